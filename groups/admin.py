@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from .models import Audience, Condition, Group, GroupType, Meeting, Place
+from .services import MeetingSpec, save_group
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "town",
+        "orientation",
+        "group_type",
+        "format",
+        "status",
+        "last_verified",
+    ]
+    list_filter = ["status", "orientation", "format", "group_type", "conditions", "audiences"]
+    search_fields = ["name", "summary", "town", "postcode", "external_id"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    filter_horizontal = ["conditions", "audiences"]
+    inlines = [MeetingInline]
+    list_select_related = ["group_type"]
+    date_hierarchy = "last_verified"
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its tags and meetings in save_related, through the one service."""
+
+    def save_related(self, request, form, formsets, change):
+        data = dict(form.cleaned_data)
+        conditions = data.pop("conditions", [])
+        audiences = data.pop("audiences", [])
+        meetings = []
+        for formset in formsets:
+            if formset.model is not Meeting:
+                continue
+            for meeting_form in formset.forms:
+                cleaned = meeting_form.cleaned_data
+                if not cleaned or cleaned.get("DELETE"):
+                    continue
+                meetings.append(
+                    MeetingSpec(**{f: cleaned[f] for f in MeetingSpec.__dataclass_fields__})
+                )
+        save_group(
+            group=form.instance,
+            values=data,
+            conditions=conditions,
+            audiences=audiences,
+            meetings=meetings,
+        )
+
+
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    search_fields = ["name", "slug"]
+    ordering = ["position", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Slugs are identifiers used in URLs, the API and imports.
+        return ["slug"] if obj else []
+
+
+admin.site.register(Condition, TermAdmin)
+admin.site.register(GroupType, TermAdmin)
+admin.site.register(Audience, TermAdmin)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "latitude", "longitude"]
+    list_filter = ["kind"]
+    search_fields = ["key", "name"]

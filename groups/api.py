@@ -1,0 +1,94 @@
+"""The read-only JSON API. It filters through the same SearchFilter and search_groups()
+as the HTML page, so the two never disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from .models import WEEKDAY_CODES, Group
+from .openapi import openapi_document
+from .views import paginate, run_search
+
+
+def _json(data: Any, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Open data: any site may read it. No cookies are involved.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
+    distance = getattr(group, "distance_km", None)
+    return {
+        "id": group.pk,
+        "slug": group.slug,
+        "name": group.name,
+        "summary": group.summary,
+        "orientation": group.orientation,
+        "group_type": group.group_type.slug,
+        "conditions": [c.slug for c in group.conditions.all()],
+        "audiences": [a.slug for a in group.audiences.all()],
+        "format": group.format,
+        "town": group.town,
+        "postcode": group.postcode,
+        "latitude": group.latitude,
+        "longitude": group.longitude,
+        "distance_km": round(distance, 3) if distance is not None else None,
+        "meetings": [
+            {
+                "weekday": WEEKDAY_CODES[m.weekday],
+                "start": m.start_time.strftime("%H:%M"),
+                "end": m.end_time.strftime("%H:%M"),
+                "recurrence": m.recurrence,
+                "week_of_month": m.week_of_month,
+            }
+            for m in group.sorted_meetings()
+        ],
+        "last_verified": group.last_verified.isoformat() if group.last_verified else None,
+        "url": request.build_absolute_uri(group.get_absolute_url()),
+    }
+
+
+@require_safe
+def group_list(request: HttpRequest) -> JsonResponse:
+    filterset, results = run_search(request.GET)
+    if results is None:
+        errors = {name: list(messages) for name, messages in filterset.form.errors.items()}
+        return _json({"errors": errors}, status=400)
+    try:
+        page = paginate(results, request.GET.get("page"))
+    except PageNotAnInteger:
+        return _json({"errors": {"page": ["Enter a whole number."]}}, status=400)
+    except EmptyPage:
+        return _json({"detail": "No such page of results."}, status=404)
+
+    def page_url(number: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return _json(
+        {
+            "count": page.paginator.count,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": [group_json(group, request) for group in page.object_list],
+        }
+    )
+
+
+@require_safe
+def group_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    group = get_object_or_404(Group.objects.published().with_cards(), pk=pk)
+    return _json(group_json(group, request))
+
+
+@require_safe
+def schema(request: HttpRequest) -> JsonResponse:
+    return _json(openapi_document(settings.MAX_RADIUS_KM))

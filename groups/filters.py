@@ -1,0 +1,136 @@
+"""Validation of search parameters, shared by the search page and the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+
+from .models import (
+    TIME_OF_DAY_CHOICES,
+    WEEKDAY_CODES,
+    Audience,
+    Condition,
+    Format,
+    GroupQuerySet,
+    GroupType,
+    Orientation,
+    Place,
+    Referral,
+    Weekday,
+)
+from .search import Criteria, search_groups
+
+DAY_CHOICES = [(code, Weekday(i).label) for i, code in enumerate(WEEKDAY_CODES)]
+ORIENTATION_FILTER_CHOICES = [
+    (Orientation.INWARD, "Inward-oriented (includes hybrid)"),
+    (Orientation.OUTWARD, "Outward-oriented (includes hybrid)"),
+    (Orientation.HYBRID, "Hybrid only"),
+]
+FORMAT_FILTER_CHOICES = [
+    (Format.IN_PERSON, "In person (includes hybrid)"),
+    (Format.ONLINE, "Online (includes hybrid)"),
+    (Format.HYBRID, "Hybrid only"),
+]
+REFERRAL_FILTER_CHOICES = [
+    (Referral.SELF, "People can refer themselves"),
+    (Referral.PROFESSIONAL, "Takes professional referrals"),
+]
+TRUE_CHOICE = [("true", "Yes")]
+
+
+class FloatFilter(django_filters.Filter):
+    field_class = forms.FloatField
+
+
+class SearchForm(forms.Form):
+    """Checks the parameters that only make sense together, and finds the place."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        near = (cleaned.get("near") or "").strip()
+        lat, lng = cleaned.get("lat"), cleaned.get("lng")
+        raw = self.data
+        lat_given = bool(raw.get("lat")) or lat is not None
+        lng_given = bool(raw.get("lng")) or lng is not None
+        cleaned["place"] = None
+        cleaned["point"] = None
+        if near and (lat_given or lng_given):
+            self.add_error("near", "Give a place or coordinates (lat and lng), not both.")
+        elif lat_given != lng_given:
+            self.add_error("lat", "Give both lat and lng, or neither.")
+        elif near:
+            place = Place.objects.lookup(near)
+            if place is None:
+                self.add_error(
+                    "near",
+                    f"We could not find “{near[:60]}”. Enter a UK postcode (such as LS6 3HN), "
+                    "a postcode district (such as LS6) or a town.",
+                )
+            else:
+                cleaned["place"] = place
+                cleaned["point"] = (place.latitude, place.longitude)
+        elif lat is not None and lng is not None:
+            cleaned["point"] = (lat, lng)
+        radius = cleaned.get("radius_km")
+        if radius is not None and radius <= 0:
+            self.add_error("radius_km", "The distance must be more than 0 km.")
+        return cleaned
+
+
+class SearchFilter(django_filters.FilterSet):
+    """The search's parameters. Its queryset is search_groups() of the cleaned values."""
+
+    q = django_filters.CharFilter(label="Keywords", max_length=200)
+    near = django_filters.CharFilter(label="Postcode, district or town", max_length=100)
+    lat = FloatFilter(label="Latitude", min_value=-90, max_value=90)
+    lng = FloatFilter(label="Longitude", min_value=-180, max_value=180)
+    radius_km = FloatFilter(
+        label="Distance (km)",
+        max_value=settings.MAX_RADIUS_KM,
+        error_messages={"max_value": f"The distance can be at most {settings.MAX_RADIUS_KM:g} km."},
+    )
+    condition = django_filters.ModelMultipleChoiceFilter(
+        label="Condition",
+        queryset=Condition.objects.all(),
+        to_field_name="slug",
+    )
+    orientation = django_filters.ChoiceFilter(choices=ORIENTATION_FILTER_CHOICES)
+    group_type = django_filters.ModelChoiceFilter(
+        label="Type of group", queryset=GroupType.objects.all(), to_field_name="slug"
+    )
+    format = django_filters.ChoiceFilter(label="Format", choices=FORMAT_FILTER_CHOICES)
+    day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES)
+    time_of_day = django_filters.ChoiceFilter(label="Time of day", choices=TIME_OF_DAY_CHOICES)
+    audience = django_filters.ModelMultipleChoiceFilter(
+        label="Who it is for", queryset=Audience.objects.all(), to_field_name="slug"
+    )
+    step_free = django_filters.ChoiceFilter(label="Step-free access", choices=TRUE_CHOICE)
+    referral = django_filters.ChoiceFilter(label="Referral", choices=REFERRAL_FILTER_CHOICES)
+    include_online = django_filters.ChoiceFilter(label="Include online groups", choices=TRUE_CHOICE)
+
+    class Meta:
+        form = SearchForm
+
+    def filter_queryset(self, queryset: GroupQuerySet) -> GroupQuerySet:
+        return search_groups(self.criteria(), queryset)
+
+    def criteria(self) -> Criteria:
+        data = self.form.cleaned_data
+        return Criteria(
+            q=(data.get("q") or "").strip(),
+            point=data.get("point"),
+            radius_km=data.get("radius_km") or settings.DEFAULT_RADIUS_KM,
+            conditions=[c.slug for c in data.get("condition") or []],
+            orientation=data.get("orientation") or "",
+            group_type=data["group_type"].slug if data.get("group_type") else "",
+            format=data.get("format") or "",
+            day=WEEKDAY_CODES.index(data["day"]) if data.get("day") else None,
+            time_of_day=data.get("time_of_day") or "",
+            audiences=[a.slug for a in data.get("audience") or []],
+            step_free=data.get("step_free") == "true",
+            referral=data.get("referral") or "",
+            include_online=data.get("include_online") == "true",
+        )

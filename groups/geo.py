@@ -1,0 +1,100 @@
+"""Distances and place names, all offline.
+
+Distances use the haversine formula on a sphere of radius 6371.0088 km (the mean
+Earth radius), in SQL for filtering and ordering and in Python for checks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from django.db.models import F, FloatField, Value
+from django.db.models.expressions import CombinedExpression, Func
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+
+if TYPE_CHECKING:
+    from .models import Place, PlaceQuerySet
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_MILE = 1.609344
+
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+DISTRICT_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def haversine_expression(lat: float, lng: float) -> Func | CombinedExpression:
+    """SQL for the distance in km from (lat, lng) to each row's latitude/longitude."""
+    lat_r = Radians(F("latitude"))
+    half_dlat = (lat_r - Value(math.radians(lat))) / Value(2.0)
+    half_dlng = (Radians(F("longitude")) - Value(math.radians(lng))) / Value(2.0)
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(math.radians(lat))) * Cos(lat_r) * Power(
+        Sin(half_dlng), 2
+    )
+    # Rounding can push a hair above 1, outside asin's domain.
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Least(Value(1.0), Sqrt(a), output_field=FloatField()))
+
+
+def bounding_box(
+    lat: float, lng: float, km: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Latitude and longitude ranges that contain every point within km of (lat, lng)."""
+    margin = 1.001  # so that float rounding never drops a point on the circle's edge
+    dlat = math.degrees(km / EARTH_RADIUS_KM) * margin
+    cos_lat = max(math.cos(math.radians(min(89.0, abs(lat) + dlat))), 1e-6)
+    dlng = min(180.0, dlat / cos_lat)
+    return (lat - dlat, lat + dlat), (lng - dlng, lng + dlng)
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split()).upper()
+
+
+def postcode_district(text: str) -> str | None:
+    """The outward code (district) of a full postcode or of a district, else None."""
+    key = normalise(text)
+    match = POSTCODE_RE.match(key)
+    if match:
+        return match.group(1)
+    if DISTRICT_RE.match(key):
+        return key
+    return None
+
+
+def format_postcode(text: str) -> str:
+    """CB12JD -> CB1 2JD; anything else is returned tidied but unchanged."""
+    key = normalise(text)
+    match = POSTCODE_RE.match(key)
+    return f"{match.group(1)} {match.group(2)}" if match else key
+
+
+def lookup_place(places: PlaceQuerySet, text: str) -> Place | None:
+    from .models import PlaceKind
+
+    key = normalise(text)
+    if not key or len(key) > 100:
+        return None
+    match = POSTCODE_RE.match(key)
+    if match:
+        full = f"{match.group(1)} {match.group(2)}"
+        return (
+            places.filter(kind=PlaceKind.POSTCODE, key=full).first()
+            or places.filter(kind=PlaceKind.DISTRICT, key=match.group(1)).first()
+        )
+    if DISTRICT_RE.match(key):
+        place = places.filter(kind=PlaceKind.DISTRICT, key=key).first()
+        if place:
+            return place
+    return places.filter(kind=PlaceKind.TOWN, key=key).first()
+
+
+def km_to_miles(km: float) -> float:
+    return km / KM_PER_MILE

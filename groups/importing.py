@@ -1,0 +1,456 @@
+"""The CSV import format: parsing, validation and an all-or-nothing import.
+
+Every problem is reported with the physical line its record starts on (the header
+is line 1) and its column, and nothing is written unless every row is good.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from . import geo
+from .models import (
+    LANGUAGE_CODE_RE,
+    WEEKDAY_CODES,
+    Audience,
+    Condition,
+    Format,
+    Group,
+    GroupType,
+    Leadership,
+    Orientation,
+    Place,
+    Recurrence,
+    Referral,
+    Status,
+    Weekday,
+    web_url,
+)
+from .services import MeetingSpec, save_group
+
+COLUMNS = [
+    "external_id",
+    "name",
+    "summary",
+    "description",
+    "orientation",
+    "group_type",
+    "conditions",
+    "audiences",
+    "format",
+    "address",
+    "town",
+    "postcode",
+    "latitude",
+    "longitude",
+    "online_url",
+    "website",
+    "email",
+    "phone",
+    "meetings",
+    "leadership",
+    "referral",
+    "cost",
+    "step_free",
+    "access_notes",
+    "languages",
+    "last_verified",
+]
+REQUIRED = ["name", "orientation", "conditions"]
+
+MEETING_RE = re.compile(
+    r"^(?:(?P<alt>alt)\s+|(?P<nth>1st|2nd|3rd|4th|last)\s+)?"
+    r"(?P<day>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s+"
+    r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})"
+    r"(?:\s+from\s+(?P<anchor>\d{4}-\d{2}-\d{2}))?"
+    r"(?:\s*\((?P<note>[^()]*)\))?$",
+    re.IGNORECASE,
+)
+NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": -1}
+
+
+class ImportError_(Exception):
+    """Raised inside the transaction to roll back an import that found problems."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Row:
+    line: int
+    external_id: str | None
+    values: dict[str, Any]
+    conditions: list[Condition]
+    audiences: list[Audience]
+    meetings: list[MeetingSpec]
+
+
+def parse_meetings(text: str) -> list[MeetingSpec]:
+    """Parses `Tue 19:00-20:30; alt Wed 14:00-15:30 from 2026-01-07; last Fri 19:00-20:30`."""
+    specs = []
+    for item in (part.strip() for part in text.split(";")):
+        if not item:
+            continue
+        match = MEETING_RE.match(item)
+        if not match:
+            raise ValueError(
+                f"“{item}” is not a meeting. Write it like “Tue 19:00-20:30”, "
+                "“alt Wed 14:00-15:30 from 2026-01-07” or “2nd Mon 18:00-19:30”."
+            )
+        anchor = match["anchor"]
+        if anchor and not match["alt"]:
+            raise ValueError(f"“{item}”: only fortnightly (alt) meetings take a “from” date.")
+        try:
+            start, end = _clock(match["start"]), _clock(match["end"])
+        except ValueError:
+            raise ValueError(f"“{item}” has a time that does not exist.") from None
+        if end <= start:
+            raise ValueError(f"“{item}” ends before it starts.")
+        try:
+            anchor_date = dt.date.fromisoformat(anchor) if anchor else None
+        except ValueError:
+            raise ValueError(f"“{item}”: {anchor} is not a date (YYYY-MM-DD).") from None
+        weekday = WEEKDAY_CODES.index(match["day"].lower()[:3])
+        if anchor_date and anchor_date.weekday() != weekday:
+            raise ValueError(
+                f"“{item}”: {anchor_date:%-d %B %Y} is a {anchor_date:%A}, "
+                f"not a {Weekday(weekday).label}."
+            )
+        if match["alt"]:
+            recurrence, nth = Recurrence.FORTNIGHTLY, None
+        elif match["nth"]:
+            recurrence, nth = Recurrence.MONTHLY, NTH[match["nth"].lower()]
+        else:
+            recurrence, nth = Recurrence.WEEKLY, None
+        specs.append(
+            MeetingSpec(
+                weekday=weekday,
+                start_time=start,
+                end_time=end,
+                recurrence=recurrence,
+                anchor_date=anchor_date,
+                week_of_month=nth,
+                note=(match["note"] or "").strip(),
+            )
+        )
+    return specs
+
+
+def _clock(text: str) -> dt.time:
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the physical line each starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        if record:
+            yield start, record
+
+
+class _Taxonomies:
+    def __init__(self) -> None:
+        self.conditions = {c.slug: c for c in Condition.objects.all()}
+        self.audiences = {a.slug: a for a in Audience.objects.all()}
+        self.group_types = {g.slug: g for g in GroupType.objects.all()}
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _choice(value: str, choices: list[str], default: str, column: str, errors: list) -> str:
+    if not value:
+        return default
+    if value not in choices:
+        errors.append((column, f"“{value}” is not one of: {', '.join(choices)}."))
+        return default
+    return value
+
+
+def validate_row(
+    line: int, cells: dict[str, str], tax: _Taxonomies, *, today: dt.date
+) -> tuple[Row | None, list[Problem]]:
+    errs: list[tuple[str, str]] = []
+    get = lambda name: (cells.get(name) or "").strip()  # noqa: E731
+
+    for name in REQUIRED:
+        if not get(name):
+            errs.append((name, "This column is required and is blank."))
+
+    orientation = _choice(get("orientation"), Orientation.values, "", "orientation", errs)
+    fmt = _choice(get("format"), Format.values, Format.IN_PERSON, "format", errs)
+    referral = _choice(get("referral"), Referral.values, Referral.EITHER, "referral", errs)
+    leadership = _choice(get("leadership"), Leadership.values, "", "leadership", errs)
+
+    group_type = tax.group_types.get(get("group_type") or "other")
+    if group_type is None:
+        errs.append(("group_type", f"“{get('group_type')}” is not a group type."))
+
+    conditions, audiences = [], []
+    for slug in _split(get("conditions")):
+        if slug in tax.conditions:
+            conditions.append(tax.conditions[slug])
+        else:
+            errs.append(("conditions", f"“{slug}” is not a condition."))
+    for slug in _split(get("audiences")):
+        if slug in tax.audiences:
+            audiences.append(tax.audiences[slug])
+        else:
+            errs.append(("audiences", f"“{slug}” is not an audience."))
+
+    for column in ("online_url", "website"):
+        if get(column):
+            try:
+                web_url(get(column))
+            except ValidationError:
+                errs.append((column, "Must be a web address starting http:// or https://."))
+    if get("email"):
+        try:
+            validate_email(get("email"))
+        except ValidationError:
+            errs.append(("email", f"“{get('email')}” is not an email address."))
+
+    step_free = {"true": "yes", "false": "no", "": "unknown"}.get(get("step_free").lower())
+    if step_free is None:
+        errs.append(("step_free", "Must be true, false or blank."))
+
+    languages = [code.lower() for code in _split(get("languages"))]
+    for code in languages:
+        if not LANGUAGE_CODE_RE.match(code):
+            errs.append(("languages", f"“{code}” is not an ISO 639 code (such as en, cy, bfi)."))
+
+    last_verified = today
+    if get("last_verified"):
+        try:
+            last_verified = dt.date.fromisoformat(get("last_verified"))
+            if last_verified > today:
+                errs.append(("last_verified", "Cannot be in the future."))
+        except ValueError:
+            errs.append(("last_verified", f"“{get('last_verified')}” is not a date (YYYY-MM-DD)."))
+
+    try:
+        meetings = parse_meetings(get("meetings"))
+    except ValueError as exc:
+        meetings = []
+        errs.append(("meetings", str(exc)))
+
+    latitude = longitude = None
+    for column in ("latitude", "longitude"):
+        if get(column):
+            try:
+                number = float(get(column))
+                limit = 90 if column == "latitude" else 180
+                if not -limit <= number <= limit:
+                    raise ValueError
+            except ValueError:
+                errs.append((column, f"“{get(column)}” is not a {column}."))
+                continue
+            if column == "latitude":
+                latitude = number
+            else:
+                longitude = number
+    if bool(get("latitude")) != bool(get("longitude")):
+        errs.append(("latitude", "Give both latitude and longitude, or neither."))
+    if fmt != Format.ONLINE and latitude is None and not any(c == "latitude" for c, _ in errs):
+        place = None
+        if get("postcode"):
+            place = Place.objects.lookup(get("postcode"))
+        if place is None and get("town"):
+            place = Place.objects.lookup(get("town"))
+        if place is None:
+            errs.append(
+                (
+                    "postcode",
+                    "An in-person or hybrid group needs latitude and longitude, or a postcode "
+                    "or town that the places table knows (load it with load_places).",
+                )
+            )
+        else:
+            latitude, longitude = place.latitude, place.longitude
+    if fmt != Format.IN_PERSON and not get("online_url"):
+        errs.append(("online_url", "Online and hybrid groups need a joining link."))
+
+    problems = [Problem(line, column, message) for column, message in errs]
+    if problems:
+        return None, problems
+    values = {
+        "name": get("name"),
+        "summary": get("summary"),
+        "description": cells.get("description") or "",
+        "orientation": orientation,
+        "group_type": group_type,
+        "format": fmt,
+        "address": get("address"),
+        "town": get("town"),
+        "postcode": geo.format_postcode(get("postcode")) if get("postcode") else "",
+        "latitude": latitude,
+        "longitude": longitude,
+        "online_url": get("online_url"),
+        "website": get("website"),
+        "email": get("email"),
+        "phone": get("phone"),
+        "leadership": leadership,
+        "referral": referral,
+        "cost": get("cost"),
+        "step_free": step_free,
+        "access_notes": cells.get("access_notes") or "",
+        "languages": languages,
+        "last_verified": last_verified,
+    }
+    row = Row(line, get("external_id") or None, values, conditions, audiences, meetings)
+    return row, []
+
+
+def read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
+    records = _records(text)
+    try:
+        header_line, header = next(records)
+    except StopIteration:
+        return [], [Problem(1, "", "The file is empty: it needs a header row.")]
+    except csv.Error as exc:
+        return [], [Problem(1, "", f"Not a readable CSV file: {exc}.")]
+    header = [name.strip() for name in header]
+    problems = []
+    for name in header:
+        if name not in COLUMNS:
+            problems.append(Problem(header_line, name, f"Unknown column “{name}”."))
+        elif header.count(name) > 1:
+            problems.append(Problem(header_line, name, f"Column “{name}” appears more than once."))
+    for name in REQUIRED:
+        if name not in header:
+            problems.append(Problem(header_line, name, f"The required column “{name}” is missing."))
+    if problems:
+        return [], sorted(set(problems), key=lambda p: (p.line, p.column))
+
+    tax = _Taxonomies()
+    rows: list[Row] = []
+    seen_ids: dict[str, int] = {}
+    try:
+        for line, record in records:
+            if len(record) != len(header):
+                problems.append(
+                    Problem(line, "", f"Has {len(record)} cells; the header has {len(header)}.")
+                )
+                continue
+            row, row_problems = validate_row(
+                line, dict(zip(header, record, strict=True)), tax, today=today
+            )
+            problems.extend(row_problems)
+            if row is None:
+                continue
+            if row.external_id:
+                if row.external_id in seen_ids:
+                    problems.append(
+                        Problem(
+                            line,
+                            "external_id",
+                            f"“{row.external_id}” is also on line {seen_ids[row.external_id]}.",
+                        )
+                    )
+                seen_ids[row.external_id] = line
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append(Problem(0, "", f"Not a readable CSV file: {exc}."))
+    return rows, problems
+
+
+def decode(data: bytes) -> str:
+    """UTF-8, with or without a byte-order mark."""
+    return data.decode("utf-8-sig")
+
+
+def import_groups(
+    source: IO[bytes] | bytes,
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Imports a CSV file all or nothing. New groups are pending unless publish is set;
+    a row whose external_id exists updates that group, keeping its slug (and its status
+    unless publish is set)."""
+    today = today or dt.date.today()
+    data = source if isinstance(source, bytes) else source.read()
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return ImportResult(problems=[Problem(line, "", "The file is not UTF-8 text.")])
+    rows, problems = read_rows(text, today=today)
+    result = ImportResult(problems=problems)
+    if problems:
+        return result
+    try:
+        with transaction.atomic():
+            existing = {
+                g.external_id: g
+                for g in Group.objects.filter(
+                    external_id__in=[r.external_id for r in rows if r.external_id]
+                )
+            }
+            for row in rows:
+                group = existing.get(row.external_id) if row.external_id else None
+                values = dict(row.values, external_id=row.external_id)
+                if group is None:
+                    values["status"] = Status.PUBLISHED if publish else Status.PENDING
+                elif publish:
+                    values["status"] = Status.PUBLISHED
+                try:
+                    save_group(
+                        group=group,
+                        values=values,
+                        conditions=row.conditions,
+                        audiences=row.audiences,
+                        meetings=row.meetings,
+                    )
+                except ValidationError as exc:
+                    for column, messages in exc.message_dict.items():
+                        for message in messages:
+                            result.problems.append(Problem(row.line, column, message))
+                    continue
+                if group is None:
+                    result.created += 1
+                else:
+                    result.updated += 1
+            if result.problems or dry_run:
+                raise ImportError_
+    except ImportError_:
+        pass
+    return result

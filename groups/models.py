@@ -1,0 +1,556 @@
+"""The directory's data: groups, their meetings, the taxonomies they are tagged with, places."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from . import geo
+
+WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
+# Links are shown to clinicians: only web links, never javascript:, data: or the like.
+web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting https://")
+
+
+class Orientation(models.TextChoices):
+    INWARD = "inward", "Inward-oriented"
+    OUTWARD = "outward", "Outward-oriented"
+    HYBRID = "hybrid", "Hybrid (inward and outward)"
+
+
+ORIENTATION_EXPLAINED = {
+    Orientation.INWARD: (
+        "Focuses on personal change: members help each other recover, cope or change "
+        "their own lives."
+    ),
+    Orientation.OUTWARD: (
+        "Focuses on social change: members campaign, advocate or work to change services, "
+        "attitudes or policy."
+    ),
+    Orientation.HYBRID: (
+        "Does both: members support each other's personal change and also work for social change."
+    ),
+}
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "In person and online"
+
+
+class Leadership(models.TextChoices):
+    PEER_LED = "peer_led", "Peer-led"
+    PEER_LED_PROFESSIONAL_SUPPORT = (
+        "peer_led_professional_support",
+        "Peer-led with professional support",
+    )
+    PROFESSIONALLY_FACILITATED = "professionally_facilitated", "Professionally facilitated"
+
+
+class Referral(models.TextChoices):
+    SELF = "self_referral", "People can refer themselves"
+    PROFESSIONAL = "professional_referral", "Needs a professional referral"
+    EITHER = "either", "Self-referral or professional referral"
+
+
+class StepFree(models.TextChoices):
+    YES = "yes", "Step-free access"
+    NO = "no", "No step-free access"
+    UNKNOWN = "unknown", "Step-free access not known"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Waiting for review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class Term(models.Model):
+    """A tag from one of the directory's taxonomies; slugs are stable identifiers."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Condition(Term):
+    pass
+
+
+class GroupType(Term):
+    pass
+
+
+class Audience(Term):
+    pass
+
+
+class GroupQuerySet(models.QuerySet["Group"]):
+    def published(self) -> GroupQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def with_cards(self) -> GroupQuerySet:
+        """Everything a result card or API item shows, in a fixed number of queries."""
+        return self.select_related("group_type").prefetch_related(
+            "conditions", "audiences", "meetings"
+        )
+
+    def with_distance(self, lat: float, lng: float) -> GroupQuerySet:
+        """Annotates distance_km (haversine); null for online-only groups."""
+        return self.annotate(
+            distance_km=models.Case(
+                models.When(format=Format.ONLINE, then=models.Value(None)),
+                default=geo.haversine_expression(lat, lng),
+                output_field=models.FloatField(),
+            )
+        )
+
+    def near(
+        self, lat: float, lng: float, km: float, *, include_online: bool = False
+    ) -> GroupQuerySet:
+        """Groups meeting in person within km of the point (and, if asked, online-only
+        groups), with distance_km annotated. The bounding box lets an index prefilter."""
+        (lat_min, lat_max), (lng_min, lng_max) = geo.bounding_box(lat, lng, km)
+        local = (
+            ~Q(format=Format.ONLINE)
+            & Q(latitude__gte=lat_min, latitude__lte=lat_max)
+            & Q(longitude__gte=lng_min, longitude__lte=lng_max)
+            & Q(distance_km__lte=km)
+        )
+        wanted = local | Q(format=Format.ONLINE) if include_online else local
+        return self.with_distance(lat, lng).filter(wanted)
+
+    def with_condition(self, slugs: list[str]) -> GroupQuerySet:
+        """Groups tagged with any of the conditions."""
+        through = Group.conditions.through
+        return self.filter(
+            Exists(through.objects.filter(group=OuterRef("pk"), condition__slug__in=slugs))
+        )
+
+    def with_audience(self, slugs: list[str]) -> GroupQuerySet:
+        through = Group.audiences.through
+        return self.filter(
+            Exists(through.objects.filter(group=OuterRef("pk"), audience__slug__in=slugs))
+        )
+
+    def with_orientation(self, orientation: str) -> GroupQuerySet:
+        """Inward or outward also finds hybrid groups, which are both."""
+        if orientation == Orientation.HYBRID:
+            return self.filter(orientation=Orientation.HYBRID)
+        return self.filter(orientation__in=[orientation, Orientation.HYBRID])
+
+    def with_format(self, fmt: str) -> GroupQuerySet:
+        """In person or online also finds hybrid groups, which meet both ways."""
+        if fmt == Format.HYBRID:
+            return self.filter(format=Format.HYBRID)
+        return self.filter(format__in=[fmt, Format.HYBRID])
+
+    def meeting_on(self, day: int | None = None, time_of_day: str | None = None) -> GroupQuerySet:
+        """Groups with one meeting that is on that day and at that time of day."""
+        meetings = Meeting.objects.filter(group=OuterRef("pk"))
+        if day is not None:
+            meetings = meetings.filter(weekday=day)
+        if time_of_day:
+            meetings = meetings.filter(Meeting.time_of_day_q(time_of_day))
+        return self.filter(Exists(meetings))
+
+
+class Group(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=220, unique=True, help_text="Set once from the name; never changes."
+    )
+    summary = models.CharField(max_length=200, help_text="One line: what the group is.")
+    description = models.TextField(blank=True)
+    orientation = models.CharField(max_length=10, choices=Orientation.choices)
+    group_type = models.ForeignKey(GroupType, on_delete=models.PROTECT, related_name="groups")
+    conditions = models.ManyToManyField(Condition, related_name="groups")
+    audiences = models.ManyToManyField(Audience, related_name="groups", blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+
+    address = models.CharField(max_length=300, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    online_url = models.URLField(
+        "online joining link", max_length=500, blank=True, validators=[web_url]
+    )
+    website = models.URLField(max_length=500, blank=True, validators=[web_url])
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    leadership = models.CharField(
+        max_length=30, choices=Leadership.choices, blank=True, help_text="Blank if not known."
+    )
+    referral = models.CharField(
+        "referral route", max_length=30, choices=Referral.choices, default=Referral.EITHER
+    )
+    cost = models.CharField(max_length=200, blank=True)
+    step_free = models.CharField(
+        "step-free access", max_length=10, choices=StepFree.choices, default=StepFree.UNKNOWN
+    )
+    access_notes = models.TextField(blank=True, help_text="Hearing loop, interpreters and so on.")
+    languages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="ISO 639 codes: 639-1 where one exists (en, cy), else 639-3 (bfi).",
+    )
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    last_verified = models.DateField(null=True, blank=True)
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(
+                fields=["status", "latitude", "longitude"], name="group_status_lat_lng_idx"
+            ),
+            models.Index(fields=["status", "name"], name="group_status_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="group_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="group_longitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="group_lat_lng_together",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(format="online") | Q(latitude__isnull=False),
+                name="group_published_in_person_has_location",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(format="in_person") | ~Q(online_url=""),
+                name="group_published_online_has_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(orientation__in=Orientation.values), name="group_orientation_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=Format.values), name="group_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="group_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(step_free__in=StepFree.values), name="group_step_free_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(referral__in=Referral.values), name="group_referral_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(leadership="") | Q(leadership__in=Leadership.values),
+                name="group_leadership_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="group_external_id_null_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(self.name)
+        if self.external_id == "":
+            self.external_id = None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for code in self.languages or []:
+            if not isinstance(code, str) or not LANGUAGE_CODE_RE.match(code):
+                errors.setdefault("languages", []).append(
+                    f"“{code}” is not an ISO 639 language code (such as en, cy or bfi)."
+                )
+        if (self.latitude is None) != (self.longitude is None):
+            errors.setdefault("latitude", []).append(
+                "Give both latitude and longitude, or neither."
+            )
+        if self.format != Format.IN_PERSON and not self.online_url:
+            errors.setdefault("online_url", []).append(
+                "Online and hybrid groups need a joining link."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def orientation_explained(self) -> str:
+        return ORIENTATION_EXPLAINED.get(self.orientation, "")
+
+    @property
+    def is_online_only(self) -> bool:
+        return self.format == Format.ONLINE
+
+    @property
+    def meets_in_person(self) -> bool:
+        return self.format != Format.ONLINE
+
+    def verified_months_ago(self, today: dt.date | None = None) -> int | None:
+        if self.last_verified is None:
+            return None
+        return months_between(self.last_verified, today or dt.date.today())
+
+    def is_stale(self, today: dt.date | None = None) -> bool:
+        """Not re-confirmed for over 12 months, so details may be out of date."""
+        months = self.verified_months_ago(today)
+        return months is None or months >= 12
+
+    def sorted_meetings(self) -> list[Meeting]:
+        return sorted(self.meetings.all(), key=lambda m: (m.weekday, m.start_time))
+
+    def next_meeting(self, today: dt.date | None = None) -> tuple[dt.date, Meeting] | None:
+        """The soonest dated meeting, or None when no date can be known."""
+        today = today or dt.date.today()
+        dated = [(m.next_date(today), m) for m in self.meetings.all()]
+        dated = [(d, m) for d, m in dated if d is not None]
+        if not dated:
+            return None
+        return min(dated, key=lambda pair: (pair[0], pair[1].start_time))
+
+    def openstreetmap_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return (
+            f"https://www.openstreetmap.org/?mlat={self.latitude:.5f}&mlon={self.longitude:.5f}"
+            f"#map=17/{self.latitude:.5f}/{self.longitude:.5f}"
+        )
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from earlier to later (1 Jan to 31 Jan is 0, to 1 Feb is 1)."""
+    months = (later.year - earlier.year) * 12 + (later.month - earlier.month)
+    if later.day < earlier.day:
+        months -= 1
+    return months
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:200] or "group"
+    slug, n = base, 2
+    while Group.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Recurrence(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every other week"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+WEEK_OF_MONTH_CHOICES = [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (-1, "Last")]
+TIME_OF_DAY_CHOICES = [
+    ("morning", "Morning (before 12pm)"),
+    ("afternoon", "Afternoon (12pm to 5pm)"),
+    ("evening", "Evening (from 5pm)"),
+]
+NOON = dt.time(12, 0)
+FIVE_PM = dt.time(17, 0)
+
+
+class Meeting(models.Model):
+    """A regular meeting. Times are UK local time (Europe/London), as people read them."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    recurrence = models.CharField(
+        max_length=12, choices=Recurrence.choices, default=Recurrence.WEEKLY
+    )
+    anchor_date = models.DateField(
+        null=True, blank=True, help_text="Fortnightly only: the date of any one meeting."
+    )
+    week_of_month = models.SmallIntegerField(
+        null=True, blank=True, choices=WEEK_OF_MONTH_CHOICES, help_text="Monthly only."
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["weekday", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="meeting_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="meeting_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(recurrence="monthly", week_of_month__in=[1, 2, 3, 4, -1])
+                | (~Q(recurrence="monthly") & Q(week_of_month__isnull=True)),
+                name="meeting_week_of_month_only_monthly",
+            ),
+            models.CheckConstraint(
+                condition=Q(recurrence="fortnightly") | Q(anchor_date__isnull=True),
+                name="meeting_anchor_only_fortnightly",
+            ),
+            models.CheckConstraint(
+                condition=Q(recurrence__in=Recurrence.values), name="meeting_recurrence_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "The end time must be after the start time."
+        if self.recurrence == Recurrence.MONTHLY and self.week_of_month is None:
+            errors["week_of_month"] = "Say which week of the month the group meets."
+        if self.recurrence != Recurrence.MONTHLY and self.week_of_month is not None:
+            errors["week_of_month"] = "Only monthly meetings have a week of the month."
+        if self.anchor_date and self.recurrence != Recurrence.FORTNIGHTLY:
+            errors["anchor_date"] = "Only fortnightly meetings have an anchor date."
+        if self.anchor_date and self.anchor_date.weekday() != self.weekday:
+            errors["anchor_date"] = (
+                f"{self.anchor_date:%-d %B %Y} is a {self.anchor_date:%A}, "
+                f"not a {Weekday(self.weekday).label}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def time_of_day_q(time_of_day: str) -> Q:
+        if time_of_day == "morning":
+            return Q(start_time__lt=NOON)
+        if time_of_day == "afternoon":
+            return Q(start_time__gte=NOON, start_time__lt=FIVE_PM)
+        return Q(start_time__gte=FIVE_PM)
+
+    @property
+    def weekday_code(self) -> str:
+        return WEEKDAY_CODES[self.weekday]
+
+    @property
+    def can_be_dated(self) -> bool:
+        return not (self.recurrence == Recurrence.FORTNIGHTLY and self.anchor_date is None)
+
+    def describe(self) -> str:
+        day = Weekday(self.weekday).label
+        times = f"{format_time(self.start_time)} to {format_time(self.end_time)}"
+        if self.recurrence == Recurrence.FORTNIGHTLY:
+            return f"Every other {day}, {times}"
+        if self.recurrence == Recurrence.MONTHLY:
+            which = dict(WEEK_OF_MONTH_CHOICES)[self.week_of_month].lower()
+            return f"{which.capitalize()} {day} of the month, {times}"
+        return f"Every {day}, {times}"
+
+    def next_date(self, today: dt.date) -> dt.date | None:
+        """The date of the next meeting on or after today, or None if it cannot be known."""
+        if self.recurrence == Recurrence.MONTHLY:
+            year, month = today.year, today.month
+            for _ in range(3):
+                candidate = nth_weekday(year, month, self.weekday, self.week_of_month or 1)
+                if candidate >= today:
+                    return candidate
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            return None
+        if self.recurrence == Recurrence.FORTNIGHTLY:
+            if self.anchor_date is None:
+                return None
+            offset = (today - self.anchor_date).days % 14
+            return today if offset == 0 else today + dt.timedelta(days=14 - offset)
+        return today + dt.timedelta(days=(self.weekday - today.weekday()) % 7)
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The nth (1-4, or -1 for last) given weekday of a month."""
+    days = [
+        dt.date(year, month, d)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if dt.date(year, month, d).weekday() == weekday
+    ]
+    return days[-1] if n == -1 else days[n - 1]
+
+
+def format_time(value: dt.time) -> str:
+    """UK style: 7pm, 7:30pm, 12pm."""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+class PlaceKind(models.TextChoices):
+    POSTCODE = "postcode", "Postcode"
+    DISTRICT = "district", "Postcode district"
+    TOWN = "town", "Town"
+
+
+class PlaceQuerySet(models.QuerySet["Place"]):
+    def lookup(self, text: str) -> Place | None:
+        """The place a clinician means by a postcode, postcode district or town name."""
+        return geo.lookup_place(self, text)
+
+
+class Place(models.Model):
+    """A point that a typed place name resolves to. Loaded offline by load_places."""
+
+    key = models.CharField(max_length=100, help_text="Normalised: upper case, single spaces.")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=PlaceKind.choices)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="place_kind_key_unique"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="place_coordinates_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["key"], name="place_key_idx")]
+
+    def __str__(self) -> str:
+        return self.name

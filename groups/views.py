@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .filters import (
+    DAY_CHOICES,
+    FORMAT_FILTER_CHOICES,
+    ORIENTATION_FILTER_CHOICES,
+    REFERRAL_FILTER_CHOICES,
+    SearchFilter,
+)
+from .geo import KM_PER_MILE
+from .models import (
+    ORIENTATION_EXPLAINED,
+    TIME_OF_DAY_CHOICES,
+    Audience,
+    Condition,
+    Group,
+    GroupType,
+)
+
+# Parameters that, when present, mean the page should show results.
+SEARCH_PARAMETERS = set(SearchFilter.base_filters)
+RADIUS_MILES = [1, 2, 5, 10, 15, 25, 50]
+
+
+def paginate(queryset, page_number: str | None) -> Page:
+    """One page of results; raises PageNotAnInteger or EmptyPage for a bad page."""
+    paginator = Paginator(queryset, settings.SEARCH_PAGE_SIZE)
+    return paginator.page(page_number or 1)
+
+
+def run_search(params) -> tuple[SearchFilter, object]:
+    filterset = SearchFilter(params, queryset=Group.objects.all())
+    return filterset, filterset.qs.with_cards() if filterset.is_valid() else None
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    searched = bool(SEARCH_PARAMETERS & set(request.GET))
+    filterset, results = run_search(request.GET) if searched else (SearchFilter(), None)
+    page = None
+    if results is not None:
+        try:
+            page = paginate(results, request.GET.get("page"))
+        except (EmptyPage, PageNotAnInteger):
+            raise Http404("No such page of results") from None
+    values = {name: request.GET.get(name, "") for name in SEARCH_PARAMETERS}
+    values["condition"] = request.GET.getlist("condition")
+    values["audience"] = request.GET.getlist("audience")
+    values["radius_km"] = values["radius_km"] or _km_value(settings.DEFAULT_RADIUS_KM)
+    context = {
+        "filterset": filterset,
+        "values": values,
+        "radius_options": _radius_options(values["radius_km"]),
+        "orientation_choices": [
+            (value, label, ORIENTATION_EXPLAINED[value])
+            for value, label in ORIENTATION_FILTER_CHOICES
+        ],
+        "format_choices": FORMAT_FILTER_CHOICES,
+        "day_choices": DAY_CHOICES,
+        "time_choices": TIME_OF_DAY_CHOICES,
+        "referral_choices": REFERRAL_FILTER_CHOICES,
+        "form": filterset.form,
+        "searched": searched,
+        "page": page,
+        "place": filterset.form.cleaned_data.get("place")
+        if filterset.is_bound and results is not None
+        else None,
+        "criteria": filterset.criteria() if results is not None else None,
+        "conditions": Condition.objects.all(),
+        "audiences": Audience.objects.all(),
+        "group_types": GroupType.objects.all(),
+        "today": dt.date.today(),
+        "querystring_without_page": _without_page(request),
+    }
+    return render(request, "groups/search.html", context)
+
+
+def _km_value(km: float) -> str:
+    return f"{km:.1f}".rstrip("0").rstrip(".")
+
+
+def _radius_options(current: str) -> list[tuple[str, str]]:
+    """Distances in miles with km beside; a radius from a shared link is kept."""
+    options = [(_km_value(settings.DEFAULT_RADIUS_KM), "10 miles (16 km)")]
+    for miles in RADIUS_MILES:
+        km = miles * KM_PER_MILE
+        if miles != 10:
+            options.append((_km_value(km), f"{miles} mile{'s' if miles > 1 else ''} ({km:.0f} km)"))
+    options.sort(key=lambda option: float(option[0]))
+    if current not in {value for value, _ in options}:
+        try:
+            km = float(current)
+            options.append((current, f"{km / KM_PER_MILE:.1f} miles ({km:g} km)"))
+        except ValueError:
+            pass
+    return options
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_safe
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(Group.objects.published().with_cards(), slug=slug)
+    today = dt.date.today()
+    return render(
+        request,
+        "groups/detail.html",
+        {"group": group, "today": today, "next_meeting": group.next_meeting(today)},
+    )
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "groups/about.html", {"orientations": ORIENTATION_EXPLAINED})
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
