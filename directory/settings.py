@@ -152,7 +152,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# Sending "preload" does not submit the domain; the operator does that, if at all.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Search URLs may hold a patient's postcode: never send them to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
@@ -195,7 +196,12 @@ LOGGING = {
 }
 
 # --- Email --------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_DEFAULT_MAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", _DEFAULT_MAIL_BACKEND)}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "directory@example.org")
 
 # --- The directory ------------------------------------------------------------

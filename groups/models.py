@@ -423,7 +423,11 @@ class Meeting(models.Model):
                 condition=Q(weekday__gte=0, weekday__lte=6), name="meeting_weekday_valid"
             ),
             models.CheckConstraint(
-                condition=Q(recurrence="monthly", week_of_month__in=[1, 2, 3, 4, -1])
+                condition=Q(
+                    recurrence="monthly",
+                    week_of_month__isnull=False,
+                    week_of_month__in=[1, 2, 3, 4, -1],
+                )
                 | (~Q(recurrence="monthly") & Q(week_of_month__isnull=True)),
                 name="meeting_week_of_month_only_monthly",
             ),

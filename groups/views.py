@@ -46,7 +46,9 @@ def run_search(params) -> tuple[SearchFilter, object]:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     searched = bool(SEARCH_PARAMETERS & set(request.GET))
-    filterset, results = run_search(request.GET) if searched else (SearchFilter(), None)
+    filterset, results = (
+        run_search(request.GET) if searched else (SearchFilter(queryset=Group.objects.none()), None)
+    )
     page = None
     if results is not None:
         try:

@@ -6,11 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ci=${CI:-false}
 
-pg_bin=""
-if command -v initdb >/dev/null 2>&1; then
-  pg_bin=$(dirname "$(command -v initdb)")
-else
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV | head -n 1 || true)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV | head -n 1 || true)
+if [ -z "$pg_bin" ] && command -v initdb >/dev/null 2>&1; then
+  pg_bin=$(dirname "$(readlink -f "$(command -v initdb)")")
 fi
 
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -46,5 +44,4 @@ if [ -z "$CHROMIUM" ] && [ "$ci" = true ]; then
   exit 1
 fi
 export CHROMIUM
-export DJANGO_ALLOW_ASYNC_UNSAFE=true
 exec .venv/bin/pytest "$@"

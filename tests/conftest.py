@@ -1,0 +1,116 @@
+"""Shared fixtures. Tests run on PostgreSQL under `make test` (SQLite if it is missing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+
+from groups.importing import parse_meetings
+from groups.models import Audience, Condition, Group, GroupType, Place
+from groups.services import save_group
+
+LS6 = (53.8195, -1.5755)
+
+_seed = importlib.import_module("groups.migrations.0002_seed_taxonomies").seed
+
+
+@pytest.fixture(autouse=True)
+def _taxonomies(request):
+    """Browser tests flush the database; put the migrations' seed data back if so."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        if not Condition.objects.exists():
+            _seed(apps, None)
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@pytest.fixture
+def make_place(db) -> Callable[..., Place]:
+    def make(name: str, lat: float, lng: float, kind: str = "district") -> Place:
+        from groups.geo import format_postcode, normalise
+
+        key = format_postcode(name) if kind == "postcode" else normalise(name)
+        return Place.objects.create(key=key, name=name, kind=kind, latitude=lat, longitude=lng)
+
+    return make
+
+
+@pytest.fixture
+def ls6(make_place) -> Place:
+    return make_place("LS6", *LS6)
+
+
+@pytest.fixture
+def make_group(db) -> Callable[..., Group]:
+    """Creates a group through the same service the import and the forms use."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        name: str | None = None,
+        *,
+        conditions: tuple[str, ...] = ("alcohol",),
+        audiences: tuple[str, ...] = (),
+        group_type: str = "peer_support",
+        meetings: str = "Tue 19:00-20:30",
+        at: tuple[float, float] | None = LS6,
+        **values,
+    ) -> Group:
+        n = next(counter)
+        fields = {
+            "name": name or f"Group {n:03d}",
+            "summary": "A peer support group.",
+            "orientation": "inward",
+            "format": "in_person",
+            "town": "Leeds",
+            "postcode": "LS6 1AA",
+            "status": "published",
+            "last_verified": dt.date.today(),
+            "group_type": GroupType.objects.get(slug=group_type),
+        }
+        if at is not None:
+            fields["latitude"], fields["longitude"] = at
+        if values.get("format") in ("online", "hybrid"):
+            fields["online_url"] = "https://example.org/join"
+        if values.get("format") == "online":
+            fields.update(latitude=None, longitude=None, postcode="", town="")
+        fields.update(values)
+        return save_group(
+            values=fields,
+            conditions=Condition.objects.filter(slug__in=conditions),
+            audiences=Audience.objects.filter(slug__in=audiences),
+            meetings=parse_meetings(meetings),
+        )
+
+    return make
+
+
+@pytest.fixture
+def published_group(make_group) -> Group:
+    return make_group(
+        "Headingley Recovery Circle",
+        summary="Weekly recovery meeting for anyone who wants to stop drinking.",
+        description="Tea & biscuits.\nNewcomers welcome.",
+        meetings="Tue 19:00-20:30; 2nd Mon 18:00-19:30",
+        email="headingley@example.org",
+        phone="0113 496 0000",
+        website="https://example.org/headingley",
+        cost="Free",
+        languages=["en", "bfi"],
+    )
+
+
+def offset(point: tuple[float, float], km_north: float = 0.0, km_east: float = 0.0):
+    """A point roughly km_north and km_east of another (good to well under 1% at UK scale)."""
+    import math
+
+    lat, lng = point
+    dlat = km_north / 111.195
+    dlng = km_east / (111.195 * math.cos(math.radians(lat)))
+    return (lat + dlat, lng + dlng)
