@@ -53,6 +53,9 @@ class GroupAdmin(admin.ModelAdmin):
             audiences=audiences,
             meetings=meetings,
         )
+        for formset in formsets:
+            # What formset.save() would have recorded, for the admin's change message.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class TermAdmin(admin.ModelAdmin):

@@ -69,6 +69,12 @@ class StepFree(models.TextChoices):
     UNKNOWN = "unknown", "Step-free access not known"
 
 
+class Sector(models.TextChoices):
+    VOLUNTARY_COMMUNITY = "voluntary_community", "Voluntary or community group"
+    NHS_STATUTORY = "nhs_statutory", "NHS or statutory service"
+    PRIVATE = "private", "Private provider"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PENDING = "pending", "Waiting for review"
@@ -203,6 +209,9 @@ class Group(models.Model):
     leadership = models.CharField(
         max_length=30, choices=Leadership.choices, blank=True, help_text="Blank if not known."
     )
+    sector = models.CharField(
+        max_length=20, choices=Sector.choices, default=Sector.VOLUNTARY_COMMUNITY
+    )
     referral = models.CharField(
         "referral route", max_length=30, choices=Referral.choices, default=Referral.EITHER
     )
@@ -276,6 +285,9 @@ class Group(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(external_id=""), name="group_external_id_null_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values), name="group_sector_valid"
             ),
         ]
 

@@ -21,9 +21,9 @@ _seed = importlib.import_module("groups.migrations.0002_seed_taxonomies").seed
 @pytest.fixture(autouse=True)
 def _taxonomies(request):
     """Browser tests flush the database; put the migrations' seed data back if so."""
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
-        if not Condition.objects.exists():
-            _seed(apps, None)
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db and not Condition.objects.exists():
+        _seed(apps, None)
 
 
 @pytest.fixture
