@@ -84,7 +84,16 @@ def search(request: HttpRequest) -> HttpResponse:
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
     }
-    return render(request, "groups/search.html", context)
+    if request.htmx and not filterset.form.errors:
+        # Only the results change; the form stays as the user left it.
+        return render(request, "groups/search.html#results", context)
+    response = render(request, "groups/search.html", context)
+    if request.htmx:
+        # Errors belong beside the fields and in the summary above them: swap the page.
+        response["HX-Retarget"] = "#search-page"
+        response["HX-Reselect"] = "#search-page"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _km_value(km: float) -> str:

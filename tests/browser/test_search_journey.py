@@ -46,3 +46,34 @@ def test_it_works_with_javascript_off(browser, live_server, demo_data):
     page.goto(live_server.url + "/?near=LS6&condition=alcohol")
     assert page.locator(".app-group-card").count() >= 6
     context.close()
+
+
+def test_it_updates_results_without_a_full_page_load(page: Page, live_server, demo_data):
+    page.goto(live_server.url + "/?near=LS6")
+    before = page.locator(".app-group-card").count()
+    page.evaluate("window.__stillHere = true")
+    page.get_by_label("Alcohol").check()
+    expect(page).to_have_url(re.compile(r"condition=alcohol"))
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    assert page.evaluate("window.__stillHere === true"), "the page was reloaded"
+    assert 0 < page.locator(".app-group-card").count() <= before
+    # The URL can be bookmarked: opening it shows the same results.
+    names = page.locator(".app-group-card h3").all_inner_texts()
+    page.goto(page.url)
+    assert page.locator(".app-group-card h3").all_inner_texts() == names
+
+
+def test_keyboard_alone_reaches_a_group_page(page: Page, live_server, demo_data):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".nhsuk-skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_label("Postcode, district or town").focus()
+    page.keyboard.type("LS6")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"near=LS6"))
+    link = page.locator(".app-group-card a").first
+    link.focus()
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()

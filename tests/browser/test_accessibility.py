@@ -1,0 +1,52 @@
+"""axe-core finds no WCAG 2.2 A/AA violations on the pages clinicians use."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+WCAG = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    }
+}
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?near=LS6&condition=alcohol",
+        "/?near=LS6&condition=gambling&radius_km=1.6&day=sun&time_of_day=morning",
+        "/?near=Atlantis&radius_km=0",
+        "/about/",
+    ],
+    ids=["home", "results", "no-results", "errors", "about"],
+)
+def test_search_pages_have_no_violations(page: Page, live_server, demo_data, path):
+    page.goto(live_server.url + path)
+    assert_accessible(page)
+
+
+def test_group_page_has_no_violations(page: Page, live_server, demo_data):
+    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+    page.locator(".app-group-card a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_page_at_320_pixels_has_no_violations(browser, live_server, demo_data):
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+    assert_accessible(page)
+    # No sideways scrolling at 320 px (WCAG 1.4.10 reflow).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
