@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from . import geo
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     Place,
     Recurrence,
     Referral,
+    Sector,
     Status,
     Weekday,
     web_url,
@@ -59,6 +61,7 @@ COLUMNS = [
     "phone",
     "meetings",
     "leadership",
+    "sector",
     "referral",
     "cost",
     "step_free",
@@ -70,17 +73,27 @@ REQUIRED = ["name", "orientation", "conditions"]
 
 MEETING_RE = re.compile(
     r"^(?:(?P<alt>alt)\s+|(?P<nth>1st|2nd|3rd|4th|last)\s+)?"
-    r"(?P<day>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s+"
+    r"(?P<day>mon(?:day)?|tues?(?:day)?|wed(?:s|nesday)?|thu(?:rs?)?(?:day)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)\.?\s+"
     r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})"
     r"(?:\s+from\s+(?P<anchor>\d{4}-\d{2}-\d{2}))?"
     r"(?:\s*\((?P<note>[^()]*)\))?$",
     re.IGNORECASE,
 )
 NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": -1}
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Bytes that are not UTF-8, as decoding with errors="surrogateescape" keeps them.
+UNDECODED_RE = re.compile("[\udc80-\udcff]")
 
 
-class ImportError_(Exception):
+class _RollBack(Exception):
     """Raised inside the transaction to roll back an import that found problems."""
+
+
+class _UnreadableCSV(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -116,54 +129,67 @@ class Row:
 
 
 def parse_meetings(text: str) -> list[MeetingSpec]:
-    """Parses `Tue 19:00-20:30; alt Wed 14:00-15:30 from 2026-01-07; last Fri 19:00-20:30`."""
-    specs = []
+    """Parses `Tue 19:00-20:30; alt Wed 14:00-15:30 from 2026-01-07; last Fri 19:00-20:30`.
+    Raises ValueError naming every item that is not a meeting."""
+    specs, errors = _parse_meetings(text)
+    if errors:
+        raise ValueError(" ".join(errors))
+    return specs
+
+
+def _parse_meetings(text: str) -> tuple[list[MeetingSpec], list[str]]:
+    specs, errors = [], []
     for item in (part.strip() for part in text.split(";")):
         if not item:
             continue
-        match = MEETING_RE.match(item)
-        if not match:
-            raise ValueError(
-                f"“{item}” is not a meeting. Write it like “Tue 19:00-20:30”, "
-                "“alt Wed 14:00-15:30 from 2026-01-07” or “2nd Mon 18:00-19:30”."
-            )
-        anchor = match["anchor"]
-        if anchor and not match["alt"]:
-            raise ValueError(f"“{item}”: only fortnightly (alt) meetings take a “from” date.")
         try:
-            start, end = _clock(match["start"]), _clock(match["end"])
-        except ValueError:
-            raise ValueError(f"“{item}” has a time that does not exist.") from None
-        if end <= start:
-            raise ValueError(f"“{item}” ends before it starts.")
-        try:
-            anchor_date = dt.date.fromisoformat(anchor) if anchor else None
-        except ValueError:
-            raise ValueError(f"“{item}”: {anchor} is not a date (YYYY-MM-DD).") from None
-        weekday = WEEKDAY_CODES.index(match["day"].lower()[:3])
-        if anchor_date and anchor_date.weekday() != weekday:
-            raise ValueError(
-                f"“{item}”: {anchor_date:%-d %B %Y} is a {anchor_date:%A}, "
-                f"not a {Weekday(weekday).label}."
-            )
-        if match["alt"]:
-            recurrence, nth = Recurrence.FORTNIGHTLY, None
-        elif match["nth"]:
-            recurrence, nth = Recurrence.MONTHLY, NTH[match["nth"].lower()]
-        else:
-            recurrence, nth = Recurrence.WEEKLY, None
-        specs.append(
-            MeetingSpec(
-                weekday=weekday,
-                start_time=start,
-                end_time=end,
-                recurrence=recurrence,
-                anchor_date=anchor_date,
-                week_of_month=nth,
-                note=(match["note"] or "").strip(),
-            )
+            specs.append(_parse_meeting(item))
+        except ValueError as exc:
+            errors.append(str(exc))
+    return specs, errors
+
+
+def _parse_meeting(item: str) -> MeetingSpec:
+    match = MEETING_RE.match(item)
+    if not match:
+        raise ValueError(
+            f"“{item}” is not a meeting. Write it like “Tue 19:00-20:30”, "
+            "“alt Wed 14:00-15:30 from 2026-01-07” or “2nd Mon 18:00-19:30”."
         )
-    return specs
+    anchor = match["anchor"]
+    if anchor and not match["alt"]:
+        raise ValueError(f"“{item}”: only fortnightly (alt) meetings take a “from” date.")
+    try:
+        start, end = _clock(match["start"]), _clock(match["end"])
+    except ValueError:
+        raise ValueError(f"“{item}” has a time that does not exist.") from None
+    if end <= start:
+        raise ValueError(f"“{item}” ends before it starts.")
+    try:
+        anchor_date = dt.date.fromisoformat(anchor) if anchor else None
+    except ValueError:
+        raise ValueError(f"“{item}”: {anchor} is not a date (YYYY-MM-DD).") from None
+    weekday = WEEKDAY_CODES.index(match["day"].lower()[:3])
+    if anchor_date and anchor_date.weekday() != weekday:
+        raise ValueError(
+            f"“{item}”: {anchor_date:%-d %B %Y} is a {anchor_date:%A}, "
+            f"not a {Weekday(weekday).label}."
+        )
+    if match["alt"]:
+        recurrence, nth = Recurrence.FORTNIGHTLY, None
+    elif match["nth"]:
+        recurrence, nth = Recurrence.MONTHLY, NTH[match["nth"].lower()]
+    else:
+        recurrence, nth = Recurrence.WEEKLY, None
+    return MeetingSpec(
+        weekday=weekday,
+        start_time=start,
+        end_time=end,
+        recurrence=recurrence,
+        anchor_date=anchor_date,
+        week_of_month=nth,
+        note=(match["note"] or "").strip(),
+    )
 
 
 def _clock(text: str) -> dt.time:
@@ -171,8 +197,16 @@ def _clock(text: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
+def _iso_date(text: str) -> dt.date:
+    # fromisoformat alone also takes 20250107 and 2025-W02-2, which the format does not.
+    if not ISO_DATE_RE.match(text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the physical line each starts on."""
+    """CSV records with the physical line each starts on. Lines with no text in any
+    cell (spreadsheets write them as `,,,`) are no record."""
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:
         start = reader.line_num + 1
@@ -180,7 +214,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             record = next(reader)
         except StopIteration:
             return
-        if record:
+        except csv.Error as exc:
+            raise _UnreadableCSV(start, f"Not a readable CSV record: {exc}.") from None
+        if any(cell.strip() for cell in record):
             yield start, record
 
 
@@ -204,6 +240,13 @@ def _choice(value: str, choices: list[str], default: str, column: str, errors: l
     return value
 
 
+def _column(field_name: str) -> str:
+    """The CSV column of a key in a ValidationError from the model or save_group()."""
+    if field_name == NON_FIELD_ERRORS:
+        return ""
+    return re.split(r"[\[.]", field_name, maxsplit=1)[0]
+
+
 def validate_row(
     line: int, cells: dict[str, str], tax: _Taxonomies, *, today: dt.date
 ) -> tuple[Row | None, list[Problem]]:
@@ -218,6 +261,7 @@ def validate_row(
     fmt = _choice(get("format"), Format.values, Format.IN_PERSON, "format", errs)
     referral = _choice(get("referral"), Referral.values, Referral.EITHER, "referral", errs)
     leadership = _choice(get("leadership"), Leadership.values, "", "leadership", errs)
+    sector = _choice(get("sector"), Sector.values, Sector.VOLUNTARY_COMMUNITY, "sector", errs)
 
     group_type = tax.group_types.get(get("group_type") or "other")
     if group_type is None:
@@ -229,6 +273,8 @@ def validate_row(
             conditions.append(tax.conditions[slug])
         else:
             errs.append(("conditions", f"“{slug}” is not a condition."))
+    if get("conditions") and not _split(get("conditions")):
+        errs.append(("conditions", "Name at least one condition."))
     for slug in _split(get("audiences")):
         if slug in tax.audiences:
             audiences.append(tax.audiences[slug])
@@ -259,17 +305,14 @@ def validate_row(
     last_verified = today
     if get("last_verified"):
         try:
-            last_verified = dt.date.fromisoformat(get("last_verified"))
+            last_verified = _iso_date(get("last_verified"))
             if last_verified > today:
                 errs.append(("last_verified", "Cannot be in the future."))
         except ValueError:
             errs.append(("last_verified", f"“{get('last_verified')}” is not a date (YYYY-MM-DD)."))
 
-    try:
-        meetings = parse_meetings(get("meetings"))
-    except ValueError as exc:
-        meetings = []
-        errs.append(("meetings", str(exc)))
+    meetings, meeting_errors = _parse_meetings(get("meetings"))
+    errs.extend(("meetings", message) for message in meeting_errors)
 
     latitude = longitude = None
     for column in ("latitude", "longitude"):
@@ -307,9 +350,6 @@ def validate_row(
     if fmt != Format.IN_PERSON and not get("online_url"):
         errs.append(("online_url", "Online and hybrid groups need a joining link."))
 
-    problems = [Problem(line, column, message) for column, message in errs]
-    if problems:
-        return None, problems
     values = {
         "name": get("name"),
         "summary": get("summary"),
@@ -327,25 +367,52 @@ def validate_row(
         "email": get("email"),
         "phone": get("phone"),
         "leadership": leadership,
+        "sector": sector,
         "referral": referral,
         "cost": get("cost"),
-        "step_free": step_free,
+        "step_free": step_free or "",
         "access_notes": cells.get("access_notes") or "",
         "languages": languages,
         "last_verified": last_verified,
+        "external_id": get("external_id") or None,
     }
+    # The model's own rules (lengths, blank fields) too, so that one run lists every
+    # problem instead of finding these only when the rows are saved.
+    try:
+        Group(**values).full_clean(
+            exclude=["slug", "group_type", "status"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        flagged = {column for column, _ in errs}
+        if flagged & {"latitude", "longitude"}:
+            flagged |= {"latitude", "longitude"}
+        for field_name, messages in exc.message_dict.items():
+            if _column(field_name) not in flagged:
+                errs.extend((_column(field_name), message) for message in messages)
+
+    problems = [Problem(line, column, message) for column, message in errs]
+    if problems:
+        return None, problems
+    del values["external_id"]
     row = Row(line, get("external_id") or None, values, conditions, audiences, meetings)
     return row, []
 
 
 def read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
+    try:
+        return _read_rows(text, today=today)
+    except _UnreadableCSV as exc:
+        return [], [Problem(exc.line, "", str(exc))]
+
+
+def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
     records = _records(text)
     try:
         header_line, header = next(records)
     except StopIteration:
-        return [], [Problem(1, "", "The file is empty: it needs a header row.")]
-    except csv.Error as exc:
-        return [], [Problem(1, "", f"Not a readable CSV file: {exc}.")]
+        return [], [Problem(1, "", "The file is empty: it needs a header row naming the columns.")]
     header = [name.strip() for name in header]
     problems = []
     for name in header:
@@ -362,38 +429,60 @@ def read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
     tax = _Taxonomies()
     rows: list[Row] = []
     seen_ids: dict[str, int] = {}
-    try:
-        for line, record in records:
-            if len(record) != len(header):
-                problems.append(
-                    Problem(line, "", f"Has {len(record)} cells; the header has {len(header)}.")
-                )
-                continue
-            row, row_problems = validate_row(
-                line, dict(zip(header, record, strict=True)), tax, today=today
+    for line, record in records:
+        if len(record) != len(header):
+            # Name the first column that is missing, or the first cell too many.
+            column = header[len(record)] if len(record) < len(header) else str(len(header) + 1)
+            problems.append(
+                Problem(line, column, f"Has {len(record)} cells; the header has {len(header)}.")
             )
-            problems.extend(row_problems)
-            if row is None:
-                continue
-            if row.external_id:
-                if row.external_id in seen_ids:
-                    problems.append(
-                        Problem(
-                            line,
-                            "external_id",
-                            f"“{row.external_id}” is also on line {seen_ids[row.external_id]}.",
-                        )
-                    )
-                seen_ids[row.external_id] = line
+            continue
+        cells = dict(zip(header, record, strict=True))
+        external_id = (cells.get("external_id") or "").strip()
+        if external_id in seen_ids:
+            problems.append(
+                Problem(
+                    line,
+                    "external_id",
+                    f"“{external_id}” is also on line {seen_ids[external_id]}.",
+                )
+            )
+        elif external_id:
+            seen_ids[external_id] = line
+        row, row_problems = validate_row(line, cells, tax, today=today)
+        problems.extend(row_problems)
+        if row is not None:
             rows.append(row)
-    except csv.Error as exc:
-        problems.append(Problem(0, "", f"Not a readable CSV file: {exc}."))
     return rows, problems
 
 
-def decode(data: bytes) -> str:
-    """UTF-8, with or without a byte-order mark."""
-    return data.decode("utf-8-sig")
+def _undecodable_cells(text: str) -> list[Problem]:
+    """Where the bytes that are not UTF-8 are: the line of the first bad byte in each cell
+    that has one, and that cell's column."""
+    problems = []
+    header: list[str] = []
+    try:
+        for start, record in _records(text):
+            for index, cell in enumerate(record):
+                bad = UNDECODED_RE.search(cell)
+                if bad is None:
+                    continue
+                line = start + sum(c.count("\n") for c in record[:index])
+                line += cell[: bad.start()].count("\n")
+                column = header[index].strip() if index < len(header) else str(index + 1)
+                if UNDECODED_RE.search(column):
+                    column = str(index + 1)
+                problems.append(
+                    Problem(
+                        line,
+                        column,
+                        "This is not UTF-8 text. Save the file as “CSV UTF-8” and import it again.",
+                    )
+                )
+            header = header or record
+    except _UnreadableCSV as exc:
+        problems.append(Problem(exc.line, "", str(exc)))
+    return problems
 
 
 def import_groups(
@@ -406,13 +495,13 @@ def import_groups(
     """Imports a CSV file all or nothing. New groups are pending unless publish is set;
     a row whose external_id exists updates that group, keeping its slug (and its status
     unless publish is set)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     data = source if isinstance(source, bytes) else source.read()
     try:
-        text = decode(data)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return ImportResult(problems=[Problem(line, "", "The file is not UTF-8 text.")])
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8-sig", errors="surrogateescape")
+        return ImportResult(problems=_undecodable_cells(text))
     rows, problems = read_rows(text, today=today)
     result = ImportResult(problems=problems)
     if problems:
@@ -441,16 +530,16 @@ def import_groups(
                         meetings=row.meetings,
                     )
                 except ValidationError as exc:
-                    for column, messages in exc.message_dict.items():
+                    for field_name, messages in exc.message_dict.items():
                         for message in messages:
-                            result.problems.append(Problem(row.line, column, message))
+                            result.problems.append(Problem(row.line, _column(field_name), message))
                     continue
                 if group is None:
                     result.created += 1
                 else:
                     result.updated += 1
             if result.problems or dry_run:
-                raise ImportError_
-    except ImportError_:
+                raise _RollBack
+    except _RollBack:
         pass
     return result

@@ -185,7 +185,7 @@ class Group(models.Model):
     slug = models.SlugField(
         max_length=220, unique=True, help_text="Set once from the name; never changes."
     )
-    summary = models.CharField(max_length=200, help_text="One line: what the group is.")
+    summary = models.CharField(max_length=200, blank=True, help_text="One line: what the group is.")
     description = models.TextField(blank=True)
     orientation = models.CharField(max_length=10, choices=Orientation.choices)
     group_type = models.ForeignKey(GroupType, on_delete=models.PROTECT, related_name="groups")

@@ -21,39 +21,61 @@ def read_place_file(path: Path) -> Iterator[Place]:
     """Places from a district CSV (district,latitude,longitude), our own CSV
     (name,kind,latitude,longitude) or a GeoNames postal-code dump (tab-separated)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
-        handle.seek(0)
-        if "\t" in first:
-            yield from _geonames(handle)
-            return
-        reader = csv.DictReader(handle)
-        fields = [f.strip() for f in reader.fieldnames or []]
-        if fields[:3] == ["district", "latitude", "longitude"]:
-            rows = (
-                (r["district"], PlaceKind.DISTRICT, r["latitude"], r["longitude"]) for r in reader
-            )
-        elif fields[:4] == ["name", "kind", "latitude", "longitude"]:
-            rows = ((r["name"], r["kind"], r["latitude"], r["longitude"]) for r in reader)
+        try:
+            first = handle.readline()
+            handle.seek(0)
+            if "\t" in first:
+                yield from _geonames(handle, path)
+            else:
+                yield from _csv(handle, path)
+        except UnicodeDecodeError:
+            raise PlaceFileError(f"{path}: not UTF-8 text") from None
+
+
+def _csv(handle: io.TextIOBase, path: Path) -> Iterator[Place]:
+    reader = csv.reader(handle)
+    header = [name.strip() for name in next(reader, [])]
+    if header[:3] == ["district", "latitude", "longitude"]:
+        width, kind = 3, PlaceKind.DISTRICT
+    elif header[:4] == ["name", "kind", "latitude", "longitude"]:
+        width, kind = 4, None
+    else:
+        raise PlaceFileError(
+            f"{path}: expected a header of district,latitude,longitude or "
+            "name,kind,latitude,longitude, or a tab-separated GeoNames postal-code file"
+        )
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        where = f"{path}:{reader.line_num}"
+        if len(cells) < width:
+            raise PlaceFileError(f"{where}: expected {width} cells, found {len(cells)}")
+        if kind is None:
+            name, row_kind, lat, lng = cells[:4]
+            yield _place(name, row_kind.strip(), lat, lng, where)
         else:
-            raise PlaceFileError(
-                f"{path}: expected a header of district,latitude,longitude or "
-                "name,kind,latitude,longitude, or a tab-separated GeoNames postal-code file"
-            )
-        for line, (name, kind, lat, lng) in enumerate(rows, start=2):
-            yield _place(name, kind, lat, lng, f"{path}:{line}")
+            name, lat, lng = cells[:3]
+            yield _place(name, kind, lat, lng, where)
 
 
-def _geonames(handle: io.TextIOBase) -> Iterator[Place]:
-    # country, postal code, place name, admin1..admin3 names and codes, lat, lng, accuracy
-    for line, cells in enumerate(csv.reader(handle, delimiter="\t"), start=1):
+def _geonames(handle: io.TextIOBase, path: Path) -> Iterator[Place]:
+    # country, postal code, place name, admin1..admin3 names and codes, lat, lng, accuracy.
+    # GeoNames does not quote its fields, so a quote mark in a place name is just text.
+    reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        where = f"{path}:{reader.line_num}"
         if len(cells) < 11:
-            raise PlaceFileError(f"line {line}: not a GeoNames postal-code row")
+            raise PlaceFileError(f"{where}: not a GeoNames postal-code row")
         code = geo.normalise(cells[1])
         kind = PlaceKind.POSTCODE if geo.POSTCODE_RE.match(code) else PlaceKind.DISTRICT
-        yield _place(geo.format_postcode(code), kind, cells[9], cells[10], f"line {line}")
+        yield _place(geo.format_postcode(code), kind, cells[9], cells[10], where)
 
 
-def _place(name: str, kind: str, lat: str, lng: str, where: str) -> Place:
+def _place(name: str, kind: str, lat: str | float, lng: str | float, where: str) -> Place:
+    if not name.strip():
+        raise PlaceFileError(f"{where}: the name is blank")
     if kind not in PlaceKind.values:
         raise PlaceFileError(f"{where}: kind must be one of {', '.join(PlaceKind.values)}")
     try:

@@ -21,9 +21,12 @@ _seed = importlib.import_module("groups.migrations.0002_seed_taxonomies").seed
 @pytest.fixture(autouse=True)
 def _taxonomies(request):
     """Browser tests flush the database; put the migrations' seed data back if so."""
-    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
-    if uses_db and not Condition.objects.exists():
-        _seed(apps, None)
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            if not Condition.objects.exists():
+                _seed(apps, None)
+            break
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ def _form(**overrides):
         "latitude": "53.8",
         "longitude": "-1.55",
         "referral": "either",
+        "sector": "voluntary_community",
         "step_free": "unknown",
         "languages": '["en"]',
         "status": "published",
@@ -62,9 +63,7 @@ def test_it_shows_a_bad_meeting_as_an_error_not_a_crash(admin_client):
 
 
 def test_it_rejects_a_javascript_link(admin_client):
-    response = admin_client.post(
-        "/admin/groups/group/add/", _form(website="javascript:alert(1)")
-    )
+    response = admin_client.post("/admin/groups/group/add/", _form(website="javascript:alert(1)"))
     assert response.status_code == 200
     assert not Group.objects.exists()
 
