@@ -1,0 +1,93 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Evidence
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_citation",
+        "title",
+        "design",
+        "outcome_direction",
+        "country",
+        "is_published",
+        "last_reviewed",
+    ]
+    list_filter = [
+        "is_published",
+        "design",
+        "outcome_direction",
+        "conditions",
+        "group_types",
+        "audiences",
+    ]
+    search_fields = ["authors", "title", "key", "venue"]
+    filter_horizontal = ["conditions", "group_types", "audiences"]
+    # There may be thousands of groups: pick them by searching, not from one long list.
+    autocomplete_fields = ["groups"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        ("Citation", {"fields": ["key", "authors", "year", "title", "venue", "doi", "url"]}),
+        (
+            "The study",
+            {
+                "fields": [
+                    "design",
+                    ("sample_size", "sample_unit"),
+                    "country",
+                    "setting",
+                    "orientation",
+                    "outcome_direction",
+                    "outcome_measures",
+                    "finding",
+                    "source_section",
+                ]
+            },
+        ),
+        (
+            "What it speaks to",
+            {
+                "description": (
+                    "No conditions means it is not specific to a condition; no group types "
+                    "means mutual aid groups of any type. Linked groups see it first."
+                ),
+                "fields": ["conditions", "group_types", "audiences", "groups"],
+            },
+        ),
+        (
+            "Curation",
+            {
+                "fields": [
+                    "is_published",
+                    "curated_by",
+                    "last_reviewed",
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Citation", ordering="authors")
+    def short_citation(self, obj: Evidence) -> str:
+        return obj.short_citation
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key is in URLs and the shipped data: it never changes once saved.
+        return [*self.readonly_fields, "key"] if obj else self.readonly_fields
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {**super().get_changeform_initial_data(request), "curated_by": request.user.pk}
+
+    @admin.action(description="Publish the selected evidence")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        count = queryset.update(is_published=True)
+        self.message_user(request, f"Published {count} record(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected evidence")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
+        count = queryset.update(is_published=False)
+        self.message_user(request, f"Unpublished {count} record(s).", messages.SUCCESS)
