@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .models import WEEKDAY_CODES, Group
@@ -55,6 +55,7 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@csrf_exempt  # read-only and cookie-free: any other method gets 405, not a CSRF 403
 @require_safe
 def group_list(request: HttpRequest) -> JsonResponse:
     filterset, results = run_search(request.GET)
@@ -83,12 +84,23 @@ def group_list(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt
 @require_safe
 def group_detail(request: HttpRequest, pk: int) -> JsonResponse:
-    group = get_object_or_404(Group.objects.published().with_cards(), pk=pk)
+    group = Group.objects.published().with_cards().filter(pk=pk).first()
+    if group is None:
+        # JSON, like every other API answer, rather than the site's HTML 404 page.
+        return _json({"detail": "No published group with that id."}, status=404)
     return _json(group_json(group, request))
 
 
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other URL under /api/ (such as /api/groups/abc/) answers in JSON too."""
+    return _json({"detail": "No such API URL."}, status=404)
+
+
+@csrf_exempt
 @require_safe
 def schema(request: HttpRequest) -> JsonResponse:
     return _json(openapi_document(settings.MAX_RADIUS_KM))

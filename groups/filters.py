@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.conf import settings
 
@@ -45,6 +46,18 @@ class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
 
+class SlugsField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value: Any) -> Any:
+        # A blank value (condition=) means "any", as a blank single-valued parameter does.
+        return super().clean([v for v in value or [] if str(v).strip()])
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Any of several slugs matches."""
+
+    field_class = SlugsField
+
+
 class SearchForm(forms.Form):
     """Checks the parameters that only make sense together, and finds the place."""
 
@@ -52,9 +65,9 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         near = (cleaned.get("near") or "").strip()
         lat, lng = cleaned.get("lat"), cleaned.get("lng")
-        raw = self.data
-        lat_given = bool(raw.get("lat")) or lat is not None
-        lng_given = bool(raw.get("lng")) or lng is not None
+        # A value that failed its own validation was still given; a blank one was not.
+        lat_given = lat is not None or self.has_error("lat")
+        lng_given = lng is not None or self.has_error("lng")
         cleaned["place"] = None
         cleaned["point"] = None
         if near and (lat_given or lng_given):
@@ -92,10 +105,8 @@ class SearchFilter(django_filters.FilterSet):
         max_value=settings.MAX_RADIUS_KM,
         error_messages={"max_value": f"The distance can be at most {settings.MAX_RADIUS_KM:g} km."},
     )
-    condition = django_filters.ModelMultipleChoiceFilter(
-        label="Condition",
-        queryset=Condition.objects.all(),
-        to_field_name="slug",
+    condition = SlugsFilter(
+        label="Condition", queryset=Condition.objects.all(), to_field_name="slug"
     )
     orientation = django_filters.ChoiceFilter(choices=ORIENTATION_FILTER_CHOICES)
     group_type = django_filters.ModelChoiceFilter(
@@ -104,7 +115,7 @@ class SearchFilter(django_filters.FilterSet):
     format = django_filters.ChoiceFilter(label="Format", choices=FORMAT_FILTER_CHOICES)
     day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES)
     time_of_day = django_filters.ChoiceFilter(label="Time of day", choices=TIME_OF_DAY_CHOICES)
-    audience = django_filters.ModelMultipleChoiceFilter(
+    audience = SlugsFilter(
         label="Who it is for", queryset=Audience.objects.all(), to_field_name="slug"
     )
     step_free = django_filters.ChoiceFilter(label="Step-free access", choices=TRUE_CHOICE)

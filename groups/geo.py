@@ -49,8 +49,14 @@ def bounding_box(
     """Latitude and longitude ranges that contain every point within km of (lat, lng)."""
     margin = 1.001  # so that float rounding never drops a point on the circle's edge
     dlat = math.degrees(km / EARTH_RADIUS_KM) * margin
-    cos_lat = max(math.cos(math.radians(min(89.0, abs(lat) + dlat))), 1e-6)
-    dlng = min(180.0, dlat / cos_lat)
+    every_longitude = (-180.0, 180.0)
+    if abs(lat) + dlat >= 89.0:
+        # A circle around (or near) a pole takes in every longitude.
+        return (lat - dlat, lat + dlat), every_longitude
+    dlng = dlat / math.cos(math.radians(abs(lat) + dlat))
+    if lng - dlng < -180.0 or lng + dlng > 180.0:
+        # The circle crosses the antimeridian, where one longitude range cannot hold it.
+        return (lat - dlat, lat + dlat), every_longitude
     return (lat - dlat, lat + dlat), (lng - dlng, lng + dlng)
 
 

@@ -10,8 +10,9 @@ from .models import TIME_OF_DAY_CHOICES, WEEKDAY_CODES, Format, Orientation, Rec
 def _param(name: str, schema: dict, description: str, *, repeat: bool = False) -> dict:
     if repeat:
         schema = {"type": "array", "items": schema}
-    param = {"name": name, "in": "query", "required": False, "schema": schema}
-    param["description"] = description
+    # The search form sends every field, blank ones included; blank means "any".
+    param = {"name": name, "in": "query", "required": False, "allowEmptyValue": True}
+    param |= {"schema": schema, "description": description}
     if repeat:
         param |= {"style": "form", "explode": True}
     return param
@@ -204,7 +205,10 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
                             "description": "The group",
                             "content": {"application/json": {"schema": group}},
                         },
-                        "404": {"description": "No published group with that id"},
+                        "404": {
+                            "description": "No published group with that id",
+                            "content": {"application/json": {"schema": not_found}},
+                        },
                     },
                 }
             },

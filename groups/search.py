@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+)
 
 from .models import Condition, Group, GroupQuerySet, Referral
 
@@ -76,7 +87,8 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
     """Groups whose name, summary, description or conditions match the keywords, with a rank.
 
     PostgreSQL uses full-text search with English stemming, the name weighted first;
-    SQLite, the zero-setup default, needs every word to appear somewhere.
+    SQLite, the zero-setup default, needs every word to appear somewhere. On both, each
+    word may match a different field.
     """
     terms = q.split()[:MAX_KEYWORD_TERMS]
     if not terms:
@@ -84,18 +96,27 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        query = SearchQuery(" ".join(terms), config="english", search_type="websearch")
+        # One document per group, its condition names included, so that each word of
+        # "chapel gambling" may match a different field, as on SQLite.
+        condition_names = (
+            Condition.objects.filter(groups=OuterRef("pk"))
+            .order_by()
+            .values("groups")
+            .annotate(names=StringAgg("name", delimiter=Value(" ")))
+            .values("names")
+        )
         vector = (
             SearchVector("name", weight="A", config="english")
             + SearchVector("summary", weight="B", config="english")
             + SearchVector("description", weight="C", config="english")
+            + SearchVector(Subquery(condition_names), weight="D", config="english")
         )
-        condition_match = Exists(
-            Condition.objects.annotate(v=SearchVector("name", config="english")).filter(
-                v=query, groups=OuterRef("pk")
-            )
+        query = SearchQuery(" ".join(terms), config="english", search_type="websearch")
+        return (
+            qs.alias(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
         )
-        return qs.annotate(rank=SearchRank(vector, query)).filter(Q(rank__gt=0) | condition_match)
     for term in terms:
         qs = qs.filter(
             Q(name__icontains=term)
