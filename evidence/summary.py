@@ -89,7 +89,7 @@ CAUTION_HEADINGS = {
     CautionKind.MIXED: "Mixed evidence",
     CautionKind.THIN: "The evidence is thin",
     CautionKind.HARM_REDUCTION: "Members may still be using drugs",
-    CautionKind.BOUNDARIES: "Clinical responsibility stays with the clinician's service",
+    CautionKind.BOUNDARIES: "Boundaries between mutual aid and clinical care",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -80,6 +81,53 @@ class Status(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
+
+
+@dataclass(frozen=True)
+class MutualAidMark:
+    """One of the review's three marks of a mutual aid group (its Box 1), for one group."""
+
+    question: str
+    answer: str  # "yes", "partly", "no" or "not_known"
+    explanation: str
+
+    @property
+    def answer_label(self) -> str:
+        return {"yes": "Yes", "partly": "Partly", "no": "No", "not_known": "Not known"}[self.answer]
+
+
+# Box 1, second mark: how far each type of group runs on its members' shared experience.
+SHARED_EXPERIENCE_BY_TYPE = {
+    "twelve_step": (
+        "yes",
+        "Members share their own experience, following a twelve-step programme.",
+    ),
+    "peer_support": ("yes", "Members support each other from their own experience."),
+    "harm_reduction": ("yes", "Members draw on their own experience of using drugs or alcohol."),
+    "advocacy": ("yes", "Members campaign from their own experience."),
+    "user_run_business": ("yes", "People with lived experience run it together."),
+    "activity_based": (
+        "partly",
+        "Members come together around a shared activity as well as their shared experience.",
+    ),
+    "educational": (
+        "partly",
+        "Members learn from taught material as well as from each other's experience.",
+    ),
+    "self_management": (
+        "partly",
+        "Members follow a structured programme as well as learning from each other's experience.",
+    ),
+    "faith_based": (
+        "partly",
+        "Members share their experience within a faith tradition, which also guides the group.",
+    ),
+    "residential": (
+        "partly",
+        "Members live together; how far the community runs on their shared experience rather "
+        "than on professional care varies.",
+    ),
+}
 
 
 class Term(models.Model):
@@ -321,6 +369,59 @@ class Group(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def mutual_aid_marks(self) -> list[MutualAidMark]:
+        """The three marks of a mutual aid group in the review's Box 1, answered from the
+        group's leadership, type and sector, so a clinician can tell a peer-led voluntary
+        group from a professionally run service."""
+        run_by = {
+            Leadership.PEER_LED: ("yes", "It is peer-led: people who share the issue run it."),
+            Leadership.PEER_LED_PROFESSIONAL_SUPPORT: (
+                "yes",
+                "People who share the issue run it, with support from professionals.",
+            ),
+            Leadership.PROFESSIONALLY_FACILITATED: ("no", "Professionals facilitate it."),
+        }.get(self.leadership, ("not_known", "The group has not said who leads it."))
+        shared = SHARED_EXPERIENCE_BY_TYPE.get(
+            self.group_type.slug, ("not_known", "Its type of group does not tell us.")
+        )
+        if shared[0] == "yes" and self.leadership == Leadership.PROFESSIONALLY_FACILITATED:
+            shared = (
+                "partly",
+                f"{shared[1]} Professionals facilitate it, so their knowledge guides it too.",
+            )
+        voluntary = {
+            Sector.VOLUNTARY_COMMUNITY: (
+                "yes",
+                "It is a voluntary or community group, not an NHS, statutory or private service.",
+            ),
+            Sector.NHS_STATUTORY: ("no", "It is run by the NHS or another statutory service."),
+            Sector.PRIVATE: ("no", "It is run by a private provider."),
+        }.get(self.sector, ("not_known", "Not known."))
+        return [
+            MutualAidMark("Run by and for people who share the issue", *run_by),
+            MutualAidMark("Draws mainly on members' shared experience", *shared),
+            MutualAidMark("A voluntary collective, not a statutory or private service", *voluntary),
+        ]
+
+    def mutual_aid_verdict(self) -> str:
+        """One plain sentence on the three marks together."""
+        answers = [mark.answer for mark in self.mutual_aid_marks()]
+        if all(a == "yes" for a in answers):
+            return (
+                "By the review's definition (Box 1) this is a mutual aid group: run by and for "
+                "people who share the issue, drawing on their shared experience, as a voluntary "
+                "collective."
+            )
+        if "no" in answers:
+            return (
+                "By the review's definition (Box 1) this is not a mutual aid group in the full "
+                "sense: it lacks at least one of the three marks below."
+            )
+        return (
+            "By the review's definition (Box 1) this may be a mutual aid group, but not every "
+            "one of the three marks below is clearly met."
+        )
 
     @property
     def orientation_explained(self) -> str:

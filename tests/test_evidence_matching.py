@@ -83,6 +83,8 @@ def test_the_shipped_copy_differs_from_the_shared_file_only_where_we_corrected_i
         ("review-authors-crisis-recovery-unit-evaluation", "audiences"),
         ("milligan-et-al-2003", "audiences"),
         ("wilson-1994b", "audiences"),
+        ("review-authors-refuge-pilot", "audiences"),
+        ("salman-2004", "audiences"),
         ("wituk-et-al-2002", "sample_unit"),
         ("hodges-segal-2002", "sample_unit"),
         ("hatzidimitriadou-2002", "sample_unit"),

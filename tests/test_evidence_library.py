@@ -1,0 +1,339 @@
+"""The evidence library pages, its curation in the admin, and check_evidence_links."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from evidence.models import Evidence
+from groups.models import Condition
+
+pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.evidence_fixtures"]
+
+
+def listed_keys(html: str) -> list[str]:
+    return re.findall(
+        r'<th scope="row" class="nhsuk-table__cell"><a href="/evidence/([^"/]+)/">', html
+    )
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("curator", "c@example.org", "pw-Admin-1")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+# --- The library --------------------------------------------------------------------
+
+
+def test_it_lists_every_published_record_twenty_a_page(client):
+    first = client.get("/evidence/")
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert "57 records" in html
+    assert len(listed_keys(html)) == 20
+    assert "<caption" in html and 'scope="col"' in html
+    last = client.get("/evidence/", {"page": 3}).content.decode()
+    assert len(listed_keys(last)) == 17
+    assert client.get("/evidence/", {"page": 4}).status_code == 404
+    assert client.get("/evidence/", {"page": "x"}).status_code == 404
+
+
+def test_it_lists_the_strongest_designs_first(client):
+    keys = listed_keys(client.get("/evidence/").content.decode())
+    # The one meta-analysis and four trials, then the one controlled study.
+    designs = set(Evidence.objects.filter(key__in=keys[:5]).values_list("design", flat=True))
+    assert designs == {"meta_analysis", "rct"}
+    assert Evidence.objects.get(key=keys[5]).design == "non_randomised_controlled"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"condition": "chronic_fatigue_syndrome"}, {"bentall-et-al-2002", "carelsen-2003"}),
+        ({"group_type": "harm_reduction"}, {"baldacchino-rassool-2006", "nelles-1990"}),
+        (
+            {"design": "rct"},
+            {"kaufmann-1995", "lecomte-et-al-1999", "chien-et-al-2004", "project-match-1998"},
+        ),
+        ({"outcome_direction": "mixed"}, {"lecomte-et-al-1999"}),
+        ({"condition": "psychosis", "design": "rct"}, {"lecomte-et-al-1999", "chien-et-al-2004"}),
+        (
+            {"condition": "alcohol", "group_type": "twelve_step", "outcome_direction": "negative"},
+            set(),
+        ),
+    ],
+)
+def test_it_filters_by_condition_group_type_design_and_outcome(client, params, expected):
+    response = client.get("/evidence/", params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert set(listed_keys(html)) == expected
+    assert f"{len(expected)} record" in html
+    if not expected:
+        assert "No record in the library matches these filters." in html
+    for name, value in params.items():
+        assert re.search(rf'<option value="{value}" selected>', html), name
+
+
+def test_filters_have_labels(client):
+    html = client.get("/evidence/").content.decode()
+    for name in ("condition", "group_type", "design", "outcome_direction"):
+        assert f'<label class="nhsuk-label" for="id_{name}">' in html
+        assert f'<select class="nhsuk-select" id="id_{name}" name="{name}"' in html
+
+
+def test_a_bad_filter_value_is_an_error_not_a_crash(client):
+    response = client.get("/evidence/", {"design": "horoscope", "condition": "nonsense"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#id_design"' in html and 'href="#id_condition"' in html
+
+
+def test_unpublished_records_are_not_shown(client, make_evidence):
+    draft = make_evidence("Draft, A.", published=False)
+    assert draft.key not in listed_keys(client.get("/evidence/", {"page": 3}).content.decode())
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get("/evidence/no-such-record/").status_code == 404
+
+
+# --- A record's page ----------------------------------------------------------------
+
+
+def test_a_records_page_shows_its_citation_finding_and_the_groups_it_applies_to(client, make_group):
+    cfs = make_group("ME/CFS circle", conditions=("chronic_fatigue_syndrome",))
+    make_group("Draft ME group", conditions=("chronic_fatigue_syndrome",), status="draft")
+    make_group("Drinkers", conditions=("alcohol",))
+    response = client.get("/evidence/bentall-et-al-2002/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "Bentall et al. (2002)",
+        "Bentall, R.P., Powell, P., Nye, F.J., &amp; Edwards, R.H.T. (2002) Predictors of "
+        "response to treatment for chronic fatigue syndrome. British Journal of Psychiatry, "
+        "181, 248\u2013252.",
+        "being a member of a self-help group predicted a poor outcome",
+        "Cohort study",
+        "95 participants",
+        "Negative evidence",
+        "Chronic fatigue syndrome (ME/CFS)",
+        "Mutual aid groups of any type",
+        "The potential for harm",
+    ]:
+        assert text in html, text
+    applies = html[html.index("Groups it applies to") :]
+    assert f'<a href="{cfs.get_absolute_url()}">ME/CFS circle</a>' in applies
+    assert "Draft ME group" not in applies
+    assert "Drinkers" not in applies
+
+
+def test_missing_year_title_or_country_says_not_reported(client):
+    refuge = client.get("/evidence/review-authors-refuge-pilot/").content.decode()
+    assert re.search(r"Year</dt><dd[^>]*>Not reported<", refuge)
+    assert re.search(r"Title</dt><dd[^>]*>Not reported<", refuge)
+    assert "(year not reported) Title not reported." in refuge
+    tonigan = client.get("/evidence/tonigan-et-al-1998/").content.decode()
+    assert re.search(r"Country</dt><dd[^>]*>Not reported<", tonigan)
+    assert re.search(r"Sample size</dt><dd[^>]*>Not reported<", tonigan)
+    alliance = client.get("/evidence/depression-alliance-2008/").content.decode()
+    assert "Depression Alliance (2008) Title not reported." in alliance
+    listing = client.get("/evidence/", {"condition": "depression"}).content.decode()
+    assert "Title not reported" in listing and "Not reported" in listing
+
+
+def test_a_general_record_applies_to_groups_for_any_condition(client, make_group):
+    make_group("Gamblers together", conditions=("gambling",), group_type="faith_based")
+    html = client.get("/evidence/wituk-et-al-2002/").content.decode()
+    assert "It is not specific to one condition" in html
+    assert "Gamblers together" in html
+    assert "339 groups" in html
+
+
+def test_a_directly_linked_group_is_listed_whatever_its_type(client, make_group, make_evidence):
+    group = make_group("Linked group", conditions=("gambling",), group_type="advocacy")
+    record = make_evidence(conditions=("psychosis",), group_types=("educational",), groups=(group,))
+    assert "Linked group" in client.get(record.get_absolute_url()).content.decode()
+
+
+def test_group_pages_link_to_the_library(client, make_group):
+    html = client.get(make_group().get_absolute_url()).content.decode()
+    assert 'href="/evidence/"' in html
+
+
+# --- Curation in the admin ----------------------------------------------------------
+
+
+def test_curators_search_by_author_or_title(admin_client):
+    html = admin_client.get("/admin/evidence/evidence/", {"q": "Bentall"}).content.decode()
+    assert "Bentall et al. (2002)" in html and "Vaillant" not in html
+    html = admin_client.get("/admin/evidence/evidence/", {"q": "allotment"}).content.decode()
+    assert "Fieldhouse (2003)" in html and "Bentall" not in html
+
+
+def test_curators_add_evidence_with_its_tags_and_are_recorded_as_curator(admin_client, make_group):
+    group = make_group("Linked")
+    form = admin_client.get("/admin/evidence/evidence/add/").content.decode()
+    assert f'<option value="{admin_client.user.pk}" selected>' in form
+    assert "selectfilter" in form  # filter_horizontal for the taxonomies
+    alcohol = Condition.objects.get(slug="alcohol")
+    response = admin_client.post(
+        "/admin/evidence/evidence/add/",
+        {
+            "key": "",
+            "authors": "Newman, A., & Old, B.",
+            "year": "2024",
+            "title": "A new trial",
+            "venue": "",
+            "doi": "10.1000/xyz123",
+            "url": "",
+            "design": "rct",
+            "sample_size": "120",
+            "sample_unit": "participants",
+            "country": "UK",
+            "setting": "Community",
+            "orientation": "",
+            "outcome_direction": "positive",
+            "outcome_measures": '["abstinence"]',
+            "finding": "More people stayed sober.",
+            "source_section": "",
+            "conditions": [alcohol.pk],
+            "groups": [group.pk],
+            "is_published": "on",
+            "curated_by": admin_client.user.pk,
+            "last_reviewed": "2026-11-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = Evidence.objects.get(key="newman-old-2024")
+    assert record.curated_by == admin_client.user
+    assert [c.slug for c in record.conditions.all()] == ["alcohol"]
+    assert list(record.groups.all()) == [group]
+    assert record.source_url == "https://doi.org/10.1000/xyz123"
+
+
+def test_the_admin_refuses_a_bad_doi_or_measures(admin_client):
+    response = admin_client.post(
+        "/admin/evidence/evidence/add/",
+        {
+            "authors": "Bad, A.",
+            "design": "rct",
+            "outcome_direction": "positive",
+            "finding": "x",
+            "doi": "doi.org/10.1/x",
+            "outcome_measures": '{"a": 1}',
+            "sample_unit": "participants",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a DOI such as" in html
+    assert "Enter a list of measures" in html
+
+
+def test_curators_unpublish_evidence_and_it_leaves_the_site(admin_client, client, make_group):
+    record = Evidence.objects.get(key="bentall-et-al-2002")
+    response = admin_client.post(
+        "/admin/evidence/evidence/",
+        {"action": "unpublish", "_selected_action": [record.pk]},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert not record.is_published
+    client.logout()
+    assert client.get(record.get_absolute_url()).status_code == 404
+    group = make_group(conditions=("chronic_fatigue_syndrome",))
+    assert "Bentall" not in client.get(group.get_absolute_url()).content.decode()
+
+
+# --- check_evidence_links -----------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str]] = []
+    STATUS = {"/ok": 200, "/no-head": 200, "/moved": 301, "/gone": 404, "/broken": 500}
+
+    def do_HEAD(self) -> None:
+        self._answer()
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        self.seen.append((self.command, self.path))
+        status = self.STATUS.get(self.path, 404)
+        if self.command == "HEAD" and self.path == "/no-head":
+            status = 405
+        self.send_response(status)
+        if status == 301:
+            self.send_header("Location", "/ok")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(b"ok")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Handler.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_check_evidence_links_reports_addresses_that_no_longer_answer_and_changes_nothing(
+    empty_library, make_evidence, local_server, monkeypatch
+):
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    refused = f"http://127.0.0.1:{_closed_port()}/ok"
+    for key, url in [
+        ("ok", f"{local_server}/ok"),
+        ("no-head", f"{local_server}/no-head"),
+        ("moved", f"{local_server}/moved"),
+        ("gone", f"{local_server}/gone"),
+        ("broken", f"{local_server}/broken"),
+        ("refused", refused),
+    ]:
+        make_evidence(key=key, url=url)
+    make_evidence(key="no-address", url="")
+    make_evidence(key="draft-gone", url=f"{local_server}/gone", published=False)
+    before = list(Evidence.objects.order_by("pk").values())
+
+    out = StringIO()
+    call_command("check_evidence_links", "--timeout", "5", stdout=out)
+    lines = out.getvalue().splitlines()
+    reported = {line.split(":", 1)[0] for line in lines[:-1]}
+    assert reported == {"gone", "broken", "refused", "draft-gone"}
+    assert f"gone: {local_server}/gone (HTTP 404)" in lines
+    assert f"broken: {local_server}/broken (HTTP 500)" in lines
+    assert lines[-1] == "Checked 7 web addresses: 4 no longer answer."
+    assert ("HEAD", "/no-head") in _Handler.seen and ("GET", "/no-head") in _Handler.seen
+    assert ("GET", "/ok") not in _Handler.seen  # HEAD was enough
+    assert list(Evidence.objects.order_by("pk").values()) == before
+
+    out = StringIO()
+    call_command("check_evidence_links", "--published-only", stdout=out)
+    assert "draft-gone" not in out.getvalue()
+    assert out.getvalue().splitlines()[-1] == "Checked 6 web addresses: 3 no longer answer."
