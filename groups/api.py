@@ -11,6 +11,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from evidence.summary import evidence_json
+
 from .models import WEEKDAY_CODES, Group
 from .openapi import openapi_document
 from .views import paginate, run_search
@@ -91,7 +93,7 @@ def group_detail(request: HttpRequest, pk: int) -> JsonResponse:
     if group is None:
         # JSON, like every other API answer, rather than the site's HTML 404 page.
         return _json({"detail": "No published group with that id."}, status=404)
-    return _json(group_json(group, request))
+    return _json(group_json(group, request) | evidence_json(group, request))
 
 
 @csrf_exempt

@@ -10,8 +10,9 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from django.db.models import F, FloatField, Value
-from django.db.models.expressions import CombinedExpression, Func
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Q, Value
+from django.db.models.expressions import CombinedExpression, Func, RawSQL
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
 if TYPE_CHECKING:
@@ -58,6 +59,29 @@ def bounding_box(
         # The circle crosses the antimeridian, where one longitude range cannot hold it.
         return (lat - dlat, lat + dlat), every_longitude
     return (lat - dlat, lat + dlat), (lng - dlng, lng + dlng)
+
+
+def box_around(lat: float, lng: float, km: float) -> Q:
+    """A condition true for every point within km of (lat, lng), cheap to test by index.
+
+    PostgreSQL: the earthdistance cube around the circle, served by a GiST index.
+    Elsewhere: latitude and longitude ranges.
+    """
+    if connection.vendor == "postgresql":
+        # ll_to_earth's sphere is 6378.168 km, not ours; widen so no point is dropped.
+        metres = km * 1000 * 1.01
+        return Q(
+            RawSQL(
+                "earth_box(ll_to_earth(%s, %s), %s) "
+                "@> ll_to_earth(groups_group.latitude, groups_group.longitude)",
+                (lat, lng, metres),
+                output_field=BooleanField(),
+            )
+        )
+    (lat_min, lat_max), (lng_min, lng_max) = bounding_box(lat, lng, km)
+    return Q(latitude__gte=lat_min, latitude__lte=lat_max) & Q(
+        longitude__gte=lng_min, longitude__lte=lng_max
+    )
 
 
 def normalise(text: str) -> str:

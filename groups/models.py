@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -182,29 +183,28 @@ class GroupQuerySet(models.QuerySet["Group"]):
         self, lat: float, lng: float, km: float, *, include_online: bool = False
     ) -> GroupQuerySet:
         """Groups meeting in person within km of the point (and, if asked, online-only
-        groups), with distance_km annotated. The bounding box lets an index prefilter."""
-        (lat_min, lat_max), (lng_min, lng_max) = geo.bounding_box(lat, lng, km)
+        groups), with distance_km annotated. A box around the circle lets an index
+        prefilter, so a local search reads only the groups near it."""
         local = (
             ~Q(format=Format.ONLINE)
-            & Q(latitude__gte=lat_min, latitude__lte=lat_max)
-            & Q(longitude__gte=lng_min, longitude__lte=lng_max)
+            & Q(latitude__isnull=False)
+            & geo.box_around(lat, lng, km)
             & Q(distance_km__lte=km)
         )
         wanted = local | Q(format=Format.ONLINE) if include_online else local
         return self.with_distance(lat, lng).filter(wanted)
 
-    def with_condition(self, slugs: list[str]) -> GroupQuerySet:
+    def with_condition(self, conditions: Iterable[Condition]) -> GroupQuerySet:
         """Groups tagged with any of the conditions."""
         through = Group.conditions.through
-        return self.filter(
-            Exists(through.objects.filter(group=OuterRef("pk"), condition__slug__in=slugs))
-        )
+        ids = [c.pk for c in conditions]
+        return self.filter(Exists(through.objects.filter(group=OuterRef("pk"), condition__in=ids)))
 
-    def with_audience(self, slugs: list[str]) -> GroupQuerySet:
+    def with_audience(self, audiences: Iterable[Audience]) -> GroupQuerySet:
+        """Groups for any of the audiences."""
         through = Group.audiences.through
-        return self.filter(
-            Exists(through.objects.filter(group=OuterRef("pk"), audience__slug__in=slugs))
-        )
+        ids = [a.pk for a in audiences]
+        return self.filter(Exists(through.objects.filter(group=OuterRef("pk"), audience__in=ids)))
 
     def with_orientation(self, orientation: str) -> GroupQuerySet:
         """Inward or outward also finds hybrid groups, which are both."""
@@ -277,6 +277,11 @@ class Group(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     last_verified = models.DateField(null=True, blank=True)
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    search_terms = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The names of its conditions, kept here so that the search index can read them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

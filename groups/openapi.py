@@ -83,6 +83,44 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
             }
         },
     }
+    evidence_item = {
+        "type": "object",
+        "required": [
+            "id", "citation", "year", "design", "sample_size", "country",
+            "outcome_direction", "finding", "url", "source_url",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "citation": {"type": "string"},
+            "year": {"type": "integer", "nullable": True},
+            "design": {"type": "string"},
+            "sample_size": {"type": "integer", "nullable": True},
+            "country": {"type": "string", "nullable": True},
+            "outcome_direction": {"type": "string"},
+            "finding": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "source_url": {"type": "string", "nullable": True},
+        },
+    }  # fmt: skip
+    caution = {
+        "type": "object",
+        "required": ["kind", "text", "evidence"],
+        "properties": {
+            "kind": {"type": "string"},
+            "text": {"type": "string"},
+            "evidence": {"type": "array", "items": {"type": "integer"}},
+        },
+    }
+    group_detail = {
+        "type": "object",
+        "required": [*group["required"], "evidence", "evidence_summary", "cautions"],
+        "properties": {
+            **group["properties"],
+            "evidence": {"type": "array", "items": evidence_item},
+            "evidence_summary": {"type": "string"},
+            "cautions": {"type": "array", "items": caution},
+        },
+    }
     not_found = {"type": "object", "properties": {"detail": {"type": "string"}}}
     true_only = {"type": "string", "enum": ["true"]}
     return {
@@ -202,8 +240,8 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": {
-                            "description": "The group",
-                            "content": {"application/json": {"schema": group}},
+                            "description": "The group, with the evidence about groups like it",
+                            "content": {"application/json": {"schema": group_detail}},
                         },
                         "404": {
                             "description": "No published group with that id",

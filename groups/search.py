@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    StringAgg,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
-from .models import Condition, Group, GroupQuerySet, Referral
+from .models import Audience, Condition, Group, GroupQuerySet, GroupType, Referral
 
 MAX_KEYWORD_TERMS = 12
 
@@ -31,13 +22,13 @@ class Criteria:
     q: str = ""
     point: tuple[float, float] | None = None
     radius_km: float = settings.DEFAULT_RADIUS_KM
-    conditions: list[str] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
     orientation: str = ""
-    group_type: str = ""
+    group_type: GroupType | None = None
     format: str = ""
     day: int | None = None
     time_of_day: str = ""
-    audiences: list[str] = field(default_factory=list)
+    audiences: list[Audience] = field(default_factory=list)
     step_free: bool = False
     referral: str = ""
     include_online: bool = False
@@ -59,7 +50,7 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
     if c.orientation:
         qs = qs.with_orientation(c.orientation)
     if c.group_type:
-        qs = qs.filter(group_type__slug=c.group_type)
+        qs = qs.filter(group_type=c.group_type)
     if c.format:
         qs = qs.with_format(c.format)
     if c.day is not None or c.time_of_day:
@@ -86,43 +77,41 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
 def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
     """Groups whose name, summary, description or conditions match the keywords, with a rank.
 
-    PostgreSQL uses full-text search with English stemming, the name weighted first;
-    SQLite, the zero-setup default, needs every word to appear somewhere. On both, each
-    word may match a different field.
+    PostgreSQL: full-text search with English stemming over a stored, indexed vector
+    (name first), and pg_trgm word similarity for small typos. SQLite, the zero-setup
+    default, needs every word to start a word somewhere. On both, each word may match a
+    different field.
     """
     terms = q.split()[:MAX_KEYWORD_TERMS]
     if not terms:
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        # One document per group, its condition names included, so that each word of
-        # "chapel gambling" may match a different field, as on SQLite.
-        condition_names = (
-            Condition.objects.filter(groups=OuterRef("pk"))
-            .order_by()
-            .values("groups")
-            .annotate(names=StringAgg("name", delimiter=Value(" ")))
-            .values("names")
+        text = " ".join(terms)
+        # The columns and indexes behind these live in migration 0006 (PostgreSQL only).
+        matches = RawSQL(
+            "groups_group.search_vector @@ websearch_to_tsquery('english', %s)",
+            (text,),
+            output_field=BooleanField(),
         )
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("description", weight="C", config="english")
-            + SearchVector(Subquery(condition_names), weight="D", config="english")
+        similar = RawSQL(
+            "%s <%% (groups_group.name || ' ' || groups_group.search_terms)",
+            (text,),
+            output_field=BooleanField(),
         )
-        query = SearchQuery(" ".join(terms), config="english", search_type="websearch")
-        return (
-            qs.alias(search=vector)
-            .filter(search=query)
-            .annotate(rank=SearchRank(F("search"), query))
+        rank = RawSQL(
+            "ts_rank(groups_group.search_vector, websearch_to_tsquery('english', %s))"
+            " + word_similarity(%s, groups_group.name || ' ' || groups_group.search_terms) / 10",
+            (text, text),
+            output_field=FloatField(),
         )
+        return qs.filter(Q(matches) | Q(similar)).annotate(rank=rank)
     for term in terms:
+        starts_word = rf"\b{re.escape(term)}"
         qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(summary__icontains=term)
-            | Q(description__icontains=term)
-            | Exists(Condition.objects.filter(groups=OuterRef("pk"), name__icontains=term))
+            Q(name__iregex=starts_word)
+            | Q(summary__iregex=starts_word)
+            | Q(description__iregex=starts_word)
+            | Q(search_terms__iregex=starts_word)
         )
-    name_hits = [When(name__icontains=t, then=Value(1.0)) for t in terms]
+    name_hits = [When(name__iregex=rf"\b{re.escape(t)}", then=Value(1.0)) for t in terms]
     return qs.annotate(rank=Case(*name_hits, default=Value(0.5), output_field=FloatField()))

@@ -14,6 +14,22 @@ from django.db import transaction
 from .models import Audience, Condition, Group, Meeting, unique_slug
 
 
+def condition_search_terms(conditions: Iterable[Condition]) -> str:
+    """What Group.search_terms holds: its condition names, for the search index."""
+    return " ".join(sorted(c.name for c in conditions))
+
+
+def refresh_search_terms(groups: Iterable[Group]) -> None:
+    """Rewrites search_terms, e.g. after a condition is renamed."""
+    changed = []
+    for group in groups:
+        terms = condition_search_terms(group.conditions.all())
+        if terms != group.search_terms:
+            group.search_terms = terms
+            changed.append(group)
+    Group.objects.bulk_update(changed, ["search_terms"], batch_size=1000)
+
+
 @dataclass(frozen=True)
 class MeetingSpec:
     weekday: int
@@ -63,6 +79,7 @@ def save_group(
     if errors:
         raise ValidationError(errors)
 
+    group.search_terms = condition_search_terms(conditions)
     group.save()
     group.conditions.set(conditions)
     group.audiences.set(list(audiences))

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from evidence.summary import groups_with_cautions
+
 from .filters import (
     DAY_CHOICES,
     FORMAT_FILTER_CHOICES,
@@ -60,6 +62,9 @@ def search(request: HttpRequest) -> HttpResponse:
     values["audience"] = request.GET.getlist("audience")
     values["radius_km"] = values["radius_km"] or _km_value(settings.DEFAULT_RADIUS_KM)
     context = {
+        "caution_group_ids": groups_with_cautions(g.pk for g in page.object_list)
+        if page
+        else set(),
         "filterset": filterset,
         "values": values,
         "radius_options": _radius_options(values["radius_km"]),

@@ -29,6 +29,7 @@ from groups.models import (
     StepFree,
 )
 from groups.places import PlaceFileError, read_place_file, save_places
+from groups.services import condition_search_terms
 
 ORIENTATIONS = [(Orientation.INWARD, 60), (Orientation.HYBRID, 25), (Orientation.OUTWARD, 15)]
 FORMATS = [(Format.IN_PERSON, 75), (Format.HYBRID, 15), (Format.ONLINE, 10)]
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         if not districts:
             raise CommandError("No postcode districts loaded: pass --places FILE.")
         rng = random.Random(seed)
-        conditions = {c.slug: c.pk for c in Condition.objects.all()}
+        conditions = {c.slug: c for c in Condition.objects.all()}
         audiences = [a.pk for a in Audience.objects.all()]
         types = {t.slug: t.pk for t in GroupType.objects.all()}
         today = dt.date.today()
@@ -156,6 +157,7 @@ class Command(BaseCommand):
                     cost=rng.choice(["Free", "Free; donations welcome", "£2 towards the room"]),
                     step_free=rng.choice(StepFree.values),
                     languages=["en"],
+                    search_terms=condition_search_terms(conditions[c] for c in chosen),
                     status=Status.PUBLISHED,
                     last_verified=today - dt.timedelta(days=rng.randint(0, 600)),
                 )
@@ -167,7 +169,7 @@ class Command(BaseCommand):
         AudienceLink = Group.audiences.through
         for group, (chosen, aud) in zip(groups, tags, strict=True):
             condition_rows += [
-                ConditionLink(group_id=group.pk, condition_id=conditions[c]) for c in chosen
+                ConditionLink(group_id=group.pk, condition_id=conditions[c].pk) for c in chosen
             ]
             audience_rows += [AudienceLink(group_id=group.pk, audience_id=a) for a in aud]
             for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])):
