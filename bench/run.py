@@ -44,7 +44,8 @@ ENDPOINTS = [
     ("healthz", "/healthz"),
     ("API: location + condition", "/api/groups/?near=LS6&condition=alcohol"),
     ("Page: location + condition", "/?near=LS6&condition=alcohol"),
-    ("API: keyword", "/api/groups/?q=recovery"),
+    ("API: keyword", "/api/groups/?q=bereavement"),
+    ("API: keyword matching a third of groups", "/api/groups/?q=recovery"),
     (
         "API: wide (50 km, several filters)",
         "/api/groups/?near=M1&radius_km=50&condition=alcohol&condition=drugs"
@@ -84,7 +85,17 @@ def postgres():
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
         "--locale=C.UTF-8")  # fmt: skip
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c shared_buffers=256MB -c max_connections=100"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "log"), "-w", "-o", options, "start")
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(data / "log"),
+        "-w",
+        "-o",
+        options,
+        "start",
+    )
     try:
         yield bindir, port
     finally:
@@ -146,9 +157,12 @@ def gunicorn(env: dict, log: Path):
 
 
 def group_page(base: str) -> str:
-    with urllib.request.urlopen(base + "/api/groups/?near=LS6", timeout=10) as r:  # noqa: S310
-        import json
+    import json
 
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        base + "/api/groups/?near=LS6", headers={"X-Forwarded-Proto": "https"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310
         return "/groups/" + json.load(r)["results"][0]["slug"] + "/"
 
 
@@ -180,7 +194,11 @@ def wrk(url: str, connections: int, seconds: int) -> dict:
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -199,6 +217,9 @@ def main() -> None:
         sys.exit(f"{DISTRICTS} not found (set SHARED_DIR)")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
+    # Production settings serve hashed static files that collectstatic writes.
+    manage({**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1"}, "collectstatic", "--noinput", "-v0")  # fmt: skip
     results: dict[int, dict[str, dict]] = {}
     soak_result = None
     with postgres() as (bindir, port):
@@ -212,7 +233,10 @@ def main() -> None:
                     url = base + path.format(group_page=page)
                     wrk(url, args.connections, 2)  # warm up both workers' connections and caches
                     results[size][label] = r = wrk(url, args.connections, seconds)
-                    print(f"  {label:38} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms", flush=True)
+                    print(
+                        f"  {label:38} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms",
+                        flush=True,
+                    )
                 if size == SIZES[-1]:
                     url = base + ENDPOINTS[1][1]
                     print(f"  soak: 32 connections for {soak}s on {ENDPOINTS[1][1]}", flush=True)
@@ -241,9 +265,16 @@ def report(results, soak, connections, seconds, soak_seconds) -> None:
             lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
                          f"{r['p50'] / health[size]:.1f}× | {r['errors']} |")  # fmt: skip
         lines.append("")
-    lines += ["## 50,000 vs 5,000 groups", "", "| Request | p50 ratio (50k ÷ 5k) |", "| --- | ---: |"]
+    lines += [
+        "## 50,000 vs 5,000 groups",
+        "",
+        "| Request | p50 ratio (50k ÷ 5k) |",
+        "| --- | ---: |",
+    ]
     for label, _ in ENDPOINTS[1:]:
-        lines.append(f"| {label} | {results[large][label]['p50'] / results[small][label]['p50']:.2f}× |")
+        lines.append(
+            f"| {label} | {results[large][label]['p50'] / results[small][label]['p50']:.2f}× |"
+        )
     if soak:
         lines += ["", f"## Soak: 32 connections for {soak_seconds} s (API location + condition, 50,000 groups)", "",
                   f"{soak['requests']:,} requests, {soak['rps']:.0f} req/s, p50 {soak['p50']:.2f} ms, "

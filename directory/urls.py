@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from groups import api, views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("api/groups/<int:pk>/", api.group_detail, name="api-group-detail"),
     path("api/schema/", api.schema, name="api-schema"),
     path("admin/", admin.site.urls),
+    # Anything else under /api/ answers in JSON, not with the HTML 404 page.
+    re_path(r"^api/", api.not_found),
 ]

@@ -98,10 +98,13 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
             (text,),
             output_field=BooleanField(),
         )
+        # Word similarity is dear to compute: only for groups that full-text search missed.
         rank = RawSQL(
-            "ts_rank(groups_group.search_vector, websearch_to_tsquery('english', %s))"
-            " + word_similarity(%s, groups_group.name || ' ' || groups_group.search_terms) / 10",
-            (text, text),
+            "CASE WHEN groups_group.search_vector @@ websearch_to_tsquery('english', %s)"
+            " THEN 1 + ts_rank(groups_group.search_vector, websearch_to_tsquery('english', %s))"
+            " ELSE word_similarity(%s, groups_group.name || ' ' || groups_group.search_terms)"
+            " END",
+            (text, text, text),
             output_field=FloatField(),
         )
         return qs.filter(Q(matches) | Q(similar)).annotate(rank=rank)
