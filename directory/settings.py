@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "groups",
+    "referrals",
     "evidence",
 ]
 

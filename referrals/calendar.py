@@ -1,0 +1,134 @@
+"""A group's meetings as an iCalendar feed, in the Europe/London time zone.
+
+Meeting times are UK local time, so each event carries TZID=Europe/London and the
+feed defines that zone (with its yearly rules, valid for any year), leaving the shift
+between GMT and BST to the calendar program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+from groups.models import WEEKDAY_CODES, Group, Meeting, Recurrence
+
+LONDON = ZoneInfo("Europe/London")
+TZID = "Europe/London"
+# Fixed for ever: event UIDs are derived from it, so calendars recognise the same event.
+UID_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4f8e-9b7a-2d5c0e4a9f31")
+UID_DOMAIN = "mutual-aid-directory"
+ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def london_timezone() -> Timezone:
+    """Europe/London by its rules (last Sunday of March and of October), for any year."""
+    tz = Timezone()
+    tz.add("tzid", TZID)
+    summer = TimezoneDaylight()
+    summer.add("tzname", "BST")
+    summer.add("dtstart", dt.datetime(1970, 3, 29, 1, 0))
+    summer.add("tzoffsetfrom", dt.timedelta(hours=0))
+    summer.add("tzoffsetto", dt.timedelta(hours=1))
+    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
+    winter = TimezoneStandard()
+    winter.add("tzname", "GMT")
+    winter.add("dtstart", dt.datetime(1970, 10, 25, 2, 0))
+    winter.add("tzoffsetfrom", dt.timedelta(hours=1))
+    winter.add("tzoffsetto", dt.timedelta(hours=0))
+    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
+    tz.add_component(summer)
+    tz.add_component(winter)
+    return tz
+
+
+def rrule(meeting: Meeting) -> vRecur:
+    day = ICAL_DAYS[meeting.weekday]
+    if meeting.recurrence == Recurrence.MONTHLY:
+        return vRecur({"freq": "MONTHLY", "byday": f"{meeting.week_of_month}{day}"})
+    if meeting.recurrence == Recurrence.FORTNIGHTLY:
+        return vRecur({"freq": "WEEKLY", "interval": 2, "byday": day})
+    return vRecur({"freq": "WEEKLY", "byday": day})
+
+
+def first_date(meeting: Meeting, group: Group) -> dt.date | None:
+    """The first meeting in the feed: a fortnightly one starts on its anchor date; others
+    on the first meeting on or after the day the group last confirmed its details (a
+    fixed date, so the feed does not change from one day to the next). None when it
+    cannot be known (fortnightly without an anchor date)."""
+    if meeting.recurrence == Recurrence.FORTNIGHTLY:
+        return meeting.anchor_date
+    since = group.last_verified or group.created_at.astimezone(LONDON).date()
+    return meeting.next_date(since)
+
+
+def meeting_uids(group: Group, meetings: list[Meeting]) -> list[str]:
+    """Stable UIDs: the same meeting (same day and rhythm) keeps its UID when its time
+    or note changes, so calendar programs update the event rather than add another."""
+    seen: Counter[str] = Counter()
+    uids = []
+    for meeting in meetings:
+        key = f"{WEEKDAY_CODES[meeting.weekday]}-{meeting.recurrence}-{meeting.week_of_month or ''}"
+        seen[key] += 1
+        if seen[key] > 1:
+            key += f"-{seen[key]}"
+        uids.append(f"{uuid.uuid5(UID_NAMESPACE, f'group:{group.pk}:{key}')}@{UID_DOMAIN}")
+    return uids
+
+
+def location_text(group: Group) -> str:
+    parts = []
+    if group.meets_in_person:
+        parts.append(", ".join(p for p in (group.address, group.town, group.postcode) if p))
+    if group.online_url:
+        parts.append(f"Online: {group.online_url}")
+    return "; ".join(p for p in parts if p)
+
+
+def calendar_for(group: Group, *, page_url: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Mutual aid directory//Group meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", group.name)
+    cal.add("x-wr-timezone", TZID)
+    meetings = group.sorted_meetings()
+    events = []
+    stamp = group.updated_at.astimezone(dt.UTC)
+    for meeting, uid in zip(meetings, meeting_uids(group, meetings), strict=True):
+        start = first_date(meeting, group)
+        if start is None:
+            continue
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", stamp)
+        event.add("last-modified", stamp)
+        event.add("summary", group.name)
+        event.add("dtstart", dt.datetime.combine(start, meeting.start_time, tzinfo=LONDON))
+        event.add("dtend", dt.datetime.combine(start, meeting.end_time, tzinfo=LONDON))
+        event.add("rrule", rrule(meeting))
+        description = [meeting.describe() + " (UK time)."]
+        if meeting.note:
+            description.append(meeting.note)
+        if group.summary:
+            description.append(group.summary)
+        description.append(f"Check with the group before you go: {page_url}")
+        event.add("description", "\n".join(description))
+        if location := location_text(group):
+            event.add("location", location)
+        event.add("url", page_url)
+        events.append(event)
+    if events:
+        cal.add_component(london_timezone())
+    for event in events:
+        cal.add_component(event)
+    return cal
+
+
+def left_out(group: Group) -> list[Meeting]:
+    """Meetings the feed cannot hold: fortnightly ones whose weeks we do not know."""
+    return [m for m in group.sorted_meetings() if first_date(m, group) is None]

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import template
+from django.http import HttpRequest
+
+from groups.models import Group
+from referrals.calendar import first_date, left_out
+from referrals.shortlist import MAX_GROUPS, Shortlist
+
+register = template.Library()
+
+
+@register.simple_tag
+def shortlist_state(request: HttpRequest | None) -> dict:
+    """How many groups are shortlisted, and which, for the banner and the buttons."""
+    if request is None or not hasattr(request, "session"):
+        return {"ids": [], "count": 0, "max": MAX_GROUPS, "full": False}
+    ids = Shortlist(request).ids
+    return {"ids": ids, "count": len(ids), "max": MAX_GROUPS, "full": len(ids) >= MAX_GROUPS}
+
+
+@register.simple_tag
+def calendar_state(group: Group) -> dict:
+    """Whether the group's calendar feed has any meetings, and which it leaves out."""
+    meetings = group.sorted_meetings()
+    return {
+        "has_events": any(first_date(m, group) is not None for m in meetings),
+        "left_out": left_out(group),
+    }

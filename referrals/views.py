@@ -1,0 +1,173 @@
+"""Shortlists, referral sheets (printed and plain text) and calendar feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from groups.models import Group
+
+from .calendar import calendar_for
+from .sheets import CRISIS_LINES, MUTUAL_AID_NOTE, build_entries, sheet_text
+from .shortlist import MAX_GROUPS, Shortlist, ShortlistFull
+
+
+def _published_group(pk_or_slug: str, *, by: str = "slug") -> Group:
+    """A published group or 404: only published groups have public pages."""
+    if by == "pk":
+        if not str(pk_or_slug).isdigit():
+            raise Http404("No such group")
+        return get_object_or_404(Group.objects.published(), pk=int(pk_or_slug))
+    return get_object_or_404(Group.objects.published().with_cards(), slug=pk_or_slug)
+
+
+def _back(request: HttpRequest, fragment: str = "") -> HttpResponseRedirect:
+    """Back to the page the form was on (only ever a page of this site)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = reverse("referrals:shortlist")
+    return HttpResponseRedirect(target + fragment)
+
+
+@require_POST
+def shortlist_add(request: HttpRequest) -> HttpResponseRedirect:
+    group = _published_group(request.POST.get("group", ""), by="pk")
+    shortlist = Shortlist(request)
+    try:
+        added = shortlist.add(group)
+    except ShortlistFull:
+        messages.warning(
+            request,
+            f"Your shortlist is full: it holds up to {MAX_GROUPS} groups. Remove one "
+            f"before you add {group.name}.",
+        )
+        return _back(request)
+    if added:
+        messages.success(
+            request, f"Added {group.name} to your shortlist ({len(shortlist)} of {MAX_GROUPS})."
+        )
+    else:
+        messages.info(request, f"{group.name} is already on your shortlist.")
+    return _back(request, f"#group-{group.pk}")
+
+
+@require_POST
+def shortlist_remove(request: HttpRequest) -> HttpResponseRedirect:
+    group = _published_group(request.POST.get("group", ""), by="pk")
+    if Shortlist(request).remove(group):
+        messages.success(request, f"Removed {group.name} from your shortlist.")
+    return _back(request)
+
+
+@require_POST
+def shortlist_clear(request: HttpRequest) -> HttpResponseRedirect:
+    Shortlist(request).clear()
+    messages.success(request, "Your shortlist is now empty.")
+    return _back(request)
+
+
+@require_safe
+def shortlist(request: HttpRequest) -> HttpResponse:
+    groups = Shortlist(request).groups()
+    return render(
+        request,
+        "referrals/shortlist.html",
+        {
+            "groups": groups,
+            "max_groups": MAX_GROUPS,
+            "sheet_query": _sheet_query(groups),
+            "today": dt.date.today(),
+        },
+    )
+
+
+def _sheet_query(groups: list[Group]) -> str:
+    return urlencode([("group", g.slug) for g in groups])
+
+
+def _groups_from_query(request: HttpRequest) -> list[Group]:
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist("group") if s))[:MAX_GROUPS]
+    found = {g.slug: g for g in Group.objects.published().with_cards().filter(slug__in=slugs)}
+    groups = [found[s] for s in slugs if s in found]
+    if not groups:
+        raise Http404("No published groups named")
+    return groups
+
+
+def _render_sheet(
+    request: HttpRequest, groups: list[Group], *, sheet_url: str, text_url: str
+) -> HttpResponse:
+    today = dt.date.today()
+    return render(
+        request,
+        "referrals/sheet.html",
+        {
+            "entries": build_entries(groups, request, today),
+            "sheet_url": request.build_absolute_uri(sheet_url),
+            "text_url": text_url,
+            "today": today,
+            "single": len(groups) == 1,
+            "group": groups[0] if len(groups) == 1 else None,
+            "mutual_aid_note": MUTUAL_AID_NOTE,
+            "crisis_lines": CRISIS_LINES,
+        },
+    )
+
+
+@require_safe
+def group_sheet(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _published_group(slug)
+    return _render_sheet(
+        request,
+        [group],
+        sheet_url=reverse("referrals:group_sheet", args=[slug]),
+        text_url=reverse("referrals:group_text", args=[slug]),
+    )
+
+
+@require_safe
+def sheet(request: HttpRequest) -> HttpResponse:
+    groups = _groups_from_query(request)
+    query = _sheet_query(groups)
+    return _render_sheet(
+        request,
+        groups,
+        sheet_url=f"{reverse('referrals:sheet')}?{query}",
+        text_url=f"{reverse('referrals:text')}?{query}",
+    )
+
+
+def _text_response(request: HttpRequest, groups: list[Group], sheet_url: str) -> HttpResponse:
+    entries = build_entries(groups, request, dt.date.today())
+    body = sheet_text(entries, sheet_url=request.build_absolute_uri(sheet_url))
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def group_text(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _published_group(slug)
+    return _text_response(request, [group], reverse("referrals:group_sheet", args=[slug]))
+
+
+@require_safe
+def text(request: HttpRequest) -> HttpResponse:
+    groups = _groups_from_query(request)
+    return _text_response(request, groups, f"{reverse('referrals:sheet')}?{_sheet_query(groups)}")
+
+
+@require_safe
+def calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _published_group(slug)
+    ical = calendar_for(group, page_url=request.build_absolute_uri(group.get_absolute_url()))
+    response = HttpResponse(ical.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{group.slug}.ics"'
+    return response

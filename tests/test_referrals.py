@@ -1,0 +1,318 @@
+"""Shortlists and referral sheets (issue 5, point 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from referrals import sheets
+from referrals.sheets import qr_svg
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def add(client, group, next_url="/?near=LS6"):
+    return client.post("/shortlist/add/", {"group": group.pk, "next": next_url})
+
+
+def shortlisted(client) -> list[int]:
+    return client.session.get("shortlist", [])
+
+
+# --- The shortlist ----------------------------------------------------------------
+
+
+def test_it_adds_a_group_and_goes_back_to_the_page_with_a_message(client, published_group):
+    response = add(client, published_group)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/?near=LS6#group-{published_group.pk}"
+    assert shortlisted(client) == [published_group.pk]
+    html = client.get("/about/").content.decode()
+    assert "Added Headingley Recovery Circle to your shortlist (1 of 5)" in html
+
+
+def test_adding_twice_keeps_one(client, published_group):
+    add(client, published_group)
+    add(client, published_group)
+
+    assert shortlisted(client) == [published_group.pk]
+    assert "already on your shortlist" in client.get("/about/").content.decode()
+
+
+def test_a_sixth_group_is_refused_with_a_clear_message(client, make_group):
+    groups = [make_group() for _ in range(6)]
+    for group in groups[:5]:
+        add(client, group)
+
+    response = add(client, groups[5])
+
+    assert response["Location"] == "/?near=LS6"
+    assert shortlisted(client) == [g.pk for g in groups[:5]]
+    html = client.get("/about/").content.decode()
+    assert "Your shortlist is full: it holds up to 5 groups" in html
+
+
+def test_it_removes_and_clears(client, make_group):
+    one, two = make_group(), make_group()
+    add(client, one)
+    add(client, two)
+
+    client.post("/shortlist/remove/", {"group": one.pk, "next": "/shortlist/"})
+    assert shortlisted(client) == [two.pk]
+    client.post("/shortlist/clear/", {"next": "/shortlist/"})
+    assert shortlisted(client) == []
+    assert "Your shortlist is empty" in client.get("/shortlist/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
+)
+def test_it_only_goes_back_to_pages_of_this_site(client, published_group, target):
+    response = add(client, published_group, next_url=target)
+    assert response["Location"].startswith("/shortlist/")
+
+
+def test_only_published_groups_can_be_shortlisted(client, make_group):
+    hidden = make_group(status="pending")
+    assert add(client, hidden).status_code == 404
+    assert client.post("/shortlist/add/", {"group": "x"}).status_code == 404
+    assert shortlisted(client) == []
+
+
+def test_changes_need_post_and_a_csrf_token(published_group):
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(f"/shortlist/add/?group={published_group.pk}").status_code == 405
+    assert add(client, published_group).status_code == 403
+    assert shortlisted(client) == []
+
+
+def test_it_works_without_javascript_from_a_search_result_card(client, published_group, ls6):
+    html = client.get("/", {"near": "LS6"}).content.decode()
+    form = re.search(r'<form method="post" action="/shortlist/add/".*?</form>', html, re.S).group(0)
+    assert f'name="group" value="{published_group.pk}"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert 'name="next" value="/?near=LS6"' in form
+
+    add(client, published_group)
+    html = client.get("/", {"near": "LS6"}).content.decode()
+    assert "On your shortlist" in html
+    assert (
+        'Remove<span class="nhsuk-u-visually-hidden"> Headingley Recovery Circle</span>'
+        " from shortlist" in html
+    )
+
+
+def test_the_shortlist_page_links_to_one_sheet_for_all(client, make_group):
+    groups = [make_group(f"Group {n}") for n in "ABC"]
+    for group in groups:
+        add(client, group)
+
+    html = client.get("/shortlist/").content.decode()
+
+    query = "&amp;".join(f"group={g.slug}" for g in groups)
+    assert f'href="/referral/?{query}"' in html
+    for group in groups:
+        assert group.name in html
+
+
+def test_the_banner_counts_the_shortlist(client, published_group, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    assert render_to_string("referrals/_shortlist_banner.html", request=request).strip() == ""
+    request.session["shortlist"] = [published_group.pk]
+    html = render_to_string("referrals/_shortlist_banner.html", request=request)
+    assert "1 of 5 group shortlisted" in html
+    assert 'href="/shortlist/"' in html
+
+
+# --- The sheet --------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_evidence(monkeypatch):
+    monkeypatch.setattr(sheets, "evidence_for", lambda group, request: None)
+
+
+def test_the_sheet_says_everything_a_patient_needs(client, published_group, no_evidence, today):
+    html = client.get(f"/groups/{published_group.slug}/referral/").content.decode()
+
+    days = (1 - today.weekday()) % 7
+    tuesday = today + dt.timedelta(days=days)
+    for text in [
+        "A mutual aid group that may help you",
+        "What is a mutual aid group?",
+        "nobody has to speak",
+        "Headingley Recovery Circle",
+        "Weekly recovery meeting for anyone who wants to stop drinking.",
+        "Peer support group",
+        "Focuses on personal change",
+        "People affected by alcohol.",
+        "Every Tuesday, 7pm to 8:30pm",
+        f"next on <strong>{tuesday:%A} {tuesday.day} {tuesday:%B}</strong>",
+        "2nd Monday of the month, 6pm to 7:30pm",
+        "You can contact the group yourself, or your clinician can refer you.",
+        "LS6 1AA",
+        "Phone: 0113 496 0000",
+        "Email: headingley@example.org",
+        "Cost: Free",
+        "NHS 111",
+        "Samaritans free on 116 123",
+        "999",
+        "not an NHS service",
+        f"http://testserver/groups/{published_group.slug}/",
+    ]:
+        assert text in html, text
+    assert "What the research says" not in html
+
+
+def test_the_sheet_has_a_qr_code_of_the_group_page(client, published_group, no_evidence):
+    html = client.get(f"/groups/{published_group.slug}/referral/").content.decode()
+    url = f"http://testserver/groups/{published_group.slug}/"
+    expected = qr_svg(url, label=f"QR code for the web page of {published_group.name}")
+
+    assert str(expected) in html
+    assert 'role="img"' in expected and "<path" in expected
+
+
+def test_the_sheet_shows_the_evidence_summary_and_cautions(client, published_group, monkeypatch):
+    monkeypatch.setattr(
+        sheets,
+        "evidence_for",
+        lambda group, request: {
+            "summary": "Two trials found members drank less.",
+            "cautions": ["One study found more relapse in <young> people."],
+        },
+    )
+    html = client.get(f"/groups/{published_group.slug}/referral/").content.decode()
+    text = client.get(f"/groups/{published_group.slug}/referral.txt").content.decode()
+
+    assert "What the research says" in html
+    assert "Two trials found members drank less." in html
+    assert "One study found more relapse in &lt;young&gt; people." in html
+    assert "Two trials found members drank less." in text
+    assert "- One study found more relapse in <young> people." in text
+
+
+def test_the_sheet_uses_the_evidence_app_when_it_is_installed(client, published_group, rf):
+    from django.apps import apps
+
+    if not apps.is_installed("evidence"):
+        pytest.skip("the evidence app is not installed")
+    request = rf.get("/")
+    evidence = sheets.evidence_for(published_group, request)
+    assert set(evidence) == {"summary", "cautions"}
+    assert client.get(f"/groups/{published_group.slug}/referral/").status_code == 200
+
+
+def test_the_sheet_escapes_organiser_text(client, make_group, no_evidence):
+    group = make_group(
+        HOSTILE, summary=HOSTILE, cost=HOSTILE, meetings="Tue 19:00-20:30 (<b>x</b>)"
+    )
+    html = client.get(f"/groups/{group.slug}/referral/").content.decode()
+
+    assert HOSTILE not in html
+    assert "&lt;script&gt;" in html
+    assert "<b>x</b>" not in html
+
+
+def test_the_sheet_has_no_inline_scripts_or_styles(client, published_group, no_evidence):
+    html = client.get(f"/groups/{published_group.slug}/referral/").content.decode()
+
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert " style=" not in html and "<style" not in html
+    assert "/static/css/print-sheet.css" in html
+    assert "/static/js/sheet.js" in html
+
+
+def test_the_sheet_has_a_copy_link_that_is_a_plain_link_without_javascript(client, published_group):
+    html = client.get(f"/groups/{published_group.slug}/referral/").content.decode()
+    url = f"http://testserver/groups/{published_group.slug}/referral/"
+
+    assert f'data-copy-link="{url}" hidden' in html
+    assert f'<a href="{url}" data-copy-fallback>' in html
+    assert f'href="/groups/{published_group.slug}/referral.txt"' in html
+
+
+def test_one_sheet_for_several_groups(client, make_group, no_evidence):
+    groups = [make_group(f"Group {n}") for n in "ABC"]
+    query = "&".join(f"group={g.slug}" for g in groups)
+
+    html = client.get(f"/referral/?{query}").content.decode()
+
+    assert "Mutual aid groups that may help you" in html
+    assert re.findall(r'id="sheet-group-\d+"[^>]*>([^<]+)<', html) == [
+        "Group A",
+        "Group B",
+        "Group C",
+    ]
+    assert html.count("If you need help now") == 1
+
+
+def test_a_sheet_holds_at_most_five_and_only_published_groups(client, make_group, no_evidence):
+    groups = [make_group(f"Group {n}") for n in "ABCDEF"]
+    hidden = make_group("Hidden", status="pending")
+    query = "&".join(f"group={g.slug}" for g in [hidden, *groups])
+
+    html = client.get(f"/referral/?{query}").content.decode()
+
+    assert "Hidden" not in html
+    assert html.count('class="app-sheet__group"') == 4  # the first five asked for, less Hidden
+    assert client.get("/referral/?group=nothing-here").status_code == 404
+    assert client.get(f"/groups/{hidden.slug}/referral/").status_code == 404
+
+
+def test_the_plain_text_version(client, published_group, no_evidence):
+    response = client.get(f"/groups/{published_group.slug}/referral.txt")
+    text = response.content.decode()
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    for line in [
+        "A mutual aid group that may help you",
+        "HEADINGLEY RECOVERY CIRCLE",
+        "When it meets (UK time):",
+        "  Every Tuesday, 7pm to 8:30pm (next:",
+        "  Phone: 0113 496 0000",
+        "  Email: headingley@example.org",
+        f"More about this group: http://testserver/groups/{published_group.slug}/",
+        "call NHS 111",
+        "116 123",
+        "call 999",
+    ]:
+        assert line in text, line
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_the_plain_text_of_a_shortlist(client, make_group, no_evidence):
+    groups = [make_group(f"Group {n}", meetings="alt Thu 10:00-11:00") for n in "AB"]
+    text = client.get(
+        f"/referral.txt?group={groups[0].slug}&group={groups[1].slug}"
+    ).content.decode()
+
+    assert text.startswith("Mutual aid groups that may help you")
+    assert "GROUP A" in text and "GROUP B" in text
+    assert "(ask the group which weeks)" in text
+    assert f"/referral/?group={groups[0].slug}&group={groups[1].slug}" in text
+
+
+def test_the_group_page_snippet_offers_every_action(client, published_group, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+
+    request = rf.get(published_group.get_absolute_url())
+    request.session = SessionStore()
+    html = render_to_string(
+        "referrals/_group_actions.html", {"group": published_group}, request=request
+    )
+
+    for href in ("referral/", "referral.txt", "calendar.ics"):
+        assert f'href="/groups/{published_group.slug}/{href}"' in html
+    assert 'action="/shortlist/add/"' in html
