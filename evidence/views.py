@@ -5,8 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from .filters import EvidenceFilter
-from .models import Evidence
+from .filters import EvidenceFilter, GapMapFilter
+from .gap_map import DIRECTIONS, SHORT_DESIGN, build_gap_map
+from .models import DESIGN_ORDER, Design, Evidence
 from .summary import REVIEW_CITATION
 
 LIBRARY_PAGE_SIZE = 20
@@ -46,6 +47,26 @@ def library(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filtered": any(request.GET.get(name) for name in filterset.filters),
             "querystring_without_page": _without_page(request),
+            "review_citation": REVIEW_CITATION,
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_safe
+def gap_map(request: HttpRequest) -> HttpResponse:
+    filterset = GapMapFilter(request.GET, queryset=Evidence.objects.none())
+    valid = filterset.is_valid()
+    audience = filterset.form.cleaned_data.get("audience") if valid else None
+    return render(
+        request,
+        "evidence/gap_map.html",
+        {
+            "form": filterset.form,
+            "map": build_gap_map(audience) if valid else None,
+            "audience": audience,
+            "directions": DIRECTIONS,
+            "designs": [(SHORT_DESIGN[d], Design(d).label) for d in DESIGN_ORDER],
             "review_citation": REVIEW_CITATION,
         },
         status=200 if valid else 400,

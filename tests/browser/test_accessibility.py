@@ -50,3 +50,27 @@ def test_page_at_320_pixels_has_no_violations(browser, live_server, demo_data):
     # No sideways scrolling at 320 px (WCAG 1.4.10 reflow).
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+@pytest.fixture
+def review_evidence(transactional_db):
+    """The review's records, which the browser tests' flush removes."""
+    import importlib
+
+    from django.apps import apps
+
+    from evidence.models import Evidence
+
+    if not Evidence.objects.exists():
+        importlib.import_module("evidence.migrations.0002_load_review_evidence").load(apps, None)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/evidence/map/", "/evidence/map/?audience=carers_family", "/evidence/map/?audience=x"],
+    ids=["gap-map", "gap-map-carers", "gap-map-error"],
+)
+def test_the_evidence_and_gap_map_has_no_violations(page: Page, live_server, review_evidence, path):
+    page.goto(live_server.url + path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence and gap map")
+    assert_accessible(page)
