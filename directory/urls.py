@@ -6,6 +6,7 @@ from groups import api, views
 urlpatterns = [
     path("", include("groups.urls")),
     path("", include("referrals.urls")),
+    path("", include("exchange.urls")),
     path("evidence/", include("evidence.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/groups/", api.group_list, name="api-group-list"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import validate_email
+from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,7 +69,17 @@ COLUMNS = [
     "languages",
     "last_verified",
 ]
+# Columns an export adds so that exporting and importing again loses nothing: the
+# group's address on this site (a new group gets it, an existing one must match) and
+# its status (blank keeps the import's rule: pending, or published with --publish).
+LOSSLESS_COLUMNS = ["slug", "status"]
+ALL_COLUMNS = [*COLUMNS, *LOSSLESS_COLUMNS]
 REQUIRED = ["name", "orientation", "conditions"]
+# Never altered by the formula guard: they are numbers, and "-1.57" is a longitude.
+NUMERIC_COLUMNS = {"latitude", "longitude"}
+FORMULA_START = ("=", "+", "-", "@")
+# A last_verified of "never" keeps a group that has never been verified that way.
+NEVER = "never"
 
 MEETING_RE = re.compile(
     r"^(?:(?P<alt>alt)\s+|(?P<nth>1st|2nd|3rd|4th|last)\s+)?"
@@ -77,10 +87,12 @@ MEETING_RE = re.compile(
     r"|sat(?:urday)?|sun(?:day)?)\.?\s+"
     r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})"
     r"(?:\s+from\s+(?P<anchor>\d{4}-\d{2}-\d{2}))?"
-    r"(?:\s*\((?P<note>[^()]*)\))?$",
+    r"(?:\s*\((?P<note>(?:[^()\\]|\\.)*)\))?$",
     re.IGNORECASE,
 )
 NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": -1}
+NTH_TEXT = {n: text for text, n in NTH.items()}
+ESCAPED_RE = re.compile(r"\\(.)", re.DOTALL)
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bytes that are not UTF-8, as decoding with errors="surrogateescape" keeps them.
 UNDECODED_RE = re.compile("[\udc80-\udcff]")
@@ -126,6 +138,63 @@ class Row:
     conditions: list[Condition]
     audiences: list[Audience]
     meetings: list[MeetingSpec]
+    slug: str = ""
+    status: str = ""
+
+
+def guard_cell(value: str) -> str:
+    """A text cell as written to a CSV file: one that a spreadsheet would run as a
+    formula (=, +, - or @ first) gets a leading ', as does one that already starts with '
+    before such a character, so that unguard_cell() gives back exactly the original."""
+    if value.lstrip("'").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """Takes off the ' that guard_cell() (or a careful spreadsheet user) put there."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def format_meetings(meetings: list[Any]) -> str:
+    """Meetings (Meeting or MeetingSpec) in the import format, parse_meetings()'s inverse.
+    A note goes in brackets, with backslashes before any \\, ( or ) in it."""
+    items = []
+    for m in meetings:
+        day = WEEKDAY_CODES[m.weekday].capitalize()
+        item = f"{day} {m.start_time:%H:%M}-{m.end_time:%H:%M}"
+        if m.recurrence == Recurrence.FORTNIGHTLY:
+            item = f"alt {item}" + (f" from {m.anchor_date.isoformat()}" if m.anchor_date else "")
+        elif m.recurrence == Recurrence.MONTHLY:
+            item = f"{NTH_TEXT[m.week_of_month]} {item}"
+        if m.note:
+            note = m.note.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            item += f" ({note})"
+        items.append(item)
+    return "; ".join(items)
+
+
+def _meeting_items(text: str) -> list[str]:
+    """Splits a meetings cell on the semicolons outside brackets (a note may hold them)."""
+    items, current, depth, escaped = [], [], 0, False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == ";" and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items]
 
 
 def parse_meetings(text: str) -> list[MeetingSpec]:
@@ -139,7 +208,7 @@ def parse_meetings(text: str) -> list[MeetingSpec]:
 
 def _parse_meetings(text: str) -> tuple[list[MeetingSpec], list[str]]:
     specs, errors = [], []
-    for item in (part.strip() for part in text.split(";")):
+    for item in _meeting_items(text):
         if not item:
             continue
         try:
@@ -188,7 +257,7 @@ def _parse_meeting(item: str) -> MeetingSpec:
         recurrence=recurrence,
         anchor_date=anchor_date,
         week_of_month=nth,
-        note=(match["note"] or "").strip(),
+        note=ESCAPED_RE.sub(r"\1", (match["note"] or "").strip()),
     )
 
 
@@ -302,11 +371,13 @@ def validate_row(
         if not LANGUAGE_CODE_RE.match(code):
             errs.append(("languages", f"“{code}” is not an ISO 639 code (such as en, cy, bfi)."))
 
-    last_verified = today
-    if get("last_verified"):
+    last_verified: dt.date | None = today
+    if get("last_verified").lower() == NEVER:
+        last_verified = None
+    elif get("last_verified"):
         try:
             last_verified = _iso_date(get("last_verified"))
-            if last_verified > today:
+            if last_verified and last_verified > today:
                 errs.append(("last_verified", "Cannot be in the future."))
         except ValueError:
             errs.append(("last_verified", f"“{get('last_verified')}” is not a date (YYYY-MM-DD)."))
@@ -392,11 +463,32 @@ def validate_row(
             if _column(field_name) not in flagged:
                 errs.extend((_column(field_name), message) for message in messages)
 
+    slug = get("slug")
+    if slug:
+        try:
+            validate_slug(slug)
+            if len(slug) > Group._meta.get_field("slug").max_length:
+                raise ValidationError("too long")
+        except ValidationError:
+            errs.append(("slug", f"“{slug[:60]}” is not a slug (letters, numbers, - and _)."))
+    status = get("status")
+    if status and status not in Status.values:
+        errs.append(("status", f"“{status}” is not one of: {', '.join(Status.values)}."))
+
     problems = [Problem(line, column, message) for column, message in errs]
     if problems:
         return None, problems
     del values["external_id"]
-    row = Row(line, get("external_id") or None, values, conditions, audiences, meetings)
+    row = Row(
+        line,
+        get("external_id") or None,
+        values,
+        conditions,
+        audiences,
+        meetings,
+        slug=slug,
+        status=status,
+    )
     return row, []
 
 
@@ -416,7 +508,7 @@ def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
     header = [name.strip() for name in header]
     problems = []
     for name in header:
-        if name not in COLUMNS:
+        if name not in ALL_COLUMNS:
             problems.append(Problem(header_line, name, f"Unknown column “{name}”."))
         elif header.count(name) > 1:
             problems.append(Problem(header_line, name, f"Column “{name}” appears more than once."))
@@ -429,6 +521,7 @@ def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
     tax = _Taxonomies()
     rows: list[Row] = []
     seen_ids: dict[str, int] = {}
+    seen_slugs: dict[str, int] = {}
     for line, record in records:
         if len(record) != len(header):
             # Name the first column that is missing, or the first cell too many.
@@ -437,7 +530,10 @@ def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
                 Problem(line, column, f"Has {len(record)} cells; the header has {len(header)}.")
             )
             continue
-        cells = dict(zip(header, record, strict=True))
+        cells = {
+            name: cell if name in NUMERIC_COLUMNS else unguard_cell(cell)
+            for name, cell in zip(header, record, strict=True)
+        }
         external_id = (cells.get("external_id") or "").strip()
         if external_id in seen_ids:
             problems.append(
@@ -449,6 +545,11 @@ def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
             )
         elif external_id:
             seen_ids[external_id] = line
+        slug = (cells.get("slug") or "").strip()
+        if slug in seen_slugs:
+            problems.append(Problem(line, "slug", f"“{slug}” is also on line {seen_slugs[slug]}."))
+        elif slug:
+            seen_slugs[slug] = line
         row, row_problems = validate_row(line, cells, tax, today=today)
         problems.extend(row_problems)
         if row is not None:
@@ -485,6 +586,35 @@ def _undecodable_cells(text: str) -> list[Problem]:
     return problems
 
 
+def _match(
+    row: Row, by_id: dict[str, Group], by_slug: dict[str, Group]
+) -> tuple[Group | None, Problem | None]:
+    """The group a row updates (None: a new one), by external_id, else by slug."""
+    if row.external_id:
+        group = by_id.get(row.external_id)
+        if group is not None and row.slug and row.slug != group.slug:
+            return None, Problem(
+                row.line,
+                "slug",
+                f"The group with external_id “{row.external_id}” has the slug “{group.slug}”, "
+                "and a group's slug never changes.",
+            )
+        if group is None and row.slug in by_slug:
+            return None, Problem(
+                row.line, "slug", f"“{row.slug}” is the slug of another group already."
+            )
+        return group, None
+    group = by_slug.get(row.slug) if row.slug else None
+    if group is not None and group.external_id:
+        return None, Problem(
+            row.line,
+            "external_id",
+            f"The group with the slug “{row.slug}” has the external_id “{group.external_id}”: "
+            "give it in this row too.",
+        )
+    return group, None
+
+
 def import_groups(
     source: IO[bytes] | bytes,
     *,
@@ -492,9 +622,10 @@ def import_groups(
     dry_run: bool = False,
     today: dt.date | None = None,
 ) -> ImportResult:
-    """Imports a CSV file all or nothing. New groups are pending unless publish is set;
-    a row whose external_id exists updates that group, keeping its slug (and its status
-    unless publish is set)."""
+    """Imports a CSV file all or nothing. New groups are pending unless publish is set
+    (or the row's status column says otherwise); a row whose external_id exists updates
+    that group, keeping its slug (and its status unless publish is set or the status
+    column gives one). Without an external_id, a row whose slug exists updates that group."""
     today = today or timezone.localdate()
     data = source if isinstance(source, bytes) else source.read()
     try:
@@ -508,19 +639,29 @@ def import_groups(
         return result
     try:
         with transaction.atomic():
-            existing = {
+            by_id = {
                 g.external_id: g
                 for g in Group.objects.filter(
                     external_id__in=[r.external_id for r in rows if r.external_id]
                 )
             }
+            by_slug = {
+                g.slug: g for g in Group.objects.filter(slug__in=[r.slug for r in rows if r.slug])
+            }
             for row in rows:
-                group = existing.get(row.external_id) if row.external_id else None
+                group, problem = _match(row, by_id, by_slug)
+                if problem is not None:
+                    result.problems.append(problem)
+                    continue
                 values = dict(row.values, external_id=row.external_id)
-                if group is None:
-                    values["status"] = Status.PUBLISHED if publish else Status.PENDING
-                elif publish:
+                if group is None and row.slug:
+                    values["slug"] = row.slug
+                if publish:
                     values["status"] = Status.PUBLISHED
+                elif row.status:
+                    values["status"] = row.status
+                elif group is None:
+                    values["status"] = Status.PENDING
                 try:
                     save_group(
                         group=group,

@@ -1,0 +1,352 @@
+"""The directory as Open Referral HSDS 3.0 documents.
+
+Each published group is an organization providing one service, at a physical location
+(when it meets in person) and a virtual one (when it meets online), on schedules built
+from its meetings. Its conditions, orientation, group type and audiences are attributes
+pointing at terms of our own taxonomies. Every id is a UUID derived (uuid5) from a
+fixed namespace and the group's primary key or the term's slug, so ids are the same on
+every request and in every export, with nothing stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from groups.models import (
+    ORIENTATION_EXPLAINED,
+    Audience,
+    Condition,
+    Group,
+    GroupType,
+    Meeting,
+    Orientation,
+    Recurrence,
+)
+from groups.templatetags.directory import language_name
+from referrals.calendar import ICAL_DAYS, first_date
+from referrals.sheets import how_to_join, who_for
+
+HSDS_VERSION = "3.0"
+# Fixed for ever: changing it changes every id we have ever published.
+NAMESPACE = uuid.UUID("3b0f6f1e-8a55-4c52-9e0c-7d3c2f6a1b84")
+UK_TIME_NOTE = "Times are UK local time (Europe/London): GMT in winter, BST (UTC+1) in summer."
+
+Absolute = Callable[[str], str]
+
+
+def hsds_id(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def organization_id(group: Group) -> str:
+    return hsds_id("organization", group.pk)
+
+
+def service_id(group: Group) -> str:
+    return hsds_id("service", group.pk)
+
+
+# --- Taxonomies ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    key: str
+    name: str
+    description: str
+    link_type: str
+
+    @property
+    def id(self) -> str:
+        return hsds_id("taxonomy", self.key)
+
+
+@dataclass(frozen=True)
+class Term:
+    taxonomy: Taxonomy
+    code: str
+    name: str
+    description: str
+
+    @property
+    def id(self) -> str:
+        return hsds_id("taxonomy_term", self.taxonomy.key, self.code)
+
+
+CONDITIONS = Taxonomy(
+    "conditions",
+    "Mutual aid directory: conditions",
+    "The conditions, problems or life events a mutual aid group is for.",
+    "condition",
+)
+ORIENTATION = Taxonomy(
+    "orientation",
+    "Mutual aid directory: orientation",
+    "Whether a group works on its members' personal change (inward), on social change "
+    "(outward), or both (hybrid).",
+    "orientation",
+)
+GROUP_TYPES = Taxonomy(
+    "group_types",
+    "Mutual aid directory: group types",
+    "What kind of mutual aid group it is: twelve-step, peer support, activity-based and so on.",
+    "group_type",
+)
+AUDIENCES = Taxonomy(
+    "audiences",
+    "Mutual aid directory: audiences",
+    "Particular groups of people a mutual aid group is for, beyond its conditions.",
+    "audience",
+)
+TAXONOMIES = [CONDITIONS, ORIENTATION, GROUP_TYPES, AUDIENCES]
+
+
+def _term(taxonomy: Taxonomy, obj: Condition | GroupType | Audience) -> Term:
+    return Term(taxonomy, obj.slug, obj.name, obj.description or obj.name)
+
+
+def orientation_term(value: str) -> Term:
+    return Term(ORIENTATION, value, Orientation(value).label, ORIENTATION_EXPLAINED[value])
+
+
+def all_terms() -> list[Term]:
+    return [
+        *(_term(CONDITIONS, c) for c in Condition.objects.all()),
+        *(orientation_term(value) for value in Orientation.values),
+        *(_term(GROUP_TYPES, g) for g in GroupType.objects.all()),
+        *(_term(AUDIENCES, a) for a in Audience.objects.all()),
+    ]
+
+
+def group_terms(group: Group) -> list[Term]:
+    return [
+        *(_term(CONDITIONS, c) for c in group.conditions.all()),
+        orientation_term(group.orientation),
+        _term(GROUP_TYPES, group.group_type),
+        *(_term(AUDIENCES, a) for a in group.audiences.all()),
+    ]
+
+
+def taxonomy_json(taxonomy: Taxonomy, absolute: Absolute) -> dict[str, Any]:
+    return {
+        "id": taxonomy.id,
+        "name": taxonomy.name,
+        "description": taxonomy.description,
+        "uri": absolute(f"/api/hsds/taxonomies/{taxonomy.id}"),
+        "version": "1",
+    }
+
+
+def term_json(term: Term, absolute: Absolute, *, nested: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": term.id,
+        "code": term.code,
+        "name": term.name,
+        "description": term.description,
+        "taxonomy": term.taxonomy.name,
+        "taxonomy_id": term.taxonomy.id,
+        "language": "en",
+        "term_uri": absolute(f"/api/hsds/taxonomy_terms/{term.id}"),
+    }
+    if nested:
+        data["taxonomy_detail"] = taxonomy_json(term.taxonomy, absolute)
+    return data
+
+
+# --- Services -----------------------------------------------------------------------
+
+
+def published_groups() -> QuerySet[Group]:
+    return Group.objects.published().with_cards().order_by("pk")
+
+
+def group_for(kind: str, value: str) -> Group | None:
+    """The published group whose service (or organization) has this id."""
+    try:
+        wanted = str(uuid.UUID(value))
+    except ValueError:
+        return None
+    for pk in Group.objects.published().values_list("pk", flat=True).iterator():
+        if hsds_id(kind, pk) == wanted:
+            return published_groups().get(pk=pk)
+    return None
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def organization_json(group: Group, absolute: Absolute) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": organization_id(group),
+        "name": group.name,
+        "description": group.summary or f"A mutual aid group: {group.group_type.name.lower()}.",
+        "uri": absolute(group.get_absolute_url()),
+    }
+    if group.email:
+        data["email"] = group.email
+    if group.website:
+        data["website"] = group.website
+    return data
+
+
+def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
+    day = ICAL_DAYS[meeting.weekday]
+    data: dict[str, Any] = {
+        "id": hsds_id("schedule", group.pk, index),
+        "service_id": service_id(group),
+        "freq": "MONTHLY" if meeting.recurrence == Recurrence.MONTHLY else "WEEKLY",
+        "interval": 2 if meeting.recurrence == Recurrence.FORTNIGHTLY else 1,
+        "byday": f"{meeting.week_of_month}{day}" if meeting.week_of_month else day,
+        "wkst": "MO",
+        "opens_at": meeting.start_time.strftime("%H:%M"),
+        "closes_at": meeting.end_time.strftime("%H:%M"),
+        "attending_type": group.format,
+    }
+    start = first_date(meeting, group)
+    description = f"{meeting.describe()}. {UK_TIME_NOTE}"
+    if start is not None:
+        data["dtstart"] = start.isoformat()
+    else:
+        description += " We do not know which weeks: ask the group."
+    data["description"] = description
+    if meeting.note:
+        data["notes"] = meeting.note
+    return data
+
+
+def _locations(group: Group, absolute: Absolute) -> list[dict[str, Any]]:
+    sid = service_id(group)
+    found = []
+    if group.meets_in_person and group.latitude is not None:
+        lid = hsds_id("location", group.pk, "physical")
+        location: dict[str, Any] = {
+            "id": lid,
+            "location_type": "physical",
+            "name": group.address or group.town or group.name,
+            "latitude": group.latitude,
+            "longitude": group.longitude,
+            "accessibility": [
+                {
+                    "id": hsds_id("accessibility", group.pk),
+                    "location_id": lid,
+                    "description": group.get_step_free_display(),
+                    **({"details": group.access_notes} if group.access_notes else {}),
+                }
+            ],
+        }
+        if group.address or group.town or group.postcode:
+            location["addresses"] = [
+                {
+                    "id": hsds_id("address", group.pk),
+                    "location_id": lid,
+                    "address_1": group.address,
+                    "city": group.town,
+                    "state_province": "",
+                    "postal_code": group.postcode,
+                    "country": "GB",
+                    "address_type": "physical",
+                }
+            ]
+        found.append(("physical", location))
+    if group.online_url:
+        lid = hsds_id("location", group.pk, "virtual")
+        found.append(
+            (
+                "virtual",
+                {"id": lid, "location_type": "virtual", "name": "Online", "url": group.online_url},
+            )
+        )
+    return [
+        {
+            "id": hsds_id("service_at_location", group.pk, kind),
+            "service_id": sid,
+            "location_id": location["id"],
+            "description": "Meets in person." if kind == "physical" else "Meets online.",
+            "location": location,
+        }
+        for kind, location in found
+    ]
+
+
+def service_summary_json(group: Group, absolute: Absolute) -> dict[str, Any]:
+    """The one-to-one fields of a service (the list's items)."""
+    description = "\n\n".join(part for part in (group.summary, group.description) if part)
+    data: dict[str, Any] = {
+        "id": service_id(group),
+        "organization_id": organization_id(group),
+        "name": group.name,
+        "description": description or group.name,
+        "url": absolute(group.get_absolute_url()),
+        "status": "active",
+        "application_process": how_to_join(group),
+        "eligibility_description": who_for(group),
+        "last_modified": _timestamp(group.updated_at),
+    }
+    if group.email:
+        data["email"] = group.email
+    if group.cost:
+        data["fees_description"] = group.cost
+    if group.last_verified:
+        data["assured_date"] = group.last_verified.isoformat()
+    if group.is_stale():
+        data["alert"] = "The group has not confirmed these details for over 12 months."
+    return data
+
+
+def service_json(group: Group, absolute: Absolute) -> dict[str, Any]:
+    """A fully nested service, as GET /services/{id} returns it."""
+    sid = service_id(group)
+    data = service_summary_json(group, absolute)
+    data["organization"] = organization_json(group, absolute)
+    if group.phone:
+        data["phones"] = [
+            {
+                "id": hsds_id("phone", group.pk),
+                "service_id": sid,
+                "number": group.phone,
+                "type": "voice",
+            }
+        ]
+    data["schedules"] = [
+        schedule_json(group, meeting, index)
+        for index, meeting in enumerate(group.sorted_meetings())
+    ]
+    data["service_at_locations"] = _locations(group, absolute)
+    data["languages"] = [
+        {
+            "id": hsds_id("language", group.pk, code),
+            "service_id": sid,
+            "name": language_name(code),
+            "code": code,
+        }
+        for code in group.languages or []
+    ]
+    data["attributes"] = [
+        {
+            "id": hsds_id("attribute", group.pk, term.taxonomy.key, term.code),
+            "link_id": sid,
+            "link_type": term.taxonomy.link_type,
+            "link_entity": "service",
+            "taxonomy_term_id": term.id,
+            "taxonomy_term": term_json(term, absolute),
+        }
+        for term in group_terms(group)
+    ]
+    return data
+
+
+def organization_full_json(group: Group, absolute: Absolute) -> dict[str, Any]:
+    data = organization_json(group, absolute)
+    data["services"] = [service_summary_json(group, absolute)]
+    return data
+
+
+def services_json(groups: Iterable[Group], absolute: Absolute) -> list[dict[str, Any]]:
+    return [service_json(group, absolute) for group in groups]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "exchange"
+urlpatterns = [
+    path("api/hsds/", api.root, name="hsds_root"),
+    path("api/hsds/services/", api.service_list, name="hsds_services"),
+    path("api/hsds/services/<str:id>", api.service_detail, name="hsds_service"),
+    path("api/hsds/services/<str:id>/", api.service_detail),
+    path("api/hsds/organizations/", api.organization_list, name="hsds_organizations"),
+    path("api/hsds/organizations/<str:id>", api.organization_detail, name="hsds_organization"),
+    path("api/hsds/organizations/<str:id>/", api.organization_detail),
+    path("api/hsds/taxonomies/", api.taxonomy_list, name="hsds_taxonomies"),
+    path("api/hsds/taxonomies/<str:id>", api.taxonomy_detail, name="hsds_taxonomy"),
+    path("api/hsds/taxonomies/<str:id>/", api.taxonomy_detail),
+    path("api/hsds/taxonomy_terms/", api.term_list, name="hsds_terms"),
+    path("api/hsds/taxonomy_terms/<str:id>", api.term_detail, name="hsds_term"),
+    path("api/hsds/taxonomy_terms/<str:id>/", api.term_detail),
+    path("export.csv", views.search_export, name="search_export"),
+    path("staff/export.csv", views.staff_export, name="staff_export"),
+    path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/import/confirm/", views.staff_import_confirm, name="staff_import_confirm"),
+]
