@@ -67,6 +67,8 @@ def box_around(lat: float, lng: float, km: float) -> Q:
     PostgreSQL: the earthdistance cube around the circle, served by a GiST index.
     Elsewhere: latitude and longitude ranges.
     """
+    # A vanishingly small radius (5e-324) would underflow in SQL; a metre is as good.
+    km = max(km, 0.001)
     if connection.vendor == "postgresql":
         # ll_to_earth's sphere is 6378.168 km, not ours; widen so no point is dropped.
         metres = km * 1000 * 1.01

@@ -29,6 +29,14 @@ def _taxonomies(request):
             break
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the sample-data banner caches a query)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()

@@ -57,3 +57,9 @@ def test_it_handles_repeated_parameters(client, ls6, published_group, url):
 def test_keyword_search_treats_search_syntax_as_text(client, published_group):
     for q in ['"unterminated', "recovery -", "or or or", "<->", "a:*", "!!"]:
         assert client.get("/api/groups/", {"q": q}).status_code == 200
+
+
+def test_a_vanishingly_small_radius_is_not_a_server_error(client, published_group):
+    response = client.get("/api/groups/", {"radius_km": "5e-324", "lat": "0", "lng": "-180"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
