@@ -38,6 +38,7 @@ from .models import (
     Weekday,
     web_url,
 )
+from .progress import Track, untracked
 from .services import MeetingSpec, save_group
 
 COLUMNS = [
@@ -492,14 +493,26 @@ def validate_row(
     return row, []
 
 
-def read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
+def read_rows(
+    text: str, *, today: dt.date, track: Track = untracked
+) -> tuple[list[Row], list[Problem]]:
     try:
-        return _read_rows(text, today=today)
+        return _read_rows(text, today=today, track=track)
     except _UnreadableCSV as exc:
         return [], [Problem(exc.line, "", str(exc))]
 
 
-def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
+def _count_records(text: str) -> int | None:
+    """How many records follow the header (None if the file is not readable CSV)."""
+    try:
+        return max(sum(1 for _ in _records(text)) - 1, 0)
+    except _UnreadableCSV:
+        return None
+
+
+def _read_rows(
+    text: str, *, today: dt.date, track: Track = untracked
+) -> tuple[list[Row], list[Problem]]:
     records = _records(text)
     try:
         header_line, header = next(records)
@@ -522,7 +535,7 @@ def _read_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[Problem]]:
     rows: list[Row] = []
     seen_ids: dict[str, int] = {}
     seen_slugs: dict[str, int] = {}
-    for line, record in records:
+    for line, record in track(records, total=_count_records(text), desc="Checking rows"):
         if len(record) != len(header):
             # Name the first column that is missing, or the first cell too many.
             column = header[len(record)] if len(record) < len(header) else str(len(header) + 1)
@@ -621,6 +634,7 @@ def import_groups(
     publish: bool = False,
     dry_run: bool = False,
     today: dt.date | None = None,
+    track: Track = untracked,
 ) -> ImportResult:
     """Imports a CSV file all or nothing. New groups are pending unless publish is set
     (or the row's status column says otherwise); a row whose external_id exists updates
@@ -633,7 +647,7 @@ def import_groups(
     except UnicodeDecodeError:
         text = data.decode("utf-8-sig", errors="surrogateescape")
         return ImportResult(problems=_undecodable_cells(text))
-    rows, problems = read_rows(text, today=today)
+    rows, problems = read_rows(text, today=today, track=track)
     result = ImportResult(problems=problems)
     if problems:
         return result
@@ -648,7 +662,8 @@ def import_groups(
             by_slug = {
                 g.slug: g for g in Group.objects.filter(slug__in=[r.slug for r in rows if r.slug])
             }
-            for row in rows:
+            saving = "Trying groups (dry run)" if dry_run else "Saving groups"
+            for row in track(rows, total=len(rows), desc=saving):
                 group, problem = _match(row, by_id, by_slug)
                 if problem is not None:
                     result.problems.append(problem)

@@ -32,6 +32,18 @@ def read_place_file(path: Path) -> Iterator[Place]:
             raise PlaceFileError(f"{path}: not UTF-8 text") from None
 
 
+def count_place_rows(path: Path) -> int | None:
+    """About how many places read_place_file() will read: the lines with text, less a CSV's
+    header. None when the file cannot be read (read_place_file() says why)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            lines = int(bool(first.strip())) + sum(1 for line in handle if line.strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines if "\t" in first else max(lines - 1, 0)
+
+
 def _csv(handle: io.TextIOBase, path: Path) -> Iterator[Place]:
     reader = csv.reader(handle)
     header = [name.strip() for name in next(reader, [])]

@@ -28,7 +28,8 @@ from groups.models import (
     Status,
     StepFree,
 )
-from groups.places import PlaceFileError, read_place_file, save_places
+from groups.places import PlaceFileError, count_place_rows, read_place_file, save_places
+from groups.progress import Progress
 from groups.services import condition_search_terms
 
 ORIENTATIONS = [(Orientation.INWARD, 60), (Orientation.HYBRID, 25), (Orientation.OUTWARD, 15)]
@@ -92,13 +93,34 @@ class Command(BaseCommand):
             help="A district CSV to load first (e.g. ../shared/data/uk_postcode_districts.csv).",
         )
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--quiet", action="store_true", help="Show no progress.")
 
-    def handle(self, *args, count: int, seed: int, places: Path | None, batch_size: int, **opts):
+    def handle(
+        self,
+        *args,
+        count: int,
+        seed: int,
+        places: Path | None,
+        batch_size: int,
+        quiet: bool,
+        verbosity: int,
+        **opts,
+    ):
         if count < 1:
             raise CommandError("--count must be at least 1")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        progress = Progress(self.stdout, quiet=quiet or verbosity == 0)
         if places:
             try:
-                save_places(read_place_file(places))
+                save_places(
+                    progress.track(
+                        read_place_file(places),
+                        total=count_place_rows(places),
+                        desc=places.name,
+                        unit="places",
+                    )
+                )
             except (OSError, PlaceFileError) as exc:
                 raise CommandError(str(exc)) from None
         districts = list(
@@ -116,12 +138,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         made = 0
         run = f"{seed}-{int(time.time())}"
-        while made < count:
-            n = min(batch_size, count - made)
-            with transaction.atomic():
-                self._batch(rng, n, made, run, districts, conditions, audiences, types, today)
-            made += n
-            self.stdout.write(f"{made}/{count} groups ({time.monotonic() - started:.1f}s)")
+        with progress.counter(total=count, desc="Generating groups", unit="groups") as counter:
+            while made < count:
+                n = min(batch_size, count - made)
+                with transaction.atomic():
+                    self._batch(rng, n, made, run, districts, conditions, audiences, types, today)
+                made += n
+                counter.update(n)
         self.stdout.write(f"Generated {count} groups in {time.monotonic() - started:.1f}s.")
 
     def _batch(self, rng, n, offset, run, districts, conditions, audiences, types, today):

