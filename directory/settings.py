@@ -48,6 +48,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def map_tile_source(url: str) -> str:
+    """The CSP source that lets a page load map tiles from a tile URL template such as
+    https://tile.openstreetmap.org/{z}/{x}/{y}.png ({s}. subdomains become *.)."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    if scheme not in {"http", "https"} or not host or "{" in host or host == "*":
+        raise ImproperlyConfigured(
+            f"MAP_TILE_URL must be an http(s) address with a host, not {url!r}"
+        )
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(f"MAP_TILE_URL must contain {{z}}, {{x}} and {{y}}: {url!r}")
+    return f"{scheme}://{host}"
+
+
 DEBUG = env_bool("DEBUG", True)
 
 _DEV_SECRET = "django-insecure-local-development-only-never-use-in-production"  # noqa: S105
@@ -183,6 +197,16 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# The map beside the search results: a tile server, e.g. OpenStreetMap's (see the README
+# for its usage policy), and the credit it asks for. Unset, the default: no map is shown
+# and no page fetches anything from another site. Set, its host joins img-src.
+MAP_TILE_URL = env_str("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
+if MAP_TILE_URL:
+    if not MAP_TILE_ATTRIBUTION:
+        raise ImproperlyConfigured("Set MAP_TILE_ATTRIBUTION too: tile providers require credit")
+    SECURE_CSP["img-src"].append(map_tile_source(MAP_TILE_URL))
 
 # --- Logging ------------------------------------------------------------------
 # A clinician may type a patient's postcode: no log line may carry a query string.

@@ -8,11 +8,13 @@
 // - Copies only the image files that CSS actually references (url(...)),
 //   preserving their relative paths next to the CSS.
 // - Copies nhsuk-frontend's prebuilt ES-module JS bundle and htmx 2.x.
+// - Copies Leaflet's dist/leaflet.js (source-map comment removed), leaflet.css,
+//   its images and LICENSE into static/vendor/leaflet/ (the search results map).
 // - Fails (exit code 1) if the CSS contains @font-face, Frutiger, or any
 //   remote/absolute URL.
 //
-// Only the two output folders static/vendor/nhsuk-frontend and
-// static/vendor/htmx are deleted and recreated on each run.
+// Only the output folders static/vendor/nhsuk-frontend, static/vendor/htmx and
+// static/vendor/leaflet are deleted and recreated on each run.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +26,7 @@ const FRONTEND = path.join(ROOT, "frontend");
 const VENDOR = path.join(ROOT, "static", "vendor");
 const OUT_NHSUK = path.join(VENDOR, "nhsuk-frontend");
 const OUT_HTMX = path.join(VENDOR, "htmx");
+const OUT_LEAFLET = path.join(VENDOR, "leaflet");
 
 const errors = [];
 const fail = (msg) => errors.push(msg);
@@ -58,11 +61,13 @@ const nhsukVersion = pkgVersion("nhsuk-frontend");
 const htmxDir = pkgDir("htmx.org");
 const htmxVersion = pkgVersion("htmx.org");
 const sassVersion = pkgVersion("sass");
+const leafletDir = pkgDir("leaflet");
+const leafletVersion = pkgVersion("leaflet");
 
 if (!htmxVersion.startsWith("2.")) fail(`htmx.org must be 2.x, found ${htmxVersion}`);
 
 // Clean outputs.
-for (const d of [OUT_NHSUK, OUT_HTMX]) {
+for (const d of [OUT_NHSUK, OUT_HTMX, OUT_LEAFLET]) {
   fs.rmSync(d, { recursive: true, force: true });
   fs.mkdirSync(d, { recursive: true });
 }
@@ -143,6 +148,29 @@ const htmxJs = fs.readFileSync(path.join(htmxDir, "dist", "htmx.min.js"), "utf8"
 if (/sourceMappingURL/.test(htmxJs)) fail("htmx.min.js unexpectedly references a source map");
 copy(path.join(htmxDir, "dist", "htmx.min.js"), path.join(OUT_HTMX, "htmx.min.js"));
 
+// ---------------------------------------------------------------- Leaflet
+// The map of search results. Nothing in it fetches from another host by itself: tiles
+// come only from the tile server the site is configured with (MAP_TILE_URL).
+const leafletDist = path.join(leafletDir, "dist");
+const leafletJs = fs
+  .readFileSync(path.join(leafletDist, "leaflet.js"), "utf8")
+  .replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n");
+if (/sourceMappingURL/.test(leafletJs)) fail("leaflet.js still references a source map");
+fs.writeFileSync(path.join(OUT_LEAFLET, "leaflet.js"), leafletJs);
+const leafletCss = fs.readFileSync(path.join(leafletDist, "leaflet.css"), "utf8");
+for (const m of leafletCss.replace(/\/\*[\s\S]*?\*\//g, "").matchAll(urlRe)) {
+  const u = (m[1] ?? m[2] ?? m[3] ?? "").trim();
+  if (u.startsWith("#") || u.startsWith("data:")) continue;
+  if (!u.startsWith("images/")) fail(`leaflet.css url() is not a local image: ${u}`);
+}
+copy(path.join(leafletDist, "leaflet.css"), path.join(OUT_LEAFLET, "leaflet.css"));
+for (const image of fs.readdirSync(path.join(leafletDist, "images")).sort()) {
+  copy(path.join(leafletDist, "images", image), path.join(OUT_LEAFLET, "images", image));
+}
+const leafletLicence = firstExisting(leafletDir, ["LICENSE", "LICENSE.md", "LICENSE.txt"]);
+if (!leafletLicence) throw new Error("leaflet LICENSE not found");
+copy(leafletLicence, path.join(OUT_LEAFLET, "LICENSE.txt"));
+
 // ---------------------------------------------------------------- READMEs
 const licenceSource =
   nhsukLicence.startsWith(nhsukDir)
@@ -187,6 +215,22 @@ fs.writeFileSync(
 `,
 );
 
+fs.writeFileSync(
+  path.join(OUT_LEAFLET, "README.md"),
+  `# Leaflet ${leafletVersion} (vendored)
+
+Copied from the npm package leaflet@${leafletVersion}
+(https://github.com/Leaflet/Leaflet), BSD-2-Clause licence, see \`LICENSE.txt\`.
+Rebuild with \`npm ci && npm run build:assets\` (see \`frontend/build.mjs\`).
+
+- \`leaflet.js\`: \`dist/leaflet.js\`, source-map comment removed.
+- \`leaflet.css\` and \`images/\`: unmodified.
+
+Used only by the search results map, and only when the site has a tile server
+(\`MAP_TILE_URL\`); without one no map is drawn and nothing is fetched.
+`,
+);
+
 // ---------------------------------------------------------------- report
 for (const w of warnings) console.warn(`sass warning: ${w}`);
 if (errors.length) {
@@ -199,7 +243,9 @@ function walk(dir) {
     e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
   );
 }
-console.log(`nhsuk-frontend ${nhsukVersion}, htmx.org ${htmxVersion}, sass ${sassVersion}`);
-for (const f of [...walk(OUT_NHSUK), ...walk(OUT_HTMX)].sort()) {
+console.log(
+  `nhsuk-frontend ${nhsukVersion}, htmx.org ${htmxVersion}, leaflet ${leafletVersion}, sass ${sassVersion}`,
+);
+for (const f of [...walk(OUT_NHSUK), ...walk(OUT_HTMX), ...walk(OUT_LEAFLET)].sort()) {
   console.log(`${String(fs.statSync(f).size).padStart(8)}  ${path.relative(ROOT, f)}`);
 }

@@ -74,3 +74,14 @@ def test_the_evidence_and_gap_map_has_no_violations(page: Page, live_server, rev
     page.goto(live_server.url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Evidence and gap map")
     assert_accessible(page)
+
+
+def test_the_gap_map_at_320_pixels_scrolls_in_its_own_box(browser, live_server, review_evidence):
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/evidence/map/")
+    assert_accessible(page)
+    # The grid is wider than the screen; it scrolls in its own box, not the page sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.locator(".app-gap-map-scroll").first.evaluate("e => e.scrollWidth > e.clientWidth")
+    context.close()
