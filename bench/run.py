@@ -112,6 +112,12 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def collectstatic() -> None:
+    """Production settings serve hashed static files that collectstatic writes."""
+    manage({**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1"}, "collectstatic", "--noinput", "-v0")  # fmt: skip
+
+
 def build(bindir: Path, port: int, size: int) -> dict:
     name = f"bench_{size}"
     subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
@@ -135,11 +141,11 @@ def build(bindir: Path, port: int, size: int) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, log: Path):
+def gunicorn(env: dict, log: Path, *extra: str):
     port = free_port()
     proc = subprocess.Popen(
         [str(GUNICORN), "directory.wsgi", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-         "-w", "2", "--access-logfile", str(log), "--error-logfile", str(log)],
+         "-w", "2", "--access-logfile", str(log), "--error-logfile", str(log), *extra],
         cwd=ROOT, env={**env, "FORWARDED_ALLOW_IPS": "127.0.0.1"},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -217,9 +223,7 @@ def main() -> None:
         sys.exit(f"{DISTRICTS} not found (set SHARED_DIR)")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    # Production settings serve hashed static files that collectstatic writes.
-    manage({**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1"}, "collectstatic", "--noinput", "-v0")  # fmt: skip
+    collectstatic()
     results: dict[int, dict[str, dict]] = {}
     soak_result = None
     with postgres() as (bindir, port):
