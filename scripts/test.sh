@@ -44,4 +44,5 @@ if [ -z "$CHROMIUM" ] && [ "$ci" = true ]; then
   exit 1
 fi
 export CHROMIUM
-exec .venv/bin/pytest "$@"
+# Not exec: the EXIT trap must run to stop the throwaway PostgreSQL.
+.venv/bin/pytest "$@"
