@@ -284,6 +284,10 @@ def report(results, soak, connections, seconds, soak_seconds) -> None:
                   f"{soak['requests']:,} requests, {soak['rps']:.0f} req/s, p50 {soak['p50']:.2f} ms, "
                   f"p99 {soak['p99']:.2f} ms, **{soak['errors']} errors** (socket errors and non-2xx/3xx)."]  # fmt: skip
     text = "\n".join(lines) + "\n"
+    analysis = ROOT / "bench" / "ANALYSIS.md"
+    if analysis.exists():
+        # Hand-written reading of the figures; update it when they change.
+        text += "\n" + analysis.read_text()
     print("\n" + text)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
 
