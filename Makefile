@@ -18,9 +18,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The task worker (it sends the queued email) runs beside the server and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts import views as account_views
 from groups import api, views
+from moderation import views as moderation_views
 
 urlpatterns = [
     path("", include("groups.urls")),
@@ -12,6 +14,14 @@ urlpatterns = [
     path("api/groups/", api.group_list, name="api-group-list"),
     path("api/groups/<int:pk>/", api.group_detail, name="api-group-detail"),
     path("api/schema/", api.schema, name="api-schema"),
+    path("groups/<slug:slug>/report/", moderation_views.report_group, name="report_group"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("privacy/organisers/", account_views.privacy, name="privacy_organisers"),
+    path("organisers/", include("organisers.urls")),
+    path("moderation/", include("moderation.urls")),
+    # Staff sign in where two-factor authentication is checked, not on the admin's own page.
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
     # Anything else under /api/ answers in JSON, not with the HTML 404 page.
     re_path(r"^api/", api.not_found),

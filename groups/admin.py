@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Audience, Condition, Group, GroupType, Meeting, Place
+from .models import ArchivedReason, Audience, Condition, Group, GroupType, Meeting, Place, Status
 from .services import MeetingSpec, save_group
 
 
@@ -10,7 +11,10 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(SimpleHistoryAdmin):
+    """Groups are never deleted, here or anywhere: archive them instead. The history
+    button shows every change (who, when, what) and can put an earlier version back."""
+
     list_display = [
         "name",
         "town",
@@ -22,11 +26,36 @@ class GroupAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "orientation", "format", "group_type", "conditions", "audiences"]
     search_fields = ["name", "summary", "town", "postcode", "external_id"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    readonly_fields = ["slug", "archived_reason", "created_at", "updated_at"]
     filter_horizontal = ["conditions", "audiences"]
     inlines = [MeetingInline]
     list_select_related = ["group_type"]
     date_hierarchy = "last_verified"
+    actions = ["archive_groups"]
+    history_list_display = ["status"]
+    # Restoring happens on the moderation history page, which puts back the meetings and
+    # tags too, through save_group(); the admin's own revert would skip both.
+    object_history_template = "admin/groups/group/object_history.html"
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_delete_permission(self, request, obj=None):
+        # Also drops the "delete selected" action.
+        return False
+
+    @admin.action(description="Archive the selected groups (take them out of search)")
+    def archive_groups(self, request, queryset):
+        for group in queryset.exclude(status=Status.ARCHIVED):
+            save_group(
+                group=group,
+                values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
+                conditions=None,
+                audiences=None,
+                actor=request.user,
+                reason="Archived from the admin",
+            )
+        messages.success(request, "The groups are archived. Their history is kept.")
 
     def save_model(self, request, obj, form, change):
         """Saved with its tags and meetings in save_related, through the one service."""
@@ -52,6 +81,8 @@ class GroupAdmin(admin.ModelAdmin):
             conditions=conditions,
             audiences=audiences,
             meetings=meetings,
+            actor=request.user,
+            reason="Changed in the admin",
         )
         for formset in formsets:
             # What formset.save() would have recorded, for the admin's change message.

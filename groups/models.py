@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from . import geo
 
@@ -81,7 +82,17 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PENDING = "pending", "Waiting for review"
     PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Not approved"
     ARCHIVED = "archived", "Archived"
+
+
+class ArchivedReason(models.TextChoices):
+    """Why a group left the directory: a stale group comes back when its organiser
+    re-confirms it, a closed one does not."""
+
+    CLOSED = "closed", "Closed by its organiser"
+    STALE = "stale", "Not confirmed for 18 months"
+    MODERATOR = "moderator", "Taken down by a moderator"
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,11 @@ class GroupType(Term):
 
 class Audience(Term):
     pass
+
+
+# Every change to a group and its tags is recorded (who, when, what); save_group() makes
+# one record per save, after the tags are set, through this object.
+GROUP_HISTORY = HistoricalRecords(m2m_fields=["conditions", "audiences"])
 
 
 class GroupQuerySet(models.QuerySet["Group"]):
@@ -275,6 +291,9 @@ class Group(models.Model):
     )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    archived_reason = models.CharField(
+        max_length=10, choices=ArchivedReason.choices, blank=True, help_text="Archived groups only."
+    )
     last_verified = models.DateField(null=True, blank=True)
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     search_terms = models.TextField(
@@ -286,6 +305,7 @@ class Group(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = GroupQuerySet.as_manager()
+    history = GROUP_HISTORY
 
     class Meta:
         ordering = ["name", "id"]
@@ -341,6 +361,11 @@ class Group(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(sector__in=Sector.values), name="group_sector_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_reason="")
+                | Q(status="archived", archived_reason__in=ArchivedReason.values),
+                name="group_archived_reason_only_archived",
             ),
         ]
 
@@ -530,6 +555,8 @@ class Meeting(models.Model):
         null=True, blank=True, choices=WEEK_OF_MONTH_CHOICES, help_text="Monthly only."
     )
     note = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["weekday", "start_time", "id"]

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
-from .models import Audience, Condition, Group, Meeting, unique_slug
+from .models import GROUP_HISTORY, Audience, Condition, Group, Meeting, Status, unique_slug
 
 
 def condition_search_terms(conditions: Iterable[Condition]) -> str:
@@ -40,26 +41,40 @@ class MeetingSpec:
     week_of_month: int | None = None
     note: str = ""
 
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingSpec:
+        return cls(**{name: getattr(meeting, name) for name in cls.__dataclass_fields__})
+
 
 @transaction.atomic
 def save_group(
     *,
     group: Group | None = None,
     values: Mapping[str, Any],
-    conditions: Iterable[Condition],
-    audiences: Iterable[Audience] = (),
+    conditions: Iterable[Condition] | None = None,
+    audiences: Iterable[Audience] | None = (),
     meetings: Iterable[MeetingSpec] | None = None,
+    actor: Any = None,
+    reason: str = "",
 ) -> Group:
     """Creates or updates a group with its tags and (when given) its meetings, all or nothing.
 
-    Meetings, when given, replace the group's meetings; None leaves them as they are.
-    Raises ValidationError (keyed by field) and writes nothing if anything is invalid.
+    Meetings, when given, replace the group's meetings (unchanged ones are kept, so their
+    history stays readable); None leaves them as they are, and so does None for the
+    conditions or audiences of an existing group. Raises ValidationError (keyed by field)
+    and writes nothing if anything is invalid. The change is recorded in the group's
+    history as made by actor (a user; else the request's user, if any) for reason.
     """
     group = group if group is not None else Group()
+    created = group.pk is None
     for name, value in values.items():
         setattr(group, name, value)
+    if group.status != Status.ARCHIVED:
+        group.archived_reason = ""
     if not group.slug:
         group.slug = unique_slug(group.name)
+    if conditions is None:
+        conditions = list(group.conditions.all()) if not created else []
     conditions = list(conditions)
     errors: dict[str, list[str]] = {}
     try:
@@ -80,12 +95,42 @@ def save_group(
         raise ValidationError(errors)
 
     group.search_terms = condition_search_terms(conditions)
-    group.save()
-    group.conditions.set(conditions)
-    group.audiences.set(list(audiences))
+    # One history record for the whole save, taken once the tags are in place.
+    group.skip_history_when_saving = True
+    try:
+        group.save()
+        group.conditions.set(conditions)
+        if audiences is not None:
+            group.audiences.set(list(audiences))
+    finally:
+        del group.skip_history_when_saving
     if specs is not None:
-        group.meetings.all().delete()
-        for meeting in new_meetings:
-            meeting.group = group
-        Meeting.objects.bulk_create(new_meetings)
+        _replace_meetings(group, new_meetings, actor=actor, reason=reason)
+    if actor is not None:
+        group._history_user = actor
+    group._change_reason = reason
+    GROUP_HISTORY.create_historical_record(group, "+" if created else "~")
     return group
+
+
+def _replace_meetings(group: Group, wanted: list[Meeting], *, actor: Any, reason: str) -> None:
+    """Deletes the group's meetings that are not wanted and adds the new ones."""
+    unmatched = list(group.meetings.all()) if group.pk else []
+    to_create = []
+    for meeting in wanted:
+        spec = MeetingSpec.of(meeting)
+        same = next((m for m in unmatched if MeetingSpec.of(m) == spec), None)
+        if same is not None:
+            unmatched.remove(same)
+        else:
+            meeting.group = group
+            to_create.append(meeting)
+    for meeting in unmatched:
+        if actor is not None:
+            meeting._history_user = actor
+        meeting._change_reason = reason
+        meeting.delete()
+    if to_create:
+        bulk_create_with_history(
+            to_create, Meeting, default_user=actor, default_change_reason=reason
+        )

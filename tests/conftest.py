@@ -30,11 +30,21 @@ def _taxonomies(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache (the sample-data banner caches a query)."""
+def _fresh_cache(django_db_setup, django_db_blocker):
+    """Each test starts with an empty cache (the sample-data banner caches a query, and
+    rate limits count in it). The cache is a table in the test database."""
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's admin, with the two-factor authentication staff must have."""
+    from tests.support.organisers import with_two_factor
+
+    return with_two_factor(admin_user)
 
 
 @pytest.fixture

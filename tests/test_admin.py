@@ -3,6 +3,7 @@
 import pytest
 
 from groups.models import Condition, Group, GroupType
+from tests.support.organisers import with_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -10,6 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-Admin-1")
+    with_two_factor(user)
     client.force_login(user)
     return client
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from evidence.models import Evidence
 from groups.models import Condition
+from tests.support.organisers import with_two_factor
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.evidence_fixtures"]
@@ -27,6 +28,7 @@ def listed_keys(html: str) -> list[str]:
 @pytest.fixture
 def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("curator", "c@example.org", "pw-Admin-1")
+    with_two_factor(user)
     client.force_login(user)
     client.user = user
     return client

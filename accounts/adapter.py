@@ -1,0 +1,52 @@
+"""How allauth fits this service: its email goes through our queue, and the client
+addresses it keys its rate limits on are kept only as keyed hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest
+
+from .email import queue_message
+
+
+def client_key(ip: str) -> str:
+    """A stand-in for a client's address that cannot be turned back into it: an HMAC of
+    the address (of its /64 network for IPv6, where one client holds many addresses)."""
+    try:
+        address = ipaddress.ip_address(ip)
+        if isinstance(address, ipaddress.IPv6Address):
+            ip = str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
+    except ValueError:
+        pass
+    digest = hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+    return f"client-{digest[:32]}"
+
+
+def request_client_key(request: HttpRequest) -> str:
+    """The hashed address of the client that sent a request (behind trusted proxies, the
+    address they report, as allauth reads it)."""
+    return client_key(DefaultAccountAdapter(request).get_client_ip(request))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # Rate-limit keys live in the shared cache: never put a raw address there.
+        return client_key(super().get_client_ip(request))
+
+    def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
+        request = context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        ctx.update(context_)
+        queue_message(self.render_mail(template_prefix, email, ctx))

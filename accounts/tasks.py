@@ -1,0 +1,47 @@
+"""The one task that sends email. Requests only queue a message (a row in the database,
+in the same transaction as the change it is about); the worker sends it, and tries again
+later when the mail server is slow or down, so no request waits on it and no email is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import TaskContext, task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# Minutes to wait before each retry: about two days in all before a message is given up.
+RETRY_DELAYS_MINUTES = [1, 5, 15, 60, 180, 360, 720, 1440]
+
+
+@task(takes_context=True)
+def deliver_email(context: TaskContext, message: dict[str, Any], attempt: int = 1) -> None:
+    """Sends one message. On failure it queues itself again, later, and fails this run so
+    the error is kept with the task's result."""
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["body"],
+        from_email=message.get("from_email"),
+        to=message["to"],
+        reply_to=message.get("reply_to") or None,
+        headers=message.get("headers") or None,
+    )
+    if message.get("html"):
+        email.attach_alternative(message["html"], "text/html")
+    try:
+        email.send()
+    except Exception:
+        retry = attempt <= len(RETRY_DELAYS_MINUTES) and context.task_result.task.get_backend()
+        if retry and retry.supports_defer:
+            delay = dt.timedelta(minutes=RETRY_DELAYS_MINUTES[attempt - 1])
+            deliver_email.using(run_after=timezone.now() + delay).enqueue(message, attempt + 1)
+            logger.warning(
+                "Email %r failed (attempt %d); retrying in %s", email.subject, attempt, delay
+            )
+        else:
+            logger.error("Email %r failed on its last attempt (%d)", email.subject, attempt)
+        raise

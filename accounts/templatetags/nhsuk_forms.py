@@ -1,0 +1,139 @@
+"""NHS.UK form markup for Django forms: a label, hint, error beside the field and the
+input with its classes, and an error summary linking to each field in error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.forms import BaseForm, BaseFormSet, BoundField
+from django.utils.html import format_html_join
+
+register = template.Library()
+
+CHOICE_LISTS = {"radioselect": "radios", "checkboxselectmultiple": "checkboxes"}
+
+
+def field_anchor(field: BoundField) -> str:
+    """The id the summary links to: the input itself, or the first of a list of choices."""
+    if field.widget_type in CHOICE_LISTS:
+        return f"{field.auto_id}_0"
+    return field.auto_id
+
+
+REQUIRED = "This field is required."
+
+
+def error_messages(field: BoundField) -> list[str]:
+    """The field's errors, with Django's bare "This field is required." said in words
+    that name the field, as the NHS design system asks."""
+    label = str(field.label or "").rstrip(":")
+    if label.endswith("?"):
+        required = f"Answer the question: {label}"
+    elif field.widget_type in CHOICE_LISTS or field.widget_type == "select":
+        required = f"Choose {label[:1].lower()}{label[1:]}"
+    elif field.widget_type == "checkbox":
+        required = f"Tick the box: {label}"
+    else:
+        required = f"Enter {label[:1].lower()}{label[1:]}"
+    return [required if str(e) == REQUIRED else str(e) for e in field.errors]
+
+
+@register.inclusion_tag("includes/form_field.html")
+def nhsuk_field(
+    field: BoundField,
+    show_errors: bool = True,
+    width: str = "",
+    legend_size: str = "s",
+    hint: str = "",
+) -> dict[str, Any]:
+    errors = error_messages(field) if show_errors else []
+    field_id = field.auto_id
+    hint = hint or str(field.help_text or "")
+    described = [f"{field_id}-hint"] if hint else []
+    if errors:
+        described.append(f"{field_id}-error")
+    kind = CHOICE_LISTS.get(field.widget_type, "input")
+    widget_html = ""
+    if field.widget_type == "checkbox":
+        kind = "checkbox"
+        attrs = {"class": "nhsuk-checkboxes__input"}
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        widget_html = field.as_widget(attrs=attrs)
+    elif kind == "input":
+        css = {"textarea": "nhsuk-textarea", "select": "nhsuk-select"}.get(
+            field.widget_type, "nhsuk-input"
+        )
+        classes = [css]
+        if errors:
+            classes.append(f"{css}--error")
+        if width and css == "nhsuk-input":
+            classes.append(f"nhsuk-input--width-{width}")
+        attrs = {"class": " ".join(classes)}
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        widget_html = field.as_widget(attrs=attrs)
+    return {
+        "field": field,
+        "id": field_id,
+        "kind": kind,
+        "errors": errors,
+        "hint": hint,
+        "described": " ".join(described),
+        "widget_html": widget_html,
+        "optional": not field.field.required and kind not in ("checkbox",),
+        "legend_size": legend_size,
+        "choices": _choices(field) if kind in ("radios", "checkboxes") else [],
+    }
+
+
+def _choices(field: BoundField) -> list[dict[str, Any]]:
+    hints = getattr(field.field, "choice_hints", {})
+    return [
+        {
+            "id": choice.id_for_label,
+            "name": choice.data["name"],
+            "type": choice.data["type"],
+            "value": choice.data["value"],
+            "checked": choice.data["selected"],
+            "label": choice.choice_label,
+            "hint": hints.get(str(choice.data["value"]), ""),
+        }
+        for choice in field.subwidgets
+    ]
+
+
+@register.inclusion_tag("includes/form_error_summary.html")
+def nhsuk_error_summary(*forms: BaseForm | BaseFormSet | None) -> dict[str, Any]:
+    """Every error of the given forms and formsets, in page order, each linking to its
+    field (or to the form's top for errors about the whole form)."""
+    items: list[tuple[str, str]] = []
+
+    def add(form: BaseForm) -> None:
+        for error in form.non_field_errors():
+            items.append(("maincontent", error))
+        for field in form:
+            if not field.is_hidden:
+                items.extend((field_anchor(field), error) for error in error_messages(field))
+
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        if isinstance(form, BaseFormSet):
+            items.extend(("maincontent", e) for e in form.non_form_errors())
+            for each in form.forms:
+                add(each)
+        else:
+            add(form)
+    return {"items": items}
+
+
+@register.filter
+def error_count(forms: list) -> int:
+    return len(nhsuk_error_summary(*forms)["items"])
+
+
+@register.simple_tag
+def hidden_fields(form: BaseForm) -> str:
+    return format_html_join("", "{}", ((f,) for f in form.hidden_fields()))

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from organisers.admin import ReadOnlyAdmin
+
+from .models import Decision, Report
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["group", "problem", "status", "created_at", "resolved_by"]
+    list_filter = ["status", "problem"]
+    search_fields = ["group__name", "details"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["group", "action", "actor", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["group__name", "reason"]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.core import signing
+
+from .models import Problem
+
+# A person takes a few seconds to read and fill in the form; a script does not.
+MIN_SECONDS = 3
+MAX_SECONDS = 24 * 60 * 60
+SALT = "moderation.report-form"
+
+
+def form_timestamp() -> str:
+    return signing.dumps(time.time(), salt=SALT)
+
+
+class ReportForm(forms.Form):
+    problem = forms.ChoiceField(
+        label="What is wrong with this listing?",
+        choices=Problem.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong with the listing."},
+    )
+    details = forms.CharField(
+        label="Tell us more",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            "For example, the new meeting time, or how you know the group has stopped. Do "
+            "not include anyone's personal details."
+        ),
+    )
+    # Spam traps, with no third-party service: a field people never see, which bots fill
+    # in, and the time the form was shown, since bots post at once.
+    website = forms.CharField(required=False, label="Leave this empty")
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        try:
+            shown = float(signing.loads(self.data.get("shown_at", ""), salt=SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            shown = 0.0
+        age = time.time() - shown
+        if age > MAX_SECONDS:
+            raise forms.ValidationError("The form has expired. Please send it again.")
+        if age < MIN_SECONDS:
+            raise forms.ValidationError(
+                "That was very quick. Please check your report, then send it again."
+            )
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it not approved?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="We email this to the organisers, so say what they need to change.",
+    )
+
+    def __init__(self, *args, rejecting: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rejecting = rejecting
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if self.rejecting and not reason:
+            raise forms.ValidationError("Give the reason, so the organisers know what to change.")
+        return reason
+
+
+class ResolveReportForm(forms.Form):
+    note = forms.CharField(
+        label="What did you do?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what you did about the report."},
+    )
+    archive = forms.BooleanField(
+        label="The group has stopped: take it out of the directory", required=False
+    )

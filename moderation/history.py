@@ -1,0 +1,70 @@
+"""A group's history as people read it: each version, who made it, when, why, and what
+changed from the version before (fields, tags and meetings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from groups.models import Group
+from organisers.proposals import PUBLIC_FIELDS, Difference, Proposal, differences
+
+from .services import meetings_at
+
+HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+STATE_LABELS = {
+    "status": "Status",
+    "archived_reason": "Why archived",
+    "last_verified": "Last confirmed",
+}
+
+
+@dataclass
+class Version:
+    record: Any
+    changes: list[Difference]
+
+    @property
+    def kind(self) -> str:
+        return HISTORY_TYPES.get(self.record.history_type, self.record.history_type)
+
+
+def proposal_at(record: Any, group: Group) -> Proposal:
+    """The listing as one history record holds it."""
+    historical = record.instance
+    return Proposal(
+        values={name: getattr(historical, name) for name in PUBLIC_FIELDS},
+        conditions=[row.condition for row in record.conditions.select_related("condition")],
+        audiences=[row.audience for row in record.audiences.select_related("audience")],
+        meetings=meetings_at(group, record.history_date),
+    )
+
+
+def _state(record: Any) -> dict[str, str]:
+    return {
+        "status": record.get_status_display(),
+        "archived_reason": record.get_archived_reason_display() if record.archived_reason else "",
+        "last_verified": f"{record.last_verified:%-d %B %Y}" if record.last_verified else "",
+    }
+
+
+def versions(group: Group, limit: int = 100) -> list[Version]:
+    records = list(
+        group.history.select_related("history_user", "group_type").order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
+    )
+    listings = [proposal_at(r, group) for r in records]
+    result = []
+    for index, record in enumerate(records[:limit]):
+        previous = listings[index + 1] if index + 1 < len(records) else None
+        changes = [d for d in differences(previous, listings[index]) if d.changed]
+        before = _state(records[index + 1]) if index + 1 < len(records) else {}
+        after = _state(record)
+        changes += [
+            Difference(name, STATE_LABELS[name], before.get(name, ""), value)
+            for name, value in after.items()
+            if before.get(name, "") != value
+        ]
+        result.append(Version(record, changes))
+    return result

@@ -1,0 +1,93 @@
+"""Reports from the public, and the record of every moderation decision."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from groups.models import Group
+
+
+class Problem(models.TextChoices):
+    NO_LONGER_MEETS = "no_longer_meets", "The group no longer meets"
+    DETAILS_WRONG = "details_wrong", "Some details are wrong"
+    OTHER = "other", "Something else"
+    ORGANISER_LEFT = "organiser_left", "Its only organiser deleted their account"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Dealt with"
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open(self) -> ReportQuerySet:
+        return self.filter(status=ReportStatus.OPEN)
+
+
+class Report(models.Model):
+    """Someone (not signed in, not identified) says a listing is wrong. Nothing about the
+    sender is kept: no address, no name."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="reports")
+    problem = models.CharField(max_length=20, choices=Problem.choices)
+    details = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    resolution = models.TextField(blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(problem__in=Problem.values), name="report_problem_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_problem_display()}: {self.group}"
+
+
+class Action(models.TextChoices):
+    APPROVED = "approved", "Approved the listing"
+    REJECTED = "rejected", "Did not approve the listing"
+    APPROVED_CHANGES = "approved_changes", "Approved changes"
+    REJECTED_CHANGES = "rejected_changes", "Did not approve changes"
+    RESOLVED_REPORT = "resolved_report", "Dealt with a report"
+    ARCHIVED = "archived", "Took the group out of the directory"
+    RESTORED = "restored", "Restored an earlier version"
+
+
+class Decision(models.Model):
+    """One thing a moderator did, with their reason: the moderation log."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "organisers.GroupRevision", on_delete=models.PROTECT, null=True, blank=True
+    )
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.group}"

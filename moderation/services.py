@@ -1,0 +1,179 @@
+"""Moderators' decisions. Each is recorded (a Decision, and the group's history) and the
+organisers are told by email."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.email import send_templated_email
+from groups.models import ArchivedReason, Group, Meeting, Status
+from groups.services import MeetingSpec, save_group
+from organisers.models import GroupRevision, RevisionStatus
+from organisers.proposals import PUBLIC_FIELDS, Proposal
+from organisers.services import organiser_emails
+
+from .models import Action, Decision, Report, ReportStatus
+
+
+def _tell_organisers(group: Group, template: str, context: dict[str, Any]) -> None:
+    send_templated_email(
+        template,
+        organiser_emails(group),
+        {
+            "group": group,
+            "group_path": reverse("organisers:group", kwargs={"pk": group.pk}),
+            **context,
+        },
+    )
+
+
+@transaction.atomic
+def approve_group(*, group: Group, moderator, today: dt.date | None = None) -> None:
+    """A new listing goes live, confirmed as of today."""
+    if group.status != Status.PENDING:
+        raise ValidationError("Only a group waiting for review can be approved.")
+    save_group(
+        group=group,
+        values={"status": Status.PUBLISHED, "last_verified": today or timezone.localdate()},
+        conditions=None,
+        audiences=None,
+        actor=moderator,
+        reason="Approved by a moderator",
+    )
+    Decision.objects.create(group=group, action=Action.APPROVED, actor=moderator)
+    _tell_organisers(group, "moderation_approved", {"changes": False})
+
+
+@transaction.atomic
+def reject_group(*, group: Group, moderator, reason: str) -> None:
+    if group.status != Status.PENDING:
+        raise ValidationError("Only a group waiting for review can be turned down.")
+    save_group(
+        group=group,
+        values={"status": Status.REJECTED},
+        conditions=None,
+        audiences=None,
+        actor=moderator,
+        reason=f"Not approved: {reason}",
+    )
+    Decision.objects.create(group=group, action=Action.REJECTED, reason=reason, actor=moderator)
+    _tell_organisers(group, "moderation_rejected", {"reason": reason, "changes": False})
+
+
+@transaction.atomic
+def approve_revision(*, revision: GroupRevision, moderator, today: dt.date | None = None) -> None:
+    """The proposed listing replaces the published one, confirmed as of today."""
+    if revision.status != RevisionStatus.PENDING:
+        raise ValidationError("Only changes waiting for review can be approved.")
+    proposal = Proposal.from_json(revision.data)
+    group = revision.group
+    save_group(
+        group=group,
+        values={**proposal.values, "last_verified": today or timezone.localdate()},
+        conditions=proposal.conditions,
+        audiences=proposal.audiences,
+        meetings=proposal.meetings,
+        actor=moderator,
+        reason="Changes approved by a moderator",
+    )
+    revision.status = RevisionStatus.APPROVED
+    revision.decided_at = timezone.now()
+    revision.decided_by = moderator
+    revision.save()
+    Decision.objects.create(
+        group=group, action=Action.APPROVED_CHANGES, revision=revision, actor=moderator
+    )
+    _tell_organisers(group, "moderation_approved", {"changes": True})
+
+
+@transaction.atomic
+def reject_revision(*, revision: GroupRevision, moderator, reason: str) -> None:
+    if revision.status != RevisionStatus.PENDING:
+        raise ValidationError("Only changes waiting for review can be turned down.")
+    revision.status = RevisionStatus.REJECTED
+    revision.reason = reason
+    revision.decided_at = timezone.now()
+    revision.decided_by = moderator
+    revision.save()
+    Decision.objects.create(
+        group=revision.group,
+        action=Action.REJECTED_CHANGES,
+        revision=revision,
+        reason=reason,
+        actor=moderator,
+    )
+    _tell_organisers(revision.group, "moderation_rejected", {"reason": reason, "changes": True})
+
+
+@transaction.atomic
+def resolve_report(*, report: Report, moderator, note: str, archive: bool = False) -> None:
+    """Closes a report; if the group has really stopped, also takes it out of search."""
+    group = report.group
+    if archive and group.status != Status.ARCHIVED:
+        save_group(
+            group=group,
+            values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
+            conditions=None,
+            audiences=None,
+            actor=moderator,
+            reason=f"Archived after a report: {note}",
+        )
+        Decision.objects.create(
+            group=group, action=Action.ARCHIVED, report=report, reason=note, actor=moderator
+        )
+    report.status = ReportStatus.RESOLVED
+    report.resolved_at = timezone.now()
+    report.resolved_by = moderator
+    report.resolution = note
+    report.save()
+    Decision.objects.create(
+        group=group, action=Action.RESOLVED_REPORT, report=report, reason=note, actor=moderator
+    )
+
+
+def meetings_at(group: Group, moment: dt.datetime) -> list[MeetingSpec]:
+    """The group's meetings as they were at a moment, from the meetings' own history."""
+    latest: dict[int, Any] = {}
+    records = Meeting.history.filter(group_id=group.pk, history_date__lte=moment).order_by(
+        "history_date", "history_id"
+    )
+    for record in records:
+        latest[record.id] = record
+    kept = [r for r in latest.values() if r.history_type != "-"]
+    # Meetings saved before history was kept have no records: take them as they are.
+    recorded = set(Meeting.history.filter(group_id=group.pk).values_list("id", flat=True))
+    kept += [m for m in group.meetings.all() if m.pk not in recorded]
+    return [
+        MeetingSpec(**{name: getattr(r, name) for name in MeetingSpec.__dataclass_fields__})
+        for r in kept
+    ]
+
+
+@transaction.atomic
+def restore_version(*, group: Group, history_id: int, moderator) -> None:
+    """Puts back an earlier version of a group: its fields, tags and meetings. The status
+    and verification date stay as they are now; the restore is itself a new version."""
+    record = group.history.get(history_id=history_id)
+    historical = record.instance
+    values = {name: getattr(historical, name) for name in PUBLIC_FIELDS}
+    save_group(
+        group=group,
+        values=values,
+        conditions=[row.condition for row in record.conditions.select_related("condition")],
+        audiences=[row.audience for row in record.audiences.select_related("audience")],
+        meetings=meetings_at(group, record.history_date),
+        actor=moderator,
+        reason=f"Restored the version of {timezone.localtime(record.history_date):%-d %B %Y %H:%M}",
+    )
+    Decision.objects.create(
+        group=group,
+        action=Action.RESTORED,
+        reason=f"Version {history_id}",
+        actor=moderator,
+    )

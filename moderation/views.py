@@ -1,0 +1,204 @@
+"""Staff moderation pages (not the admin), and the public "report a problem" form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from groups.models import Group, Status
+from organisers.models import GroupRevision, RevisionStatus
+from organisers.proposals import Proposal, differences
+
+from . import services
+from .forms import DecisionForm, ReportForm, ResolveReportForm, form_timestamp
+from .history import versions
+from .models import Report, ReportStatus
+from .ratelimit import allow
+
+REPORTS_PER_HOUR = 5
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in staff only (two-factor is enforced for them by middleware); anyone else
+    gets the 404 page, which says nothing about what is here."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_staff:
+            raise Http404("Not a page for you")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "new_groups": Group.objects.filter(status=Status.PENDING)
+            .select_related("group_type")
+            .order_by("updated_at", "id"),
+            "revisions": GroupRevision.objects.pending()
+            .select_related("group", "author")
+            .order_by("submitted_at", "id"),
+            "reports": Report.objects.open().select_related("group"),
+        },
+    )
+
+
+@staff_required
+def review_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new listing: every field, against nothing published."""
+    group = get_object_or_404(
+        Group.objects.select_related("group_type"), pk=pk, status=Status.PENDING
+    )
+    rejecting = request.POST.get("action") == "reject"
+    form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rejecting:
+                services.reject_group(
+                    group=group, moderator=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request,
+                    f"{group.name} is not approved. We have emailed the organisers the reason.",
+                )
+            else:
+                services.approve_group(group=group, moderator=request.user)
+                messages.success(request, f"{group.name} is approved and now listed.")
+            return redirect("moderation:queue")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request,
+        "moderation/review.html",
+        {
+            "group": group,
+            "revision": None,
+            "rows": differences(None, Proposal.from_group(group)),
+            "form": form,
+        },
+    )
+
+
+@staff_required
+def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Changes to a listed group: each field, published version against proposed."""
+    revision = get_object_or_404(
+        GroupRevision.objects.select_related("group", "author"),
+        pk=pk,
+        status=RevisionStatus.PENDING,
+    )
+    group = revision.group
+    rejecting = request.POST.get("action") == "reject"
+    form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if rejecting:
+                services.reject_revision(
+                    revision=revision, moderator=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request,
+                    "The changes are not approved. We have emailed the organisers the reason.",
+                )
+            else:
+                services.approve_revision(revision=revision, moderator=request.user)
+                messages.success(
+                    request, f"The changes to {group.name} are approved and now listed."
+                )
+            return redirect("moderation:queue")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request,
+        "moderation/review.html",
+        {
+            "group": group,
+            "revision": revision,
+            "rows": differences(Proposal.from_group(group), Proposal.from_json(revision.data)),
+            "form": form,
+        },
+    )
+
+
+@staff_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(Report.objects.select_related("group"), pk=pk)
+    form = ResolveReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and report.status == ReportStatus.OPEN and form.is_valid():
+        services.resolve_report(
+            report=report,
+            moderator=request.user,
+            note=form.cleaned_data["note"],
+            archive=form.cleaned_data["archive"],
+        )
+        messages.success(request, "The report is dealt with.")
+        return redirect("moderation:queue")
+    return render(
+        request, "moderation/report.html", {"report": report, "group": report.group, "form": form}
+    )
+
+
+@staff_required
+def group_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of a group, newest first, with what changed; any can be restored."""
+    group = get_object_or_404(Group, pk=pk)
+    if request.method == "POST":
+        try:
+            history_id = int(request.POST.get("version", ""))
+            services.restore_version(group=group, history_id=history_id, moderator=request.user)
+        except (ValueError, group.history.model.DoesNotExist):
+            raise Http404("No such version") from None
+        except ValidationError as exc:
+            messages.error(request, "That version cannot be restored: " + " ".join(exc.messages))
+        else:
+            messages.success(request, "The earlier version is restored, as a new version.")
+        return redirect("moderation:group_history", pk=group.pk)
+    return render(
+        request,
+        "moderation/history.html",
+        {
+            "group": group,
+            "versions": versions(group),
+            "decisions": group.decisions.select_related("actor"),
+        },
+    )
+
+
+def report_group(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anyone, signed in or not, can say a listing is wrong. Rate-limited per client
+    (by a hash of its address, never stored) and guarded against spam by a hidden field
+    and a minimum time to fill the form in."""
+    group = get_object_or_404(Group.objects.published(), slug=slug)
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_spam():
+            return render(request, "moderation/report_thanks.html", {"group": group})
+        if not allow(request, "report", limit=REPORTS_PER_HOUR, seconds=3600):
+            return render(request, "moderation/report_limited.html", {"group": group}, status=429)
+        if form.is_valid():
+            Report.objects.create(
+                group=group,
+                problem=form.cleaned_data["problem"],
+                details=form.cleaned_data["details"],
+            )
+            return render(request, "moderation/report_thanks.html", {"group": group})
+        data = request.POST.copy()
+        data["shown_at"] = form_timestamp()
+        form.data = data
+    else:
+        form = ReportForm(initial={"shown_at": form_timestamp()})
+    return render(request, "moderation/report_form.html", {"group": group, "form": form})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisersConfig(AppConfig):
+    name = "organisers"
+    verbose_name = "Organisers"

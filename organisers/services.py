@@ -1,0 +1,207 @@
+"""What organisers do to their groups. Every write to a group goes through
+groups.services.save_group(), as the admin's and the import's do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.email import send_templated_email
+from groups.models import ArchivedReason, Group, Status
+from groups.services import save_group
+
+from .models import GroupOwner, GroupRevision, Invitation, RevisionStatus, hash_token
+from .proposals import Proposal
+
+# Groups whose listing has been approved: changes to them wait for review as a revision.
+REVIEWED_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
+
+
+def organiser_emails(group: Group) -> list[str]:
+    return [
+        email
+        for email in group.owners.select_related("user").values_list("user__email", flat=True)
+        if email
+    ]
+
+
+def moderator_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    return list(users.values_list("email", flat=True))
+
+
+def notify_moderators(group: Group, *, what: str) -> None:
+    send_templated_email(
+        "moderation_new_item",
+        moderator_emails(),
+        {"group": group, "what": what, "queue_url": reverse("moderation:queue")},
+    )
+
+
+def _save(group: Group | None, proposal: Proposal, *, status: str, actor, reason: str) -> Group:
+    return save_group(
+        group=group,
+        values={**proposal.values, "status": status},
+        conditions=proposal.conditions,
+        audiences=proposal.audiences,
+        meetings=proposal.meetings,
+        actor=actor,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def create_group(*, user, proposal: Proposal, submit: bool) -> Group:
+    status = Status.PENDING if submit else Status.DRAFT
+    reason = "Submitted for review" if submit else "Saved as a draft"
+    group = _save(None, proposal, status=status, actor=user, reason=reason)
+    GroupOwner.objects.create(group=group, user=user)
+    if submit:
+        notify_moderators(group, what="A new group")
+    return group
+
+
+@transaction.atomic
+def update_group(*, group: Group, user, proposal: Proposal, submit: bool) -> GroupRevision | None:
+    """Saves an organiser's edit. A group that has been approved keeps its listing as it
+    is: the edit becomes a revision, for review. Others are changed in place. Returns the
+    revision, if there is one."""
+    if group.status in REVIEWED_STATUSES:
+        revision = group.revisions.open().first() or GroupRevision(group=group)
+        revision.author = user
+        revision.data = proposal.to_json()
+        revision.status = RevisionStatus.PENDING if submit else RevisionStatus.DRAFT
+        revision.submitted_at = timezone.now() if submit else None
+        revision.save()
+        if submit:
+            notify_moderators(group, what="Changes to a listed group")
+        return revision
+    status = Status.PENDING if submit else Status.DRAFT
+    reason = "Submitted for review" if submit else "Saved as a draft"
+    _save(group, proposal, status=status, actor=user, reason=reason)
+    if submit:
+        notify_moderators(group, what="A new group")
+    return None
+
+
+@transaction.atomic
+def submit_group(*, group: Group, user) -> None:
+    """Sends a draft (or a group that was not approved) to the moderators as it stands."""
+    if group.status not in (Status.DRAFT, Status.REJECTED):
+        raise ValidationError("Only a draft can be submitted.")
+    if group.meets_in_person and group.latitude is None:
+        raise ValidationError(
+            "We cannot find where the group meets. Edit it to give its full postcode or town."
+        )
+    save_group(
+        group=group,
+        values={"status": Status.PENDING},
+        conditions=None,
+        audiences=None,
+        actor=user,
+        reason="Submitted for review",
+    )
+    notify_moderators(group, what="A new group")
+
+
+@transaction.atomic
+def submit_revision(*, revision: GroupRevision) -> None:
+    revision.status = RevisionStatus.PENDING
+    revision.submitted_at = timezone.now()
+    revision.save(update_fields=["status", "submitted_at", "updated_at"])
+    notify_moderators(revision.group, what="Changes to a listed group")
+
+
+@transaction.atomic
+def withdraw_revision(*, revision: GroupRevision) -> None:
+    revision.status = RevisionStatus.WITHDRAWN
+    revision.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def close_group(*, group: Group, user) -> None:
+    """The organiser says the group has stopped: it leaves the directory for good (it is
+    archived, never deleted) and re-confirming does not bring it back."""
+    save_group(
+        group=group,
+        values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.CLOSED},
+        conditions=None,
+        audiences=None,
+        actor=user,
+        reason="Closed by its organiser",
+    )
+    group.revisions.open().update(status=RevisionStatus.WITHDRAWN)
+
+
+def can_reconfirm(group: Group) -> bool:
+    return group.status == Status.PUBLISHED or (
+        group.status == Status.ARCHIVED and group.archived_reason == ArchivedReason.STALE
+    )
+
+
+@transaction.atomic
+def reconfirm_group(*, group: Group, user, today: dt.date | None = None) -> None:
+    """ "Still meeting as listed": the listing is confirmed as of today. A group taken out
+    of search because nobody confirmed it comes back."""
+    if not can_reconfirm(group):
+        raise ValidationError(
+            "Only a listed group, or one taken out for staleness, can be confirmed."
+        )
+    values: dict[str, Any] = {"last_verified": today or timezone.localdate()}
+    if group.status == Status.ARCHIVED:
+        values["status"] = Status.PUBLISHED
+    save_group(
+        group=group,
+        values=values,
+        conditions=None,
+        audiences=None,
+        actor=user,
+        reason="Confirmed as still meeting as listed",
+    )
+
+
+@transaction.atomic
+def invite_organiser(*, group: Group, invited_by, email: str) -> Invitation:
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        group=group,
+        email=email.strip().lower(),
+        token_hash=hash_token(token),
+        invited_by=invited_by,
+    )
+    send_templated_email(
+        "organiser_invitation",
+        [invitation.email],
+        {
+            "group": group,
+            "invited_by": invited_by,
+            "invitation": invitation,
+            "accept_path": reverse("organisers:invitation", kwargs={"token": token}),
+        },
+    )
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("group").filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> None:
+    GroupOwner.objects.get_or_create(group=invitation.group, user=user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+
+
+def user_has_verified_email(user, email: str) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()

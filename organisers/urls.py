@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisers"
+urlpatterns = [
+    path("", views.my_groups, name="my_groups"),
+    path("groups/new/", views.group_new, name="group_new"),
+    path("groups/<int:pk>/", views.group_detail, name="group"),
+    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/submit/", views.group_submit, name="group_submit"),
+    path("groups/<int:pk>/withdraw/", views.revision_withdraw, name="revision_withdraw"),
+    path("groups/<int:pk>/confirm/", views.group_confirm, name="group_confirm"),
+    path("groups/<int:pk>/close/", views.group_close, name="group_close"),
+    path("groups/<int:pk>/invite/", views.group_invite, name="group_invite"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+]

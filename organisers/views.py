@@ -1,0 +1,276 @@
+"""Organisers' pages: their groups, the group form, and what they can do to a group."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from groups.models import Group, Status
+from moderation.models import Action, Decision
+
+from . import services
+from .forms import CloseForm, GroupForm, InviteForm, MeetingFormSet, meeting_initial
+from .models import GroupRevision, RevisionStatus
+from .proposals import Proposal, differences
+
+organiser_required = verified_email_required
+
+
+def _get_group_for_organiser(request: HttpRequest, pk: int) -> Group:
+    """The group, if the signed-in user organises it; otherwise 404, so another
+    organiser's group looks the same as one that does not exist."""
+    return get_object_or_404(Group.objects.filter(owners__user=request.user), pk=pk)
+
+
+def _latest_rejection(group: Group) -> Decision | None:
+    return (
+        group.decisions.filter(action__in=[Action.REJECTED, Action.REJECTED_CHANGES])
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@require_safe
+@organiser_required
+def my_groups(request: HttpRequest) -> HttpResponse:
+    groups = (
+        Group.objects.filter(owners__user=request.user)
+        .select_related("group_type")
+        .prefetch_related(
+            Prefetch("revisions", GroupRevision.objects.open(), to_attr="open_revisions")
+        )
+        .order_by("name", "id")
+    )
+    return render(request, "organisers/my_groups.html", {"groups": groups})
+
+
+@require_safe
+@organiser_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    revision = group.revisions.open().first()
+    rejection = _latest_rejection(group)
+    if rejection is not None and rejection.revision is not None and revision is not None:
+        rejection = None  # a newer proposal replaces the one that was turned down
+    return render(
+        request,
+        "organisers/group_detail.html",
+        {
+            "group": group,
+            "revision": revision,
+            "changes": [
+                d
+                for d in differences(Proposal.from_group(group), Proposal.from_json(revision.data))
+                if d.changed
+            ]
+            if revision
+            else [],
+            "rejection": rejection,
+            "can_reconfirm": services.can_reconfirm(group),
+            "organisers": group.owners.select_related("user").order_by("added_at"),
+        },
+    )
+
+
+def _action(request: HttpRequest) -> str:
+    return request.POST.get("action", "draft")
+
+
+def _group_form_page(request: HttpRequest, group: Group | None) -> HttpResponse:
+    """The create and edit form: the group's fields and its meetings on one page.
+    "Add another meeting" re-shows the page with one more meeting, without saving."""
+    revision = group.revisions.open().first() if group is not None else None
+    if revision is not None:
+        start = Proposal.from_json(revision.data)
+    elif group is not None:
+        start = Proposal.from_group(group)
+    else:
+        start = None
+    instance = Group.objects.get(pk=group.pk) if group is not None else Group()
+    initial = {}
+    if start is not None:
+        initial = {
+            **{k: v for k, v in start.values.items() if k not in ("latitude", "longitude")},
+            "conditions": start.conditions,
+            "audiences": start.audiences,
+        }
+    meetings_initial = meeting_initial(start.meetings) if start else []
+    action = _action(request) if request.method == "POST" else ""
+    submitting = action == "submit"
+    show_errors = request.method == "POST" and action != "add_meeting"
+
+    if request.method == "POST":
+        data = request.POST.copy()
+        if action == "add_meeting":
+            total = int(data.get("meetings-TOTAL_FORMS") or 0)
+            data["meetings-TOTAL_FORMS"] = str(min(total + 1, 20))
+        form = GroupForm(data, instance=instance, initial=initial, submitting=submitting)
+        formset = MeetingFormSet(data, prefix="meetings", initial=meetings_initial)
+        if action in ("draft", "submit") and form.is_valid() and formset.is_valid():
+            proposal = form.proposal([f.spec() for f in formset.kept_forms()])
+            try:
+                if group is None:
+                    group = services.create_group(
+                        user=request.user, proposal=proposal, submit=submitting
+                    )
+                    revision = None
+                else:
+                    revision = services.update_group(
+                        group=group, user=request.user, proposal=proposal, submit=submitting
+                    )
+            except ValidationError as exc:
+                _show_service_errors(exc, form, formset)
+            else:
+                messages.success(request, _saved_message(group, revision, submitting))
+                return redirect("organisers:group", pk=group.pk)
+    else:
+        form = GroupForm(instance=instance, initial=initial)
+        formset = MeetingFormSet(prefix="meetings", initial=meetings_initial)
+        if group is None:
+            formset.extra = 1  # a blank meeting to fill in; left blank, it is ignored
+
+    return render(
+        request,
+        "organisers/group_form.html",
+        {
+            "group": group,
+            "revision": revision,
+            "form": form,
+            "formset": formset,
+            "show_errors": show_errors,
+            "has_errors": show_errors and (bool(form.errors) or not formset.is_valid()),
+            "reviewed": group is not None and group.status in services.REVIEWED_STATUSES,
+        },
+    )
+
+
+def _show_service_errors(exc: ValidationError, form: GroupForm, formset) -> None:
+    kept = formset.kept_forms()
+    for key, errors in exc.message_dict.items():
+        if key.startswith("meetings["):
+            index, _, name = key[len("meetings[") :].partition("].")
+            target = kept[int(index)]
+            for error in errors:
+                target.add_error(name if name in target.fields else None, error)
+        else:
+            for error in errors:
+                form.add_error(key if key in form.fields else None, error)
+
+
+def _saved_message(group: Group, revision: GroupRevision | None, submitted: bool) -> str:
+    if revision is not None:
+        if submitted:
+            return (
+                "Your changes are waiting for review. The directory shows the listing as it "
+                "was until a moderator approves them."
+            )
+        return "Your changes are saved as a draft. Submit them for review when they are ready."
+    if submitted:
+        return (
+            "Your group is waiting for review. We will email you when a moderator has checked it."
+        )
+    return "Your group is saved as a draft. Nobody else can see it until you submit it for review."
+
+
+@organiser_required
+def group_new(request: HttpRequest) -> HttpResponse:
+    return _group_form_page(request, None)
+
+
+@organiser_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    if group.status == Status.ARCHIVED and not services.can_reconfirm(group):
+        raise Http404("A closed group cannot be changed")
+    return _group_form_page(request, group)
+
+
+@require_POST
+@organiser_required
+def group_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    revision = group.revisions.open().first()
+    try:
+        if revision is not None and revision.status == RevisionStatus.DRAFT:
+            services.submit_revision(revision=revision)
+            messages.success(request, _saved_message(group, revision, True))
+        else:
+            services.submit_group(group=group, user=request.user)
+            messages.success(request, _saved_message(group, None, True))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("organisers:group", pk=group.pk)
+
+
+@require_POST
+@organiser_required
+def revision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    revision = group.revisions.open().first()
+    if revision is not None:
+        services.withdraw_revision(revision=revision)
+        messages.success(request, "Your changes are withdrawn. The listing stays as it is.")
+    return redirect("organisers:group", pk=group.pk)
+
+
+@require_POST
+@organiser_required
+def group_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    try:
+        services.reconfirm_group(group=group, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Thank you: the listing is confirmed as of today.")
+    return redirect("organisers:group", pk=group.pk)
+
+
+@organiser_required
+def group_close(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    if group.status == Status.ARCHIVED:
+        raise Http404("Already closed")
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.close_group(group=group, user=request.user)
+        messages.success(request, "The group is closed and no longer listed. Its history is kept.")
+        return redirect("organisers:group", pk=group.pk)
+    return render(request, "organisers/group_close.html", {"group": group, "form": form})
+
+
+@organiser_required
+def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.invite_organiser(
+            group=group, invited_by=request.user, email=form.cleaned_data["email"]
+        )
+        messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
+        return redirect("organisers:group", pk=group.pk)
+    return render(request, "organisers/group_invite.html", {"group": group, "form": form})
+
+
+@organiser_required
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    found = services.find_invitation(token)
+    if found is None or not found.is_usable:
+        return render(request, "organisers/invitation.html", {"invitation": None}, status=404)
+    if not services.user_has_verified_email(request.user, found.email):
+        return render(
+            request,
+            "organisers/invitation.html",
+            {"invitation": found, "wrong_user": True},
+            status=403,
+        )
+    if request.method == "POST":
+        services.accept_invitation(invitation=found, user=request.user)
+        messages.success(request, f"You are now an organiser of {found.group.name}.")
+        return redirect("organisers:group", pk=found.group.pk)
+    return render(request, "organisers/invitation.html", {"invitation": found})

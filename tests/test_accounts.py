@@ -1,0 +1,207 @@
+"""Organiser accounts: sign-up with a verified email, no account enumeration, rate
+limits, two-factor for staff, account deletion, privacy, and email through the queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from groups.models import Group
+from moderation.models import Report
+from organisers.models import GroupOwner
+from tests.support.organisers import PASSWORD, link_in
+
+pytest_plugins = ["tests.organiser_fixtures"]
+
+SIGNUP = {"email": "new.organiser@example.org", "password1": PASSWORD, "password2": PASSWORD}
+
+
+def signup(client, **data):
+    return client.post("/accounts/signup/", {**SIGNUP, **data})
+
+
+@pytest.mark.django_db
+def test_it_signs_up_with_email_and_verifies_before_anything_else(client):
+    response = signup(client)
+    assert response["Location"] == "/accounts/confirm-email/"
+    (message,) = mail.outbox
+    assert message.to == ["new.organiser@example.org"]
+    assert message.subject == "Mutual aid directory: Please Confirm Your Email Address"
+    assert message.alternatives[0].mimetype == "text/html"
+    assert client.get("/organisers/").status_code == 302  # not signed in yet
+    login = client.post("/accounts/login/", {"login": SIGNUP["email"], "password": PASSWORD})
+    assert login["Location"] == "/accounts/confirm-email/"
+    assert client.get("/organisers/").status_code == 302
+
+    confirm = link_in(message.body)
+    assert "Confirm" in client.get(confirm).content.decode()
+    assert client.post(confirm)["Location"] == "/organisers/"
+    assert client.get("/organisers/").status_code == 200
+    user = get_user_model().objects.get(email=SIGNUP["email"])
+    assert user.emailaddress_set.get().verified
+
+
+@pytest.mark.django_db
+def test_signup_shows_errors_in_a_summary_and_beside_fields(client):
+    page = signup(client, email="not an email", password2="different").content.decode()
+    assert "<title>Error:" in page
+    assert "There is a problem" in page
+    assert 'href="#id_email"' in page
+    assert 'id="id_email-error"' in page
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_taken_address_looks_the_same(client, organiser):
+    response = signup(client, email=organiser.email)
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert mail.outbox[-1].to == [organiser.email]
+    assert "Already Exists" in mail.outbox[-1].subject
+    assert get_user_model().objects.filter(email=organiser.email).count() == 1
+
+
+@pytest.mark.django_db
+def test_password_reset_does_not_say_whether_an_account_exists(client, organiser):
+    known = client.post("/accounts/password/reset/", {"email": organiser.email})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert "Password Reset" in mail.outbox[0].subject
+    assert "Unknown Account" in mail.outbox[1].subject
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_reset_from_the_email(client, organiser):
+    client.post("/accounts/password/reset/", {"email": organiser.email})
+    page = client.get(link_in(mail.outbox[-1].body), follow=True)
+    new = "another-long-passphrase-77"
+    client.post(page.redirect_chain[-1][0], {"password1": new, "password2": new})
+    assert client.login(username=organiser.username, password=new)
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_rate_limited(client, organiser):
+    pages = [
+        client.post("/accounts/login/", {"login": organiser.email, "password": "wrong"})
+        for _ in range(6)
+    ]
+    assert "Too many failed" not in pages[0].content.decode()
+    assert "Too many failed" in pages[-1].content.decode()
+    # Even the right password is refused for now.
+    right = client.post("/accounts/login/", {"login": organiser.email, "password": PASSWORD})
+    assert right.status_code == 200
+    assert "Too many failed" in right.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_sign_in_with_their_authenticator_app(client, moderator):
+    response = client.post("/accounts/login/", {"login": moderator.email, "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/moderation/").status_code == 302
+    secret = Authenticator.objects.get(user=moderator).wrap().instance.data["secret"]
+    from allauth.mfa.utils import decrypt
+
+    code = format_hotp_value(hotp_value(decrypt(secret), next(yield_hotp_counters_from_time())))
+    client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert client.get("/moderation/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_keeps_its_groups_for_the_moderators(
+    organiser_client, organiser, owned_group, client
+):
+    group = owned_group()
+    url = "/accounts/delete/"
+    page = organiser_client.post(url, {"password": "wrong", "confirm": "on"}).content.decode()
+    assert "The password is not right." in page
+    organiser_client.post(url, {"password": PASSWORD, "confirm": "on"})
+    assert not get_user_model().objects.filter(pk=organiser.pk).exists()
+    assert Group.objects.filter(pk=group.pk, status="published").exists()
+    assert not GroupOwner.objects.exists()
+    assert Report.objects.get().problem == "organiser_left"
+    assert group.history.get().history_user is None
+    assert client.get(group.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_co_organised_group_is_not_reported_when_one_leaves(
+    organiser_client, owned_group, make_user
+):
+    group = owned_group()
+    GroupOwner.objects.create(group=group, user=make_user("co@example.org"))
+    organiser_client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_privacy_notice_says_what_why_and_how_long(client):
+    page = client.get("/privacy/organisers/").content.decode()
+    for heading in ["What we keep", "Why we keep it", "How long we keep it"]:
+        assert heading in page
+    assert 'href="/privacy/organisers/"' in client.get("/accounts/signup/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_header_offers_sign_in_and_then_the_organisers_pages(client, organiser_client):
+    assert 'href="/accounts/login/"' in client.get("/").content.decode()
+    page = organiser_client.get("/").content.decode()
+    assert 'href="/organisers/"' in page
+    assert "Sign out" in page
+
+
+@pytest.fixture
+def queued(settings, transactional_db):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval=0", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_is_queued_and_sent_by_the_worker(client, queued):
+    signup(client)
+    assert mail.outbox == []
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "accounts.tasks.deliver_email"
+    run_worker()
+    assert len(mail.outbox) == 1
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+
+
+class BrokenMailServer:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
+    client, queued, settings
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.BrokenMailServer"}}
+    assert signup(client).status_code == 302
+    run_worker()
+    failed, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert failed.status == "FAILED"
+    assert "mail server down" in failed.traceback
+    assert retry.status == "READY"
+    assert retry.args_kwargs["args"][0] == failed.args_kwargs["args"][0]
+    assert retry.args_kwargs["args"][1] == 2  # the second attempt
+    assert retry.run_after > timezone.now() + dt.timedelta(seconds=30)

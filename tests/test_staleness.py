@@ -1,0 +1,120 @@
+"""The daily staleness check, by calendar months since last_verified."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from groups.models import Group
+from organisers.models import StalenessReminder
+from tests.support.organisers import months_ago
+
+pytestmark = pytest.mark.django_db
+pytest_plugins = ["tests.organiser_fixtures"]
+
+TODAY = dt.date(2026, 7, 31)
+
+
+def review(today: dt.date = TODAY, *args: str) -> str:
+    out = io.StringIO()
+    call_command("review_staleness", f"--today={today.isoformat()}", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_group_confirmed_ten_months_ago_is_left_alone(owned_group):
+    group = owned_group(last_verified=months_ago(10, TODAY))
+    review()
+    assert mail.outbox == []
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert not group.is_stale(TODAY)
+
+
+def test_at_eleven_months_the_organisers_are_asked_once(owned_group, organiser):
+    group = owned_group(last_verified=months_ago(11, TODAY))
+    assert "1 reminded" in review()
+    (message,) = mail.outbox
+    assert message.to == [organiser.email]
+    assert "still meet as listed" in message.subject
+    assert f"/organisers/groups/{group.pk}/" in message.body
+    assert message.alternatives[0].mimetype == "text/html"
+    review()
+    review(TODAY + dt.timedelta(days=1))
+    assert len(mail.outbox) == 1
+    group.refresh_from_db()
+    assert group.status == "published"
+
+
+def test_reminders_count_calendar_months(owned_group):
+    # 31 August to 30 July is 10 whole months; to 31 July, 11.
+    owned_group(last_verified=dt.date(2025, 8, 31))
+    review(dt.date(2026, 7, 30))
+    assert mail.outbox == []
+    review(dt.date(2026, 7, 31))
+    assert len(mail.outbox) == 1
+
+
+def test_at_twelve_months_it_is_listed_with_a_warning(owned_group, client, ls6):
+    group = owned_group(last_verified=months_ago(12))
+    assert group.is_stale()
+    call_command("review_staleness", stdout=io.StringIO())
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert "May be out of date" in client.get(group.get_absolute_url()).content.decode()
+    results = client.get("/?near=LS6&condition=alcohol").content.decode()
+    assert group.name in results
+    assert "May be out of date" in results
+
+
+def test_at_eighteen_months_it_leaves_search_and_comes_back_when_confirmed(
+    owned_group, client, organiser_client, ls6
+):
+    group = owned_group(last_verified=dt.date(2025, 1, 31))
+    review(dt.date(2026, 7, 30))  # 17 months
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert "1 taken out of search" in review(dt.date(2026, 7, 31))
+    group.refresh_from_db()
+    assert (group.status, group.archived_reason) == ("archived", "stale")
+    assert Group.objects.filter(pk=group.pk).exists()
+    assert group.name not in client.get("/?near=LS6&condition=alcohol").content.decode()
+    assert client.get(group.get_absolute_url()).status_code == 404
+    assert "out of search" in mail.outbox[-1].subject
+    assert StalenessReminder.objects.filter(group=group, kind="archived").exists()
+
+    organiser_client.post(f"/organisers/groups/{group.pk}/confirm/")
+    group.refresh_from_db()
+    assert (group.status, group.archived_reason, group.last_verified) == (
+        "published",
+        "",
+        dt.date.today(),
+    )
+    assert group.name in client.get("/?near=LS6&condition=alcohol").content.decode()
+
+
+def test_a_group_its_organiser_closed_stays_closed(owned_group, organiser_client):
+    group = owned_group(last_verified=dt.date(2024, 1, 1))
+    organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
+    review()
+    organiser_client.post(f"/organisers/groups/{group.pk}/confirm/")
+    group.refresh_from_db()
+    assert (group.status, group.archived_reason) == ("archived", "closed")
+
+
+def test_dry_run_changes_nothing(owned_group):
+    group = owned_group(last_verified=dt.date(2020, 1, 1))
+    assert "Would have: 0 reminded, 1 taken out of search" in review(TODAY, "--dry-run")
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert mail.outbox == []
+
+
+def test_drafts_and_pending_groups_are_not_touched(owned_group):
+    owned_group(status="pending", last_verified=dt.date(2020, 1, 1))
+    owned_group(status="draft", last_verified=None)
+    review()
+    assert set(Group.objects.values_list("status", flat=True)) == {"pending", "draft"}
