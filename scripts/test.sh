@@ -45,4 +45,4 @@ if [ -z "$CHROMIUM" ] && [ "$ci" = true ]; then
 fi
 export CHROMIUM
 # Not exec: the EXIT trap must run to stop the throwaway PostgreSQL.
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n "${TEST_WORKERS:-2}" "$@"
