@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from .models import GROUP_HISTORY, Audience, Condition, Group, Meeting, Status, unique_slug
@@ -47,6 +47,21 @@ class MeetingSpec:
 
 
 @transaction.atomic
+def _save_with_free_slug(group: Group, created: bool) -> None:
+    """unique_slug() checks, then the insert follows: a group of the same name saved at
+    that moment can take the slug in between. Take the next free slug rather than fail."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                group.save()
+            return
+        except IntegrityError:
+            taken = Group.objects.filter(slug=group.slug).exclude(pk=group.pk).exists()
+            if not created or not taken or attempt == 4:
+                raise
+            group.slug = unique_slug(group.name)
+
+
 def save_group(
     *,
     group: Group | None = None,
@@ -98,7 +113,7 @@ def save_group(
     # One history record for the whole save, taken once the tags are in place.
     group.skip_history_when_saving = True
     try:
-        group.save()
+        _save_with_free_slug(group, created)
         group.conditions.set(conditions)
         if audiences is not None:
             group.audiences.set(list(audiences))

@@ -145,3 +145,14 @@ def test_group_without_coordinates_cannot_be_published(make_group):
         Group.objects.filter(pk=group.pk).update(latitude=None, longitude=None)
     with pytest.raises(ValidationError):
         make_group(format="online", online_url="javascript:alert(1)")
+
+
+def test_a_slug_taken_between_check_and_insert_goes_to_the_next_free_one(make_group):
+    from groups.services import _save_with_free_slug
+
+    first = make_group("Same name")
+    racer = Group(**{f.name: getattr(first, f.name) for f in Group._meta.concrete_fields
+                     if f.name not in ("id", "external_id")})  # fmt: skip
+    assert racer.slug == first.slug
+    _save_with_free_slug(racer, created=True)
+    assert racer.pk and racer.slug == "same-name-2"
