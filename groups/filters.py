@@ -86,7 +86,8 @@ class SearchForm(forms.Form):
                 cleaned["place"] = place
                 cleaned["point"] = (place.latitude, place.longitude)
         elif lat is not None and lng is not None:
-            cleaned["point"] = (lat, lng)
+            # Beyond 7 decimals (about 1 cm) is noise, and 5e-324 underflows in SQL.
+            cleaned["point"] = (round(lat, 7), round(lng, 7))
         radius = cleaned.get("radius_km")
         if radius is not None and radius <= 0:
             self.add_error("radius_km", "The distance must be more than 0 km.")

@@ -63,3 +63,9 @@ def test_a_vanishingly_small_radius_is_not_a_server_error(client, published_grou
     response = client.get("/api/groups/", {"radius_km": "5e-324", "lat": "0", "lng": "-180"})
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize("point", [("5e-324", "0"), ("0", "5e-324"), ("-5e-324", "1e-320")])
+def test_vanishingly_small_coordinates_are_not_a_server_error(client, published_group, point):
+    response = client.get("/api/groups/", {"lat": point[0], "lng": point[1]})
+    assert response.status_code == 200
