@@ -72,6 +72,8 @@ def test_keyboard_alone_reaches_a_group_page(page: Page, live_server, demo_data)
     page.keyboard.type("LS6")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"near=LS6"))
+    # On a busy machine the swapped-in results can trail the pushed URL.
+    expect(page.locator(".app-group-card").first).to_be_visible(timeout=15_000)
     link = page.locator(".app-group-card a").first
     link.focus()
     expect(link).to_be_focused()
