@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -63,19 +63,47 @@ def test_it_updates_results_without_a_full_page_load(page: Page, live_server, de
     assert page.locator(".app-group-card h3").all_inner_texts() == names
 
 
-def test_keyboard_alone_reaches_a_group_page(page: Page, live_server, demo_data):
+def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 250) -> None:
+    """Presses Tab (or Shift+Tab) until target has the focus, as a keyboard user would;
+    fails if it never does."""
+    key = "Shift+Tab" if back else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{key} never reached {target}")
+
+
+def test_keyboard_alone_walks_search_to_group_to_referral_sheet(page: Page, live_server, demo_data):
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     expect(page.locator(".nhsuk-skip-link")).to_be_focused()
     page.keyboard.press("Enter")
-    page.get_by_label("Postcode, district or town").focus()
+    expect(page.locator("#maincontent")).to_be_focused()
+    near = page.get_by_label("Postcode, district or town")
+    tab_to(page, near)
     page.keyboard.type("LS6")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"near=LS6"))
-    # On a busy machine the swapped-in results can trail the pushed URL.
-    expect(page.locator(".app-group-card").first).to_be_visible(timeout=15_000)
+    # On a busy machine the swapped-in results can trail the pushed URL: wait for them,
+    # and for htmx to finish, so that no swap takes the focus away while tabbing.
+    expect(page.locator("#results-announcer")).to_contain_text("groups within", timeout=15_000)
+    expect(page.locator("form.app-filters")).not_to_have_class(re.compile(r"htmx-request"))
     link = page.locator(".app-group-card a").first
-    link.focus()
-    expect(link).to_be_focused()
+    name = link.inner_text().strip()
+    tab_to(page, link)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+    sheet_link = page.get_by_role("link", name="Referral sheet to print or give to your patient")
+    tab_to(page, sheet_link)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/groups/[\w-]+/referral/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "A mutual aid group that may help you"
+    )
+    expect(page.locator(".app-sheet__group h2")).to_have_text([name])
+    # And back again, from the keyboard: the back link is above the sheet.
+    back = page.get_by_role("link", name=f"Back to {name}")
+    tab_to(page, back, back=True)
+    expect(back).to_be_focused()
