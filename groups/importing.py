@@ -78,7 +78,8 @@ ALL_COLUMNS = [*COLUMNS, *LOSSLESS_COLUMNS]
 REQUIRED = ["name", "orientation", "conditions"]
 # Never altered by the formula guard: they are numbers, and "-1.57" is a longitude.
 NUMERIC_COLUMNS = {"latitude", "longitude"}
-FORMULA_START = ("=", "+", "-", "@")
+# Where a spreadsheet may start a formula: OWASP's list for CSV injection.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A last_verified of "never" keeps a group that has never been verified that way.
 NEVER = "never"
 
@@ -145,8 +146,9 @@ class Row:
 
 def guard_cell(value: str) -> str:
     """A text cell as written to a CSV file: one that a spreadsheet would run as a
-    formula (=, +, - or @ first) gets a leading ', as does one that already starts with '
-    before such a character, so that unguard_cell() gives back exactly the original."""
+    formula (=, +, -, @, tab or carriage return first) gets a leading ', as does one that
+    already starts with ' before such a character, so that unguard_cell() gives back
+    exactly the original."""
     if value.lstrip("'").startswith(FORMULA_START):
         return "'" + value
     return value

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from exchange.csv_export import groups_csv
-from groups.importing import ALL_COLUMNS, COLUMNS, import_groups
+from groups.importing import ALL_COLUMNS, COLUMNS, guard_cell, import_groups, unguard_cell
 from groups.models import Group, Meeting
 from tests.conftest import LS6
 
@@ -124,6 +124,30 @@ def test_text_cells_that_look_like_formulas_are_guarded(directory):
         for name, value in r.items():
             if name not in {"latitude", "longitude"}:
                 assert not value.startswith(("=", "+", "-", "@")), (name, value)
+
+
+def test_cells_starting_with_a_tab_or_carriage_return_are_guarded_too(make_group):
+    # OWASP's advice on CSV injection: a spreadsheet may read either as a formula's start.
+    group = make_group(
+        "\tTabbed name",
+        description="\r=1+1 after a carriage return",
+        cost="'\tquoted already",
+        access_notes="Tab\tinside is fine",
+    )
+
+    (row,) = rows(groups_csv([group]))
+
+    assert row["name"] == "'\tTabbed name"
+    assert row["description"] == "'\r=1+1 after a carriage return"
+    assert row["cost"] == "''\tquoted already"
+    assert row["access_notes"] == "Tab\tinside is fine"
+
+
+@pytest.mark.parametrize(
+    "value", ["\tx", "\rx", "'\tx", "''\rx", "=x", "'=x", "x", "'x", "", "-", "'"]
+)
+def test_the_guard_comes_off_exactly(value):
+    assert unguard_cell(guard_cell(value)) == value
 
 
 def test_the_import_takes_off_the_guard(db, tmp_path):
