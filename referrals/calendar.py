@@ -12,7 +12,15 @@ import uuid
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vRecur,
+    vText,
+)
 
 from groups.models import WEEKDAY_CODES, Group, Meeting, Recurrence
 
@@ -94,7 +102,9 @@ def calendar_for(group: Group, *, page_url: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", group.name)
+    # An X- property is not known to be text, so icalendar would not escape a line break
+    # in the name (and would refuse to write it).
+    cal.add("x-wr-calname", vText(group.name))
     cal.add("x-wr-timezone", TZID)
     meetings = group.sorted_meetings()
     events = []

@@ -15,11 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from evidence.models import Evidence
 from evidence.summary import evidence_json, summarise
 from groups.models import Group
+from tests.support.hostile import HOSTILE
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.evidence_fixtures"]
-
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def evidence_of(group: Group):

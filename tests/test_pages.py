@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Group
+from tests.support.hostile import HOSTILE, assert_shown_as_text, hostile_params
 
 pytestmark = pytest.mark.django_db
-
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_it_shows_every_public_field_in_plain_language(client, published_group):
@@ -111,6 +110,27 @@ def test_it_escapes_organiser_text_everywhere_it_is_shown(client, make_group, ls
     detail = pages[0].content.decode()
     assert "<i>bring</i>" not in detail and "&lt;i&gt;bring&lt;/i&gt;" in detail
     assert "<b>0113</b>" not in detail
+
+
+@pytest.mark.parametrize("text", hostile_params())
+def test_it_shows_every_kind_of_hostile_text_as_text(client, make_group, ls6, text):
+    group = make_group(
+        text,
+        summary=text,
+        description=text,
+        cost=text,
+        access_notes=text,
+        address=text,
+        town=text,
+    )
+    for url, query in [
+        (group.get_absolute_url(), {}),
+        ("/", {"near": "LS6"}),
+        (f"/groups/{group.slug}/referral/", {}),
+    ]:
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert_shown_as_text(response.content.decode(), text, url)
 
 
 def test_it_labels_sample_data_on_every_page(client, make_group):

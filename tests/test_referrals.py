@@ -10,10 +10,9 @@ from django.test import Client
 
 from referrals import sheets
 from referrals.sheets import qr_svg
+from tests.support.hostile import HOSTILE
 
 pytestmark = pytest.mark.django_db
-
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def add(client, group, next_url="/?near=LS6"):
