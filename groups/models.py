@@ -497,9 +497,12 @@ class Group(models.Model):
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:
-    """Whole calendar months from earlier to later (1 Jan to 31 Jan is 0, to 1 Feb is 1)."""
+    """Whole calendar months from earlier to later (1 Jan to 31 Jan is 0, to 1 Feb is 1).
+    A month from a day that a shorter month lacks ends on that month's last day, as in
+    date arithmetic everywhere: 31 Jan to 28 Feb is 1, 29 Feb 2024 to 28 Feb 2025 is 12."""
     months = (later.year - earlier.year) * 12 + (later.month - earlier.month)
-    if later.day < earlier.day:
+    month_ends = later.day == calendar.monthrange(later.year, later.month)[1]
+    if later.day < earlier.day and not month_ends:
         months -= 1
     return months
 

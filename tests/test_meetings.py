@@ -45,9 +45,28 @@ def test_nth_weekday():
 
 
 def test_months_between_counts_calendar_months():
-    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 2, 28)) == 0
+    assert months_between(dt.date(2025, 1, 15), dt.date(2025, 2, 14)) == 0
+    assert months_between(dt.date(2025, 1, 15), dt.date(2025, 2, 15)) == 1
     assert months_between(dt.date(2025, 1, 15), dt.date(2026, 1, 15)) == 12
     assert months_between(dt.date(2025, 1, 15), dt.date(2026, 1, 14)) == 11
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 12, 30)) == 10
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 12, 31)) == 11
+
+
+def test_a_month_from_a_day_a_shorter_month_lacks_ends_on_its_last_day():
+    # As relativedelta, PostgreSQL's intervals and people count: a month after 31 January
+    # is 28 February (29 in a leap year), not 1 March.
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 2, 27)) == 0
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 2, 28)) == 1
+    assert months_between(dt.date(2024, 1, 31), dt.date(2024, 2, 28)) == 0
+    assert months_between(dt.date(2024, 1, 31), dt.date(2024, 2, 29)) == 1
+    assert months_between(dt.date(2025, 3, 31), dt.date(2026, 2, 28)) == 11
+    assert months_between(dt.date(2024, 2, 29), dt.date(2025, 2, 28)) == 12
+    assert months_between(dt.date(2024, 8, 31), dt.date(2026, 2, 28)) == 18
+    assert months_between(dt.date(2025, 5, 31), dt.date(2025, 6, 30)) == 1
+    # Then it counts on from there, never backwards.
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 3, 30)) == 1
+    assert months_between(dt.date(2025, 1, 31), dt.date(2025, 3, 31)) == 2
 
 
 @pytest.mark.django_db

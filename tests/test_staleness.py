@@ -58,6 +58,33 @@ def test_reminders_count_calendar_months(owned_group):
     assert len(mail.outbox) == 1
 
 
+def test_a_month_from_the_31st_ends_on_a_shorter_months_last_day(owned_group):
+    # 11 months after 31 March 2025 is 28 February 2026, not 1 March.
+    owned_group(last_verified=dt.date(2025, 3, 31))
+    review(dt.date(2026, 2, 27))
+    assert mail.outbox == []
+    review(dt.date(2026, 2, 28))
+    assert len(mail.outbox) == 1
+
+
+def test_eighteen_months_from_the_31st_ends_on_a_shorter_months_last_day(owned_group):
+    group = owned_group(last_verified=dt.date(2024, 8, 31))
+    review(dt.date(2026, 2, 27))
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert "1 taken out of search" in review(dt.date(2026, 2, 28))
+
+
+def test_may_be_out_of_date_from_the_same_day_a_year_on(make_group):
+    leap = make_group(last_verified=dt.date(2024, 2, 29))
+    assert not leap.is_stale(dt.date(2025, 2, 27))
+    assert leap.is_stale(dt.date(2025, 2, 28))
+    group = make_group("Other", last_verified=dt.date(2025, 7, 31))
+    assert not group.is_stale(dt.date(2026, 7, 30))
+    assert group.is_stale(dt.date(2026, 7, 31))
+    assert make_group("Never", last_verified=None).is_stale(TODAY)
+
+
 def test_at_twelve_months_it_is_listed_with_a_warning(owned_group, client, ls6):
     group = owned_group(last_verified=months_ago(12))
     assert group.is_stale()
