@@ -4,6 +4,7 @@ limits, two-factor for staff, account deletion, privacy, and email through the q
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -15,6 +16,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -102,6 +104,41 @@ def test_failed_sign_ins_are_rate_limited(client, organiser):
     right = client.post("/accounts/login/", {"login": organiser.email, "password": PASSWORD})
     assert right.status_code == 200
     assert "Too many failed" in right.content.decode()
+
+
+@pytest.mark.django_db
+def test_signing_in_does_not_say_whether_an_account_exists(client, organiser):
+    def error(email: str) -> str:
+        page = client.post("/accounts/login/", {"login": email, "password": "wrong"})
+        assert page.status_code == 200
+        (message,) = re.findall(r"nhsuk-error-summary__list.*?</ul>", _flat(page), re.S)
+        return message
+
+    assert error(organiser.email) == error("nobody@example.org")
+
+
+def _flat(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.django_db
+def test_rate_limits_are_counted_in_the_shared_database_cache(client, organiser, settings):
+    assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+
+    def sign_in() -> str:
+        return _flat(client.post("/accounts/login/", {"login": organiser.email, "password": "x"}))
+
+    for _ in range(5):
+        sign_in()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM directory_cache")
+        assert cursor.fetchone()[0] > 0
+    assert "Too many failed" in sign_in()
+    # The counts are rows in that table, which every app server reads: empty it, and
+    # the limit is lifted for all of them at once.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM directory_cache")
+    assert "Too many failed" not in sign_in()
 
 
 @pytest.mark.django_db
@@ -195,6 +232,7 @@ class BrokenMailServer:
 def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     client, queued, settings
 ):
+    working = settings.MAILERS
     settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.BrokenMailServer"}}
     assert signup(client).status_code == 302
     run_worker()
@@ -205,3 +243,15 @@ def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     assert retry.args_kwargs["args"][0] == failed.args_kwargs["args"][0]
     assert retry.args_kwargs["args"][1] == 2  # the second attempt
     assert retry.run_after > timezone.now() + dt.timedelta(seconds=30)
+    assert mail.outbox == []
+
+    # The mail server comes back; when the retry is due, the worker sends the message.
+    settings.MAILERS = working
+    run_worker()
+    assert mail.outbox == []  # not due yet
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker()
+    (message,) = mail.outbox
+    assert message.to == ["new.organiser@example.org"]
+    retry.refresh_from_db()
+    assert retry.status == "SUCCESSFUL"
