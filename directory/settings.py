@@ -310,3 +310,7 @@ MFA_TOTP_ISSUER = "Mutual aid directory"
 SEARCH_PAGE_SIZE = 20
 DEFAULT_RADIUS_KM = 16.0
 MAX_RADIUS_KM = 500.0
+# How long each process keeps data that changes rarely but that nearly every request reads:
+# the taxonomies (groups/taxonomy.py) and the negative or mixed evidence behind the
+# results' marker (evidence/summary.py). A change made in a process shows there at once.
+MEMO_SECONDS = env_int("MEMO_SECONDS", 60)

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 
+from directory.memo import Memo
 from groups.models import Group
 
 from .models import (
@@ -178,16 +180,60 @@ def record_json(record: Evidence, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def groups_with_cautions(group_ids: Iterable[int]) -> set[int]:
-    """Of these groups, those that negative or mixed evidence matches (the search results'
-    marker), in one query however many groups there are."""
-    ids = list(group_ids)
-    if not ids:
-        return set()
-    cautionary = Evidence.objects.published().cautionary().matching_outer_group()
-    return set(
-        Group.objects.filter(pk__in=ids).filter(Exists(cautionary)).values_list("pk", flat=True)
+@dataclass(frozen=True)
+class _Caution:
+    """What one negative or mixed record speaks to, for the search results' marker."""
+
+    group_ids: frozenset[int]
+    type_ids: frozenset[int]
+    condition_ids: frozenset[int]
+    general: bool
+
+    def matches(self, group: Group) -> bool:
+        # EvidenceQuerySet.for_group()'s rule (models._match_q), for groups already in
+        # memory; tests/test_evidence_matching.py checks that the two agree.
+        if group.pk in self.group_ids:
+            return True
+        type_fits = not self.type_ids or group.group_type_id in self.type_ids
+        condition_fits = (
+            self.general
+            or not self.condition_ids
+            or any(c.pk in self.condition_ids for c in group.condition_terms)
+        )
+        return type_fits and condition_fits
+
+
+def _load_cautions() -> tuple[_Caution, ...]:
+    records = (
+        Evidence.objects.published()
+        .cautionary()
+        .prefetch_related("groups", "group_types", "conditions")
     )
+    return tuple(
+        _Caution(
+            group_ids=frozenset(g.pk for g in record.groups.all()),
+            type_ids=frozenset(t.pk for t in record.group_types.all()),
+            condition_ids=frozenset(c.pk for c in record.conditions.all()),
+            general=any(c.slug == GENERAL_CONDITION for c in record.conditions.all()),
+        )
+        for record in records
+    )
+
+
+# The library changes when an admin curates it: each process reads the few negative or
+# mixed records afresh after any change it makes, and at least every MEMO_SECONDS.
+_cautions = Memo(_load_cautions, lambda: settings.MEMO_SECONDS)
+for _sender in (Evidence, *(f.remote_field.through for f in Evidence._meta.many_to_many)):
+    for _signal in (post_save, post_delete, m2m_changed):
+        _signal.connect(_cautions.forget, sender=_sender, weak=False)
+
+
+def groups_with_cautions(groups: Iterable[Group]) -> set[int]:
+    """The ids of those groups that negative or mixed evidence matches (the search results'
+    marker). Reads the groups' type and condition_terms; no query once the cautionary
+    records are in memory."""
+    cautions = _cautions.get()
+    return {group.pk for group in groups if any(c.matches(group) for c in cautions)}
 
 
 # --- The paragraph --------------------------------------------------------------------
@@ -386,14 +432,14 @@ def _thin_text(evidence: GroupEvidence) -> str:
 
 
 def _named_conditions(group: Group) -> list[str]:
-    return [_lower_first(c.name) for c in group.conditions.all() if c.slug != GENERAL_CONDITION]
+    return [_lower_first(c.name) for c in group.condition_terms if c.slug != GENERAL_CONDITION]
 
 
 def _conditions_text(group: Group) -> str:
     named = _named_conditions(group)
     if named:
         return _join(named, "or")
-    if any(c.slug == GENERAL_CONDITION for c in group.conditions.all()):
+    if any(c.slug == GENERAL_CONDITION for c in group.condition_terms):
         return "mental health and wellbeing in general"
     return "its conditions"
 

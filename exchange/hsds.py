@@ -126,10 +126,10 @@ def all_terms() -> list[Term]:
 
 def group_terms(group: Group) -> list[Term]:
     return [
-        *(_term(CONDITIONS, c) for c in group.conditions.all()),
+        *(_term(CONDITIONS, c) for c in group.condition_terms),
         orientation_term(group.orientation),
         _term(GROUP_TYPES, group.group_type),
-        *(_term(AUDIENCES, a) for a in group.audiences.all()),
+        *(_term(AUDIENCES, a) for a in group.audience_terms),
     ]
 
 

@@ -15,7 +15,8 @@ from evidence.summary import evidence_json
 
 from .models import WEEKDAY_CODES, Group
 from .openapi import openapi_document
-from .views import paginate, run_search
+from .search import paginate
+from .views import run_search
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -34,8 +35,8 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
         "summary": group.summary,
         "orientation": group.orientation,
         "group_type": group.group_type.slug,
-        "conditions": [c.slug for c in group.conditions.all()],
-        "audiences": [a.slug for a in group.audiences.all()],
+        "conditions": [c.slug for c in group.condition_terms],
+        "audiences": [a.slug for a in group.audience_terms],
         "format": group.format,
         "town": group.town,
         "postcode": group.postcode,

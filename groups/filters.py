@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
-import django_filters.fields
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
+from . import taxonomy
 from .models import (
     TIME_OF_DAY_CHOICES,
     WEEKDAY_CODES,
-    Audience,
-    Condition,
     Format,
     GroupQuerySet,
-    GroupType,
     Orientation,
     Place,
     Referral,
@@ -46,16 +45,40 @@ class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
 
-class SlugsField(django_filters.fields.ModelMultipleChoiceField):
-    def clean(self, value: Any) -> Any:
-        # A blank value (condition=) means "any", as a blank single-valued parameter does.
-        return super().clean([v for v in value or [] if str(v).strip()])
+class TermsField(forms.Field):
+    """Slugs of one taxonomy, checked against the process's copy of it (no query)."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {
+        "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices.",
+    }
+
+    def __init__(self, *, terms: Callable[[], taxonomy.Terms], multiple: bool, **kwargs: Any):
+        self.terms, self.multiple = terms, multiple
+        if not multiple:
+            kwargs.setdefault("widget", forms.Select)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        values = value if isinstance(value, list | tuple) else [value]
+        # A blank value (condition=) means "any", like any other blank parameter.
+        slugs = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        by_slug = self.terms().by_slug
+        for slug in slugs:
+            if slug not in by_slug:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], "invalid_choice", {"value": slug[:60]}
+                )
+        found = list(dict.fromkeys(by_slug[slug] for slug in slugs))
+        if self.multiple:
+            return found
+        return found[0] if found else None
 
 
-class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Any of several slugs matches."""
+class TermsFilter(django_filters.Filter):
+    """Any of several slugs of a taxonomy (or one, with multiple=False)."""
 
-    field_class = SlugsField
+    field_class = TermsField
 
 
 class SearchForm(forms.Form):
@@ -106,19 +129,13 @@ class SearchFilter(django_filters.FilterSet):
         max_value=settings.MAX_RADIUS_KM,
         error_messages={"max_value": f"The distance can be at most {settings.MAX_RADIUS_KM:g} km."},
     )
-    condition = SlugsFilter(
-        label="Condition", queryset=Condition.objects.all(), to_field_name="slug"
-    )
+    condition = TermsFilter(label="Condition", terms=taxonomy.conditions, multiple=True)
     orientation = django_filters.ChoiceFilter(choices=ORIENTATION_FILTER_CHOICES)
-    group_type = django_filters.ModelChoiceFilter(
-        label="Type of group", queryset=GroupType.objects.all(), to_field_name="slug"
-    )
+    group_type = TermsFilter(label="Type of group", terms=taxonomy.group_types, multiple=False)
     format = django_filters.ChoiceFilter(label="Format", choices=FORMAT_FILTER_CHOICES)
     day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES)
     time_of_day = django_filters.ChoiceFilter(label="Time of day", choices=TIME_OF_DAY_CHOICES)
-    audience = SlugsFilter(
-        label="Who it is for", queryset=Audience.objects.all(), to_field_name="slug"
-    )
+    audience = TermsFilter(label="Who it is for", terms=taxonomy.audiences, multiple=True)
     step_free = django_filters.ChoiceFilter(label="Step-free access", choices=TRUE_CHOICE)
     referral = django_filters.ChoiceFilter(label="Referral", choices=REFERRAL_FILTER_CHOICES)
     include_online = django_filters.ChoiceFilter(label="Include online groups", choices=TRUE_CHOICE)

@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -179,11 +180,31 @@ class GroupQuerySet(models.QuerySet["Group"]):
     def published(self) -> GroupQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
+    # Set by with_cards(): read every fetched group's conditions and audiences in one query.
+    _attach_terms = False
+
     def with_cards(self) -> GroupQuerySet:
-        """Everything a result card or API item shows, in a fixed number of queries."""
-        return self.select_related("group_type").prefetch_related(
-            "conditions", "audiences", "meetings"
-        )
+        """Everything a result card or API item shows, in a fixed number of queries: the
+        type joined, the meetings prefetched, and the conditions and audiences (as
+        condition_terms and audience_terms) in one query that reads only their ids and
+        takes the terms from the process's taxonomies. Not for .iterator(), which
+        bypasses the step that reads them."""
+        cards = self.select_related("group_type").prefetch_related("meetings")
+        cards._attach_terms = True
+        return cards
+
+    def _clone(self) -> GroupQuerySet:
+        clone = super()._clone()
+        clone._attach_terms = self._attach_terms
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._attach_terms and self._iterable_class is models.query.ModelIterable:
+            from .taxonomy import attach_terms
+
+            attach_terms(self._result_cache)
 
     def with_distance(self, lat: float, lng: float) -> GroupQuerySet:
         """Annotates distance_km (haversine); null for online-only groups."""
@@ -399,6 +420,21 @@ class Group(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @cached_property
+    def condition_terms(self) -> tuple[Condition, ...]:
+        """Its conditions in taxonomy order (with_cards() reads them for many groups at once)."""
+        return tuple(self.conditions.all())
+
+    @cached_property
+    def audience_terms(self) -> tuple[Audience, ...]:
+        """Who it is for, in taxonomy order (with_cards() reads them for many groups at once)."""
+        return tuple(self.audiences.all())
+
+    def forget_terms(self) -> None:
+        """After its tags change, read them afresh."""
+        self.__dict__.pop("condition_terms", None)
+        self.__dict__.pop("audience_terms", None)
 
     def mutual_aid_marks(self) -> list[MutualAidMark]:
         """The three marks of a mutual aid group in the review's Box 1, answered from the

@@ -6,13 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, FloatField, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 
 from .models import Audience, Condition, Group, GroupQuerySet, GroupType, Referral
 
 MAX_KEYWORD_TERMS = 12
+# Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
+MAX_OFFSET = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,30 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
         )
     name_hits = [When(name__iregex=rf"\b{re.escape(t)}", then=Value(1.0)) for t in terms]
     return qs.annotate(rank=Case(*name_hits, default=Value(0.5), output_field=FloatField()))
+
+
+def paginate(results: GroupQuerySet, page_number: str | int | None) -> Page:
+    """One page of results and their total, from one query: the total rides along as
+    count(*) OVER () instead of a second query that would repeat the whole search.
+
+    Raises PageNotAnInteger or EmptyPage, as Paginator.page() does.
+    """
+    size = settings.SEARCH_PAGE_SIZE
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        raise PageNotAnInteger("That page number is not a whole number.") from None
+    offset = (number - 1) * size
+    if number < 1 or offset > MAX_OFFSET:
+        raise EmptyPage("There is no such page of results.")
+    counted = results.annotate(result_count=Window(Count("*")))
+    rows = list(counted[offset : offset + size])
+    if rows:
+        count = rows[0].result_count
+    elif number == 1:
+        count = 0
+    else:
+        raise EmptyPage("There is no such page of results.")
+    paginator = Paginator((), size)
+    paginator.count = count  # a cached_property: the total is known, so no count query
+    return Page(rows, number, paginator)

@@ -117,6 +117,7 @@ def save_group(
         group.conditions.set(conditions)
         if audiences is not None:
             group.audiences.set(list(audiences))
+        group.forget_terms()
     finally:
         del group.skip_history_when_saving
     if specs is not None:

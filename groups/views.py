@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from evidence.summary import groups_with_cautions
 
+from . import taxonomy
 from .filters import (
     DAY_CHOICES,
     FORMAT_FILTER_CHOICES,
@@ -20,24 +21,12 @@ from .filters import (
     SearchFilter,
 )
 from .geo import KM_PER_MILE
-from .models import (
-    ORIENTATION_EXPLAINED,
-    TIME_OF_DAY_CHOICES,
-    Audience,
-    Condition,
-    Group,
-    GroupType,
-)
+from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group
+from .search import paginate
 
 # Parameters that, when present, mean the page should show results.
 SEARCH_PARAMETERS = set(SearchFilter.base_filters)
 RADIUS_MILES = [1, 2, 5, 10, 15, 25, 50]
-
-
-def paginate(queryset, page_number: str | None) -> Page:
-    """One page of results; raises PageNotAnInteger or EmptyPage for a bad page."""
-    paginator = Paginator(queryset, settings.SEARCH_PAGE_SIZE)
-    return paginator.page(page_number or 1)
 
 
 def run_search(params) -> tuple[SearchFilter, object]:
@@ -62,9 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
     values["audience"] = request.GET.getlist("audience")
     values["radius_km"] = values["radius_km"] or _km_value(settings.DEFAULT_RADIUS_KM)
     context = {
-        "caution_group_ids": groups_with_cautions(g.pk for g in page.object_list)
-        if page
-        else set(),
+        "caution_group_ids": groups_with_cautions(page.object_list) if page else set(),
         "filterset": filterset,
         "values": values,
         "radius_options": _radius_options(values["radius_km"]),
@@ -83,9 +70,9 @@ def search(request: HttpRequest) -> HttpResponse:
         if filterset.is_bound and results is not None
         else None,
         "criteria": filterset.criteria() if results is not None else None,
-        "conditions": Condition.objects.all(),
-        "audiences": Audience.objects.all(),
-        "group_types": GroupType.objects.all(),
+        "conditions": taxonomy.conditions().all,
+        "audiences": taxonomy.audiences().all,
+        "group_types": taxonomy.group_types().all,
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
     }

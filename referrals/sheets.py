@@ -104,8 +104,8 @@ def evidence_for(group: Group, request: HttpRequest) -> dict[str, Any] | None:
 
 
 def who_for(group: Group) -> str:
-    conditions = [c.name.lower() for c in group.conditions.all()]
-    audiences = [a.name for a in group.audiences.all()]
+    conditions = [c.name.lower() for c in group.condition_terms]
+    audiences = [a.name for a in group.audience_terms]
     text = f"People affected by {_join(conditions)}" if conditions else "Anyone"
     if audiences:
         text += f" (for {_join(audiences)})"

@@ -31,10 +31,13 @@ def _taxonomies(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(django_db_setup, django_db_blocker):
-    """Each test starts with an empty cache (the sample-data banner caches a query, and
-    rate limits count in it). The cache is a table in the test database."""
+    """Each test starts with an empty cache (rate limits count in it; it is a table in the
+    test database) and with nothing held in process memory (taxonomies, sample banner)."""
     from django.core.cache import cache
 
+    from directory.memo import forget_all
+
+    forget_all()
     with django_db_blocker.unblock():
         cache.clear()
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evidence.models import Evidence
 from evidence.summary import groups_with_cautions, summarise
-from groups.models import Group
+from groups.models import Condition, Group
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.evidence_fixtures"]
@@ -295,11 +295,25 @@ def test_only_groups_with_negative_or_mixed_evidence_get_the_marker_in_one_query
     make_evidence("Harmful, A.", direction="negative", conditions=("bipolar",)).groups.add(linked)
     make_evidence("Hidden, A.", direction="negative", conditions=("alcohol",), published=False)
     ids = [g.pk for g in (cfs, psychosis, unions, aa, na, linked)]
-    with CaptureQueriesContext(connection) as queries:
-        marked = groups_with_cautions(ids)
-    assert len(queries) == 1
-    assert marked == {cfs.pk, psychosis.pk, unions.pk, linked.pk}
+    page = list(Group.objects.with_cards().filter(pk__in=ids))
+    assert groups_with_cautions(page) == {cfs.pk, psychosis.pk, unions.pk, linked.pk}
     assert groups_with_cautions([]) == set()
+    # The few cautionary records stay in memory: later pages of results cost no query.
+    with CaptureQueriesContext(connection) as queries:
+        groups_with_cautions(page)
+    assert len(queries) == 0
+
+
+def test_the_marker_follows_a_change_to_the_library_at_once(make_group, make_evidence):
+    group = Group.objects.with_cards().get(pk=make_group(conditions=("gambling",)).pk)
+    assert groups_with_cautions([group]) == set()
+    record = make_evidence("Later, A.", direction="mixed", conditions=("bipolar",))
+    assert groups_with_cautions([group]) == set()
+    record.conditions.add(Condition.objects.get(slug="gambling"))
+    assert groups_with_cautions([group]) == {group.pk}
+    record.is_published = False
+    record.save()
+    assert groups_with_cautions([group]) == set()
 
 
 def test_the_marker_agrees_with_the_group_pages(make_group):
@@ -308,7 +322,7 @@ def test_the_marker_agrees_with_the_group_pages(make_group):
         for slug in ("alcohol", "drugs", "psychosis", "chronic_fatigue_syndrome", "domestic_abuse")
         for kind in ("twelve_step", "peer_support", "harm_reduction", "residential")
     ]
-    marked = groups_with_cautions([g.pk for g in groups])
+    marked = groups_with_cautions(Group.objects.with_cards().filter(pk__in=[g.pk for g in groups]))
     for group in groups:
         group = Group.objects.with_cards().get(pk=group.pk)
         assert (group.pk in marked) == bool(summarise(group).cautionary), group

@@ -634,3 +634,44 @@ def test_a_page_of_twenty_takes_no_more_queries_than_a_page_of_one(
         response = client.get(url, query)
     assert "Group 19" in response.content.decode()
     assert "Group 20" not in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/groups/", "/"])
+def test_a_search_runs_four_queries_once_the_taxonomies_are_in_memory(
+    client, make_group, ls6, django_assert_num_queries, url
+):
+    for n in range(3):
+        make_group(f"Group {n}", at=offset(LS6, km_north=n), conditions=("alcohol", "drugs"))
+    query = {"near": "LS6", "condition": "alcohol", "group_type": "peer_support"}
+    client.get(url, query)
+    # The place, the page of results with their total, its meetings, its tags.
+    with django_assert_num_queries(4):
+        response = client.get(url, query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["10000000000000000000000000000000", "-5", "0"])
+def test_a_page_number_beyond_any_page_is_404_not_an_error(client, ls6, page):
+    assert client.get(API, {"near": "LS6", "page": page}).status_code == 404
+    assert client.get("/", {"near": "LS6", "page": page}).status_code == 404
+
+
+def test_a_condition_added_in_this_process_can_be_searched_for_at_once(search, make_group):
+    from groups.models import Condition
+
+    client_search = search
+    assert client_search(condition="alcohol") == []  # the taxonomies are now in memory
+    Condition.objects.create(slug="loneliness", name="Loneliness", position=99)
+    group = make_group("Lonely Hearts", conditions=("loneliness",))
+    assert client_search(condition="loneliness") == [group.name]
+
+
+def test_cards_list_conditions_in_the_taxonomys_order(client, make_group, ls6):
+    from groups.models import Condition
+
+    make_group("Mixed", at=LS6, conditions=("gambling", "alcohol", "depression"))
+    [result] = api_results(client, near="LS6")
+    assert result["conditions"] == [
+        c.slug for c in Condition.objects.filter(slug__in=result["conditions"])
+    ]
+    assert len(result["conditions"]) == 3
