@@ -140,6 +140,27 @@ def close_group(*, group: Group, user) -> None:
     group.revisions.open().update(status=RevisionStatus.WITHDRAWN)
 
 
+def can_reopen(group: Group) -> bool:
+    return group.status == Status.ARCHIVED and group.archived_reason == ArchivedReason.CLOSED
+
+
+@transaction.atomic
+def reopen_group(*, group: Group, user) -> None:
+    """A group its organiser closed meets again. It comes back as a draft, not straight
+    into the directory: its details may have changed while it was closed, so the
+    organiser checks them and submits it, and a moderator approves it as a new listing."""
+    if not can_reopen(group):
+        raise ValidationError("Only a group its organiser closed can be reopened.")
+    save_group(
+        group=group,
+        values={"status": Status.DRAFT},
+        conditions=None,
+        audiences=None,
+        actor=user,
+        reason="Reopened by its organiser",
+    )
+
+
 def can_reconfirm(group: Group) -> bool:
     return group.status == Status.PUBLISHED or (
         group.status == Status.ARCHIVED and group.archived_reason == ArchivedReason.STALE

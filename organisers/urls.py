@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/<int:pk>/withdraw/", views.revision_withdraw, name="revision_withdraw"),
     path("groups/<int:pk>/confirm/", views.group_confirm, name="group_confirm"),
     path("groups/<int:pk>/close/", views.group_close, name="group_close"),
+    path("groups/<int:pk>/reopen/", views.group_reopen, name="group_reopen"),
     path("groups/<int:pk>/invite/", views.group_invite, name="group_invite"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

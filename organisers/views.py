@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -10,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from groups.models import Group, Status
+from groups.models import Group, Recurrence, Status
 from moderation.models import Action, Decision
 
 from . import services
@@ -27,12 +28,32 @@ def _get_group_for_organiser(request: HttpRequest, pk: int) -> Group:
     return get_object_or_404(Group.objects.filter(owners__user=request.user), pk=pk)
 
 
-def _latest_rejection(group: Group) -> Decision | None:
-    return (
-        group.decisions.filter(action__in=[Action.REJECTED, Action.REJECTED_CHANGES])
-        .order_by("-created_at", "-id")
-        .first()
-    )
+REVIEW_ACTIONS = [
+    Action.APPROVED,
+    Action.REJECTED,
+    Action.APPROVED_CHANGES,
+    Action.REJECTED_CHANGES,
+]
+
+
+def _standing_rejection(group: Group, revision: GroupRevision | None) -> Decision | None:
+    """The moderators' last decision, if it was "not approved" and the organiser still
+    has it to put right: a turned-down group while it is rejected or being redrafted;
+    turned-down changes while no newer ones are proposed and the listing can be edited.
+    An approval, a resubmission or closing the group makes it history."""
+    latest = group.decisions.filter(action__in=REVIEW_ACTIONS).order_by("-created_at", "-id")
+    decision = latest.first()
+    if decision is None:
+        return None
+    if decision.action == Action.REJECTED and group.status in (Status.REJECTED, Status.DRAFT):
+        return decision
+    if (
+        decision.action == Action.REJECTED_CHANGES
+        and revision is None
+        and services.can_reconfirm(group)
+    ):
+        return decision
+    return None
 
 
 @require_safe
@@ -54,9 +75,7 @@ def my_groups(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     revision = group.revisions.open().first()
-    rejection = _latest_rejection(group)
-    if rejection is not None and rejection.revision is not None and revision is not None:
-        rejection = None  # a newer proposal replaces the one that was turned down
+    rejection = _standing_rejection(group, revision)
     return render(
         request,
         "organisers/group_detail.html",
@@ -72,6 +91,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "rejection": rejection,
             "can_reconfirm": services.can_reconfirm(group),
+            "can_reopen": services.can_reopen(group),
+            "contact_email": settings.DEFAULT_FROM_EMAIL,
             "organisers": group.owners.select_related("user").order_by("added_at"),
         },
     )
@@ -79,6 +100,13 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _action(request: HttpRequest) -> str:
     return request.POST.get("action", "draft")
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return None
 
 
 def _group_form_page(request: HttpRequest, group: Group | None) -> HttpResponse:
@@ -107,8 +135,11 @@ def _group_form_page(request: HttpRequest, group: Group | None) -> HttpResponse:
     if request.method == "POST":
         data = request.POST.copy()
         if action == "add_meeting":
-            total = int(data.get("meetings-TOTAL_FORMS") or 0)
-            data["meetings-TOTAL_FORMS"] = str(min(total + 1, 20))
+            total = _int_or_none(data.get("meetings-TOTAL_FORMS"))
+            if total is not None and 0 <= total < 20:
+                data["meetings-TOTAL_FORMS"] = str(total + 1)
+                # The new meeting is a bound form: give it the default an unbound one shows.
+                data.setdefault(f"meetings-{total}-recurrence", Recurrence.WEEKLY)
         form = GroupForm(data, instance=instance, initial=initial, submitting=submitting)
         formset = MeetingFormSet(data, prefix="meetings", initial=meetings_initial)
         if action in ("draft", "submit") and form.is_valid() and formset.is_valid():
@@ -242,6 +273,23 @@ def group_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "The group is closed and no longer listed. Its history is kept.")
         return redirect("organisers:group", pk=group.pk)
     return render(request, "organisers/group_close.html", {"group": group, "form": form})
+
+
+@require_POST
+@organiser_required
+def group_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    try:
+        services.reopen_group(group=group, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            "The group is reopened as a draft. Check its details and meetings, then submit "
+            "it for review: a moderator checks it before it is listed again.",
+        )
+    return redirect("organisers:group", pk=group.pk)
 
 
 @organiser_required

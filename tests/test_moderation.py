@@ -97,6 +97,44 @@ def test_rejecting_needs_a_reason_which_is_emailed_and_kept(
     assert submitted.status == "pending"
 
 
+def test_a_reason_is_shown_to_the_organiser_only_while_it_stands(
+    moderator_client, submitted, organiser_client
+):
+    group_page = f"/organisers/groups/{submitted.pk}/"
+    moderator_client.post(
+        f"/moderation/groups/{submitted.pk}/", {"action": "reject", "reason": "Add the room."}
+    )
+    assert "Add the room." in organiser_client.get(group_page).content.decode()
+    # Still shown while they redraft it...
+    organiser_client.post(
+        f"/organisers/groups/{submitted.pk}/edit/", group_form_data(action="draft")
+    )
+    assert "Add the room." in organiser_client.get(group_page).content.decode()
+    # ...not once it is sent again, nor after it is approved.
+    organiser_client.post(f"/organisers/groups/{submitted.pk}/submit/")
+    assert "Add the room." not in organiser_client.get(group_page).content.decode()
+    moderator_client.post(f"/moderation/groups/{submitted.pk}/", {"action": "approve"})
+    page = organiser_client.get(group_page).content.decode()
+    assert "Listed" in page
+    assert "Add the room." not in page
+    assert "Not approved" not in page
+
+
+def test_turned_down_changes_are_not_shown_once_the_group_is_closed(
+    moderator_client, owned_group, organiser_client, ls6
+):
+    group = owned_group("Old name")
+    group_page = f"/organisers/groups/{group.pk}/"
+    organiser_client.post(f"/organisers/groups/{group.pk}/edit/", group_form_data(name="New name"))
+    revision = GroupRevision.objects.get()
+    moderator_client.post(
+        f"/moderation/revisions/{revision.pk}/", {"action": "reject", "reason": "Name is wrong."}
+    )
+    assert "Name is wrong." in organiser_client.get(group_page).content.decode()
+    organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
+    assert "Name is wrong." not in organiser_client.get(group_page).content.decode()
+
+
 def test_a_revision_is_shown_against_the_published_version(
     moderator_client, owned_group, organiser_client, ls6
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -89,6 +90,38 @@ def test_it_adds_a_meeting_without_javascript_and_without_saving(organiser_clien
     assert 'id="id_meetings-1-weekday"' in page
     assert "There is a problem" not in page
     assert not Group.objects.exists()
+
+
+def test_an_added_meeting_starts_weekly_and_the_page_opens_at_it(organiser_client, ls6):
+    response = organiser_client.post(NEW, group_form_data(action="add_meeting"))
+    page = response.content.decode()
+    # Bound forms show what was sent: the new one gets the default an unbound one has.
+    (weekly,) = re.findall(r'<input[^>]*id="id_meetings-1-recurrence_0"[^>]*>', page)
+    assert 'value="weekly"' in weekly
+    assert "checked" in weekly
+    assert 'id="meeting-2"' in page
+    # The next "Add another meeting" opens the page at the meeting it adds.
+    assert 'formaction="/organisers/groups/new/#meeting-3"' in page
+    assert 'action="/organisers/groups/new/"' in page
+
+
+@pytest.mark.parametrize("total", ["", "two", "-1", "99"])
+def test_adding_a_meeting_with_a_forged_count_adds_none(organiser_client, ls6, total):
+    response = organiser_client.post(
+        NEW, group_form_data(action="add_meeting", **{"meetings-TOTAL_FORMS": total})
+    )
+    assert response.status_code == 200
+    assert not Group.objects.exists()
+
+
+def test_pressing_enter_submits_rather_than_adding_a_meeting(organiser_client):
+    # The browser presses the form's first submit button: it must be the primary action.
+    page = organiser_client.get(NEW).content.decode()
+    form = page[page.index('id="group-form"') :]
+    first_button = form[form.index("<button") : form.index("</button>")]
+    assert 'value="submit"' in first_button
+    assert 'tabindex="-1"' in first_button
+    assert 'aria-hidden="true"' in first_button
 
 
 def test_it_adds_and_removes_meetings_on_one_page(organiser_client, owned_group, ls6):
@@ -251,6 +284,71 @@ def test_closing_archives_the_group_for_good(organiser_client, owned_group, clie
     group.refresh_from_db()
     assert group.status == "archived"
     assert Group.objects.filter(pk=group.pk).exists()
+
+
+def test_a_closed_group_is_reopened_as_a_draft_and_listed_again_after_review(
+    organiser_client, organiser, owned_group, moderator_client, client, ls6
+):
+    group = owned_group(last_verified=dt.date(2024, 1, 1))
+    organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert "Reopen the group" in page
+
+    response = organiser_client.post(f"/organisers/groups/{group.pk}/reopen/", follow=True)
+    assert "reopened as a draft" in response.content.decode()
+    group.refresh_from_db()
+    assert (group.status, group.archived_reason) == ("draft", "")
+    record = group.history.latest()
+    assert (record.history_user, record.history_change_reason) == (
+        organiser,
+        "Reopened by its organiser",
+    )
+    assert client.get(group.get_absolute_url()).status_code == 404  # not listed yet
+
+    # The organiser can correct it in place (it is a draft, not a revision), then submit.
+    response = organiser_client.post(
+        f"/organisers/groups/{group.pk}/edit/", group_form_data(name=group.name, cost="£1")
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.status, group.cost) == ("pending", "£1")
+    assert not group.revisions.exists()
+    moderator_client.post(f"/moderation/groups/{group.pk}/", {"action": "approve"})
+    group.refresh_from_db()
+    assert (group.status, group.last_verified) == ("published", dt.date.today())
+    assert client.get(group.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "status,reason",
+    [
+        ("published", ""),
+        ("pending", ""),
+        ("draft", ""),
+        ("archived", "stale"),
+        ("archived", "moderator"),
+    ],
+)
+def test_only_a_group_its_organiser_closed_can_be_reopened(
+    organiser_client, owned_group, status, reason
+):
+    group = owned_group(status=status, archived_reason=reason)
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert "Reopen the group" not in page
+    response = organiser_client.post(f"/organisers/groups/{group.pk}/reopen/", follow=True)
+    assert "Only a group its organiser closed can be reopened." in response.content.decode()
+    group.refresh_from_db()
+    assert (group.status, group.archived_reason) == (status, reason)
+
+
+def test_another_organiser_cannot_reopen_it(other_organiser_client, organiser_client, owned_group):
+    group = owned_group()
+    organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
+    url = f"/organisers/groups/{group.pk}/reopen/"
+    assert other_organiser_client.post(url).status_code == 404
+    assert organiser_client.get(url).status_code == 405
+    group.refresh_from_db()
+    assert group.status == "archived"
 
 
 def test_an_organiser_invites_a_co_organiser(organiser_client, owned_group, make_user):

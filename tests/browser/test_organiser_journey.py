@@ -96,6 +96,51 @@ def signed_in(browser: Browser, live_server, user) -> Page:
     return context.new_page()
 
 
+def fill_in_a_group(page: Page) -> None:
+    page.get_by_label("Name of the group").fill("Woodhouse Moor Recovery Circle")
+    page.get_by_label("Type of group").select_option(label="Peer support group")
+    page.get_by_label("Inward-oriented").check()
+    page.get_by_label("Alcohol", exact=True).check()
+    page.get_by_label("Postcode").fill("LS6")
+    page.get_by_label("Day").select_option(label="Tuesday")
+    page.get_by_label("Starts at").fill("19:00")
+    page.get_by_label("Ends at").fill("20:30")
+
+
+def test_enter_in_a_field_submits_the_group_rather_than_adding_a_meeting(
+    browser, live_server, organiser, ls6
+):
+    from groups.models import Group
+
+    page = signed_in(browser, live_server, organiser)
+    page.goto(live_server.url + "/organisers/groups/new/")
+    fill_in_a_group(page)
+    page.get_by_label("Name of the group").press("Enter")
+    expect(page.locator(".app-messages")).to_contain_text("waiting for review")
+    group = Group.objects.get()
+    assert group.status == "pending"
+    assert group.meetings.count() == 1
+
+
+def test_enter_on_an_empty_form_shows_the_errors(browser, live_server, organiser):
+    page = signed_in(browser, live_server, organiser)
+    page.goto(live_server.url + "/organisers/groups/new/")
+    page.get_by_label("Name of the group").press("Enter")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    expect(page.locator("fieldset.app-meeting")).to_have_count(1)
+
+
+def test_add_another_meeting_opens_the_page_at_the_new_meeting(browser, live_server, organiser):
+    page = signed_in(browser, live_server, organiser)
+    page.goto(live_server.url + "/organisers/groups/new/")
+    page.get_by_role("button", name="Add another meeting").click()
+    expect(page.locator("#meeting-2")).to_be_in_viewport()
+    expect(page.locator("#meeting-2").get_by_label("Every week")).to_be_checked()
+    page.get_by_role("button", name="Add another meeting").click()
+    expect(page.locator("#meeting-3")).to_be_in_viewport()
+    assert page.url.endswith("/organisers/groups/new/#meeting-3")
+
+
 def submit(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
