@@ -23,8 +23,18 @@ if [ -z "${DATABASE_URL:-}" ]; then
     (cd /tmp && "${as_pg[@]}" "$pg_bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null)
     stop_pg() { (cd /tmp && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true); rm -rf "$pgdata"; }
     trap stop_pg EXIT
-    (cd /tmp && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdata -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null)
+    # Another server may hold the port picked at random: try a few others before giving up.
+    for attempt in 1 2 3 4 5; do
+      if (cd /tmp && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdata -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null); then
+        break
+      fi
+      if [ "$attempt" = 5 ] || [ -n "${PGPORT_TEST:-}" ]; then
+        cat "$pgdata/log" >&2
+        exit 1
+      fi
+      port=$((55000 + RANDOM % 1000))
+    done
     "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres app
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/app"
     echo "Testing on a throwaway PostgreSQL at 127.0.0.1:$port"

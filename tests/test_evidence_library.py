@@ -44,8 +44,13 @@ def test_it_lists_every_published_record_twenty_a_page(client):
     assert "57 records" in html
     assert len(listed_keys(html)) == 20
     assert "<caption" in html and 'scope="col"' in html
+    assert "Page 2 of 3" in html and 'href="?page=2"' in html
     last = client.get("/evidence/", {"page": 3}).content.decode()
     assert len(listed_keys(last)) == 17
+    assert "Page 2 of 3" in last and "Next" not in last
+    filtered = client.get("/evidence/", {"design": "qualitative"}).content.decode()
+    if "Page 2 of" in filtered:
+        assert 'href="?design=qualitative&amp;page=2"' in filtered, "filters kept"
     assert client.get("/evidence/", {"page": 4}).status_code == 404
     assert client.get("/evidence/", {"page": "x"}).status_code == 404
 
