@@ -245,7 +245,7 @@ LOGGING = {
 
 # --- Email --------------------------------------------------------------------
 _DEFAULT_MAIL_BACKEND = (
-    "django.core.mail.backends.console.EmailBackend"
+    "accounts.console.EmailBackend"  # prints the text, its links whole
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend"
 )

@@ -255,3 +255,26 @@ def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     assert message.to == ["new.organiser@example.org"]
     retry.refresh_from_db()
     assert retry.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_the_console_backend_prints_links_whole():
+    import io
+
+    from accounts.console import EmailBackend
+
+    link = "http://127.0.0.1:8000/accounts/confirm-email/" + "x" * 90 + "/"
+    message = mail.EmailMultiAlternatives(
+        subject="Please confirm your email address",
+        body=f"Please confirm your email address to finish setting up your account:\n\n{link}\n",
+        from_email="directory@example.org",
+        to=["new.organiser@example.org"],
+    )
+    message.attach_alternative(f'<a href="{link}">Confirm</a>', "text/html")
+    stream = io.StringIO()
+    EmailBackend(stream=stream).send_messages([message])
+    printed = stream.getvalue()
+    assert f"\n{link}\n" in printed
+    assert "To: new.organiser@example.org" in printed
+    assert "Subject: Please confirm your email address" in printed
+    assert "(also sent as text/html)" in printed
