@@ -211,7 +211,7 @@ class GroupQuerySet(models.QuerySet["Group"]):
         return self.annotate(
             distance_km=models.Case(
                 models.When(format=Format.ONLINE, then=models.Value(None)),
-                default=geo.haversine_expression(lat, lng),
+                default=geo.HaversineKm(lat, lng),
                 output_field=models.FloatField(),
             )
         )
