@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Where a request's time goes, in-process: no HTTP server, no load tool.
+
+For each endpoint of bench/run.py, prints the best mean over a few batches of requests
+through Django's test client (production settings, X-Forwarded-Proto: https), the
+number of queries, and the time those queries spent in the database; with --tree, a
+pyinstrument call tree for one endpoint. Point it at a database that bench/run.py's
+steps built (or any other):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_50000 \\
+        .venv/bin/python bench/profile.py [--tree "/api/groups/?near=LS6&condition=alcohol"]
+
+Needs DATABASE_URL; sets DEBUG=false and a throwaway SECRET_KEY if they are unset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+URLS = [
+    "/healthz",
+    "/api/groups/?near=LS6&condition=alcohol",
+    "/?near=LS6&condition=alcohol",
+    "/api/groups/?q=bereavement",
+    "/api/groups/?q=recovery",
+    "/api/groups/?near=M1&radius_km=50&condition=alcohol&condition=drugs"
+    "&orientation=inward&format=in_person&time_of_day=evening",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", metavar="URL", help="print a pyinstrument call tree for URL")
+    parser.add_argument("--batches", type=int, default=6)
+    parser.add_argument("--size", type=int, default=15, help="requests per batch")
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("Set DATABASE_URL to the database to profile.")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "profile-only-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    group = client.get("/api/groups/?near=LS6").json()["results"][0]["slug"]
+    urls = [*URLS, f"/groups/{group}/"]
+
+    if args.tree:
+        from pyinstrument import Profiler
+
+        for _ in range(5):
+            client.get(args.tree)
+        profiler = Profiler(interval=0.0002)
+        with profiler:
+            for _ in range(100):
+                client.get(args.tree)
+        print(profiler.output_text(unicode=False, color=False))
+        return
+
+    print(f"{'ms (best mean)':>15} {'queries':>8} {'in SQL ms':>10}  URL")
+    for url in urls:
+        for _ in range(3):
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        best = float("inf")
+        for _ in range(args.batches):
+            started = time.perf_counter()
+            for _ in range(args.size):
+                client.get(url)
+            best = min(best, (time.perf_counter() - started) / args.size * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        in_sql = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+        print(f"{best:15.2f} {len(queries):8d} {in_sql:10.2f}  {url}")
+
+
+if __name__ == "__main__":
+    main()
