@@ -59,11 +59,16 @@ class ReportForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    # Needed only to turn an item down, so the page marks it neither "(optional)" nor
+    # required: the hint says when it is needed.
     reason = forms.CharField(
-        label="Why is it not approved?",
+        label="Reason for not approving",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="We email this to the organisers, so say what they need to change.",
+        help_text=(
+            "Needed if you do not approve. We email it to the organisers, so say what they "
+            "need to change."
+        ),
     )
 
     def __init__(self, *args, rejecting: bool = False, **kwargs) -> None:
@@ -73,7 +78,9 @@ class DecisionForm(forms.Form):
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if self.rejecting and not reason:
-            raise forms.ValidationError("Give the reason, so the organisers know what to change.")
+            raise forms.ValidationError(
+                "Give the reason for not approving, so the organisers know what to change."
+            )
         return reason
 
 

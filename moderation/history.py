@@ -3,11 +3,13 @@ changed from the version before (fields, tags and meetings)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from groups.models import Group
 from organisers.proposals import PUBLIC_FIELDS, Difference, Proposal, differences
+from organisers.services import organiser_emails
 
 from .services import meetings_at
 
@@ -68,3 +70,37 @@ def versions(group: Group, limit: int = 100) -> list[Version]:
         ]
         result.append(Version(record, changes))
     return result
+
+
+@dataclass
+class Submission:
+    by: Any  # the user who sent it for review, if known
+    at: dt.datetime | None
+    organisers: list[str]
+
+
+def submission(group: Group, limit: int = 50) -> Submission:
+    """Who sent a waiting group for review, and when: the earliest of its latest run of
+    "pending" versions (an edit while waiting keeps it waiting, and the moderator wants the
+    moment it first came into the queue)."""
+    first = None
+    records = group.history.select_related("history_user").order_by("-history_date", "-history_id")[
+        :limit
+    ]
+    for record in records:
+        if record.status != group.status:
+            break
+        first = record
+    return Submission(
+        by=first.history_user if first else None,
+        at=first.history_date if first else None,
+        organisers=organiser_emails(group),
+    )
+
+
+def revision_submission(revision: Any) -> Submission:
+    return Submission(
+        by=revision.author,
+        at=revision.submitted_at,
+        organisers=organiser_emails(revision.group),
+    )

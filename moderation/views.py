@@ -18,7 +18,7 @@ from organisers.proposals import Proposal, differences
 
 from . import services
 from .forms import DecisionForm, ReportForm, ResolveReportForm, form_timestamp
-from .history import versions
+from .history import revision_submission, submission, versions
 from .models import Report, ReportStatus
 from .ratelimit import allow
 
@@ -87,6 +87,7 @@ def review_group(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "group": group,
             "revision": None,
+            "submission": submission(group),
             "rows": differences(None, Proposal.from_group(group)),
             "form": form,
         },
@@ -128,6 +129,7 @@ def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "group": group,
             "revision": revision,
+            "submission": revision_submission(revision),
             "rows": differences(Proposal.from_group(group), Proposal.from_json(revision.data)),
             "form": form,
         },

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from groups.models import Group
 from moderation.models import Decision, Report
@@ -118,6 +119,41 @@ def test_a_reason_is_shown_to_the_organiser_only_while_it_stands(
     assert "Listed" in page
     assert "Add the room." not in page
     assert "Not approved" not in page
+
+
+def test_the_reason_box_says_when_a_reason_is_needed(moderator_client, submitted):
+    url = f"/moderation/groups/{submitted.pk}/"
+    page = moderator_client.get(url).content.decode()
+    assert "Reason for not approving" in page
+    assert "Needed if you do not approve" in page
+    assert "(optional)" not in page
+    page = moderator_client.post(url, {"action": "reject", "reason": "  "}).content.decode()
+    message = "Give the reason for not approving, so the organisers know what to change."
+    assert page.count(message) == 2  # in the error summary and beside the box
+    assert 'href="#id_reason"' in page
+
+
+def test_the_review_says_who_submitted_a_new_group_and_when(moderator_client, submitted, make_user):
+    co_organiser = make_user("co.organiser@example.org")
+    submitted.owners.create(user=co_organiser)
+    when = timezone.localtime(submitted.history.earliest().history_date)
+    page = moderator_client.get(f"/moderation/groups/{submitted.pk}/").content.decode()
+    assert "Submitted by</dt>" in page
+    assert ">organiser@example.org</dd>" in page
+    assert f"{when:%-d %B %Y, %H:%M}" in page
+    assert "co.organiser@example.org" in page
+
+
+def test_the_review_says_who_proposed_changes_and_when(
+    moderator_client, owned_group, organiser_client, ls6
+):
+    group = owned_group("Old name")
+    organiser_client.post(f"/organisers/groups/{group.pk}/edit/", group_form_data(name="New name"))
+    revision = GroupRevision.objects.get()
+    page = moderator_client.get(f"/moderation/revisions/{revision.pk}/").content.decode()
+    assert "Proposed by</dt>" in page
+    assert ">organiser@example.org</dd>" in page
+    assert f"{timezone.localtime(revision.submitted_at):%-d %B %Y, %H:%M}" in page
 
 
 def test_turned_down_changes_are_not_shown_once_the_group_is_closed(

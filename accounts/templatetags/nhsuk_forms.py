@@ -46,7 +46,10 @@ def nhsuk_field(
     width: str = "",
     legend_size: str = "s",
     hint: str = "",
+    optional: bool | None = None,
 ) -> dict[str, Any]:
+    """`optional=False` leaves "(optional)" off a field that is needed only sometimes (its
+    hint says when)."""
     errors = error_messages(field) if show_errors else []
     field_id = field.auto_id
     hint = hint or str(field.help_text or "")
@@ -82,7 +85,9 @@ def nhsuk_field(
         "hint": hint,
         "described": " ".join(described),
         "widget_html": widget_html,
-        "optional": not field.field.required and kind not in ("checkbox",),
+        "optional": (
+            not field.field.required and kind not in ("checkbox",) if optional is None else optional
+        ),
         "legend_size": legend_size,
         "choices": _choices(field) if kind in ("radios", "checkboxes") else [],
     }
