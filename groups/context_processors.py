@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from directory.memo import Memo
@@ -13,6 +14,7 @@ _has_sample = Memo(
 )
 
 
-def site(request: HttpRequest) -> dict[str, bool]:
-    """Whether sample (demo) listings are loaded, so every page can say so."""
-    return {"has_sample_groups": _has_sample.get()}
+def site(request: HttpRequest) -> dict[str, object]:
+    """Whether sample (demo) listings are loaded, so every page can say so, and the
+    address people can write to."""
+    return {"has_sample_groups": _has_sample.get(), "contact_email": settings.CONTACT_EMAIL}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -92,7 +91,6 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rejection": rejection,
             "can_reconfirm": services.can_reconfirm(group),
             "can_reopen": services.can_reopen(group),
-            "contact_email": settings.DEFAULT_FROM_EMAIL,
             "organisers": group.owners.select_related("user").order_by("added_at"),
         },
     )

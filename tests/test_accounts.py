@@ -4,7 +4,11 @@ limits, two-factor for staff, account deletion, privacy, and email through the q
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -187,6 +191,39 @@ def test_the_privacy_notice_says_what_why_and_how_long(client):
     for heading in ["What we keep", "Why we keep it", "How long we keep it"]:
         assert heading in page
     assert 'href="/privacy/organisers/"' in client.get("/accounts/signup/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_privacy_notice_gives_the_contact_address(client, settings):
+    settings.CONTACT_EMAIL = "help@directory.test"
+    page = client.get("/privacy/organisers/").content.decode()
+    assert '<a href="mailto:help@directory.test">help@directory.test</a>' in page
+    assert "directory@example.org" not in page
+
+
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({"CONTACT_EMAIL": "help@directory.test"}, "help@directory.test"),
+        ({"DEFAULT_FROM_EMAIL": "from@directory.test"}, "from@directory.test"),
+        ({}, "directory@example.org"),
+    ],
+)
+def test_the_contact_address_comes_from_the_environment(env, expected):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CONTACT_EMAIL", "DEFAULT_FROM_EMAIL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from directory import settings; print(settings.CONTACT_EMAIL)"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == expected
 
 
 @pytest.mark.django_db

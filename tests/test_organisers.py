@@ -341,6 +341,16 @@ def test_only_a_group_its_organiser_closed_can_be_reopened(
     assert (group.status, group.archived_reason) == (status, reason)
 
 
+def test_a_group_a_moderator_took_down_gives_the_contact_address(
+    organiser_client, owned_group, settings
+):
+    settings.CONTACT_EMAIL = "help@directory.test"
+    group = owned_group(status="archived", archived_reason="moderator")
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert '<a href="mailto:help@directory.test">help@directory.test</a>' in page
+    assert "directory@example.org" not in page
+
+
 def test_another_organiser_cannot_reopen_it(other_organiser_client, organiser_client, owned_group):
     group = owned_group()
     organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
