@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -33,6 +34,12 @@ def request_client_key(request: HttpRequest) -> str:
     """The hashed address of the client that sent a request (behind trusted proxies, the
     address they report, as allauth reads it)."""
     return client_key(DefaultAccountAdapter(request).get_client_ip(request))
+
+
+def user_display(user: Any) -> str:
+    """How allauth's pages and messages name a person: by their email address, never by
+    the username made up from it (ACCOUNT_USER_DISPLAY)."""
+    return user.email or "your account"
 
 
 class AccountAdapter(DefaultAccountAdapter):

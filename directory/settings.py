@@ -289,6 +289,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organisers:my_groups"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -60,6 +60,17 @@ def test_it_signs_up_with_email_and_verifies_before_anything_else(client):
 
 
 @pytest.mark.django_db
+def test_signing_in_names_the_person_by_their_email_address(client, make_user):
+    make_user("walker.six@example.org")  # its username, made from the address, is walker.six
+    page = client.post(
+        "/accounts/login/", {"login": "walker.six@example.org", "password": PASSWORD}, follow=True
+    ).content.decode()
+    assert "You are signed in as walker.six@example.org." in page
+    assert "Successfully signed in" not in page
+    assert "as walker.six." not in page
+
+
+@pytest.mark.django_db
 def test_signup_shows_errors_in_a_summary_and_beside_fields(client):
     page = signup(client, email="not an email", password2="different").content.decode()
     assert "<title>Error:" in page
