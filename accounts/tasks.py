@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from email.utils import parseaddr
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+# An operator's log alerting watches this logger: ERROR means a message was given up.
+logger = logging.getLogger("directory.email")
 
 # Minutes to wait before each retry: about two days in all before a message is given up.
 RETRY_DELAYS_MINUTES = [1, 5, 15, 60, 180, 360, 720, 1440]
@@ -34,14 +36,35 @@ def deliver_email(context: TaskContext, message: dict[str, Any], attempt: int = 
         email.attach_alternative(message["html"], "text/html")
     try:
         email.send()
-    except Exception:
+    except Exception as exc:
+        # Never the body, the subject or a whole address (nor the exception's text, which
+        # can quote addresses): the task's id finds the rest in the database.
+        task_id = context.task_result.id
+        domains = ",".join(recipient_domains(message["to"]))
         retry = attempt <= len(RETRY_DELAYS_MINUTES) and context.task_result.task.get_backend()
         if retry and retry.supports_defer:
             delay = dt.timedelta(minutes=RETRY_DELAYS_MINUTES[attempt - 1])
             deliver_email.using(run_after=timezone.now() + delay).enqueue(message, attempt + 1)
             logger.warning(
-                "Email %r failed (attempt %d); retrying in %s", email.subject, attempt, delay
+                "Email task %s to %s failed (attempt %d, %s); retrying in %s",
+                task_id,
+                domains,
+                attempt,
+                type(exc).__name__,
+                delay,
             )
         else:
-            logger.error("Email %r failed on its last attempt (%d)", email.subject, attempt)
+            logger.error(
+                "Email task %s to %s failed on its last attempt (%d, %s) and is given up; "
+                "it is kept as a failed task",
+                task_id,
+                domains,
+                attempt,
+                type(exc).__name__,
+            )
         raise
+
+
+def recipient_domains(addresses: list[str]) -> list[str]:
+    """The domains a message was for, without who at them."""
+    return sorted({parseaddr(address)[1].rpartition("@")[2].lower() for address in addresses})

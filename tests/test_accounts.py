@@ -4,6 +4,7 @@ limits, two-factor for staff, account deletion, privacy, and email through the q
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import subprocess
@@ -24,6 +25,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.tasks import RETRY_DELAYS_MINUTES, deliver_email
 from groups.models import Group
 from moderation.models import Report
 from organisers.models import GroupOwner
@@ -303,6 +305,29 @@ def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     assert message.to == ["new.organiser@example.org"]
     retry.refresh_from_db()
     assert retry.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_given_up_is_logged_as_an_error_without_its_content(queued, settings, caplog):
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.BrokenMailServer"}}
+    message = {"subject": "Secret subject", "body": "Secret body", "to": ["Pat <pat@Clinic.test>"]}
+    first = deliver_email.enqueue(message)
+    last = deliver_email.enqueue(message, len(RETRY_DELAYS_MINUTES) + 1)
+    with caplog.at_level(logging.WARNING, logger="directory.email"):
+        run_worker()
+    records = [r for r in caplog.records if r.name == "directory.email"]
+    warning, error = sorted(records, key=lambda r: r.levelno)
+    assert warning.levelno == logging.WARNING
+    assert first.id in warning.getMessage()
+    assert error.levelno == logging.ERROR
+    logged = error.getMessage()
+    assert last.id in logged
+    assert "clinic.test" in logged
+    assert "given up" in logged
+    for secret in ["pat@", "Pat", "Secret", "mail server down"]:
+        assert secret not in logged
+        assert secret not in warning.getMessage()
+    assert DBTaskResult.objects.get(pk=last.id).status == "FAILED"
 
 
 @pytest.mark.django_db
