@@ -23,6 +23,19 @@ WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 # Links are shown to clinicians: only web links, never javascript:, data: or the like.
 web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting https://")
+# Unicode's control characters (category Cc: tabs, line breaks, NUL and the like) and its
+# line and paragraph separators.
+CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line(value: str) -> None:
+    """A one-line field (a name, a town, a phone number) holds one line of plain text: a
+    line break or tab in it would break the layout of pages, CSV exports and calendars."""
+    if CONTROL_CHARACTER_RE.search(value):
+        raise ValidationError(
+            "Use a single line of text, without line breaks, tabs or other control characters.",
+            code="single_line",
+        )
 
 
 class Orientation(models.TextChoices):
@@ -266,11 +279,16 @@ class GroupQuerySet(models.QuerySet["Group"]):
 
 
 class Group(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(
         max_length=220, unique=True, help_text="Set once from the name; never changes."
     )
-    summary = models.CharField(max_length=200, blank=True, help_text="One line: what the group is.")
+    summary = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="One line: what the group is.",
+    )
     description = models.TextField(blank=True)
     orientation = models.CharField(max_length=10, choices=Orientation.choices)
     group_type = models.ForeignKey(GroupType, on_delete=models.PROTECT, related_name="groups")
@@ -278,9 +296,9 @@ class Group(models.Model):
     audiences = models.ManyToManyField(Audience, related_name="groups", blank=True)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
 
-    address = models.CharField(max_length=300, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    address = models.CharField(max_length=300, blank=True, validators=[single_line])
+    town = models.CharField(max_length=100, blank=True, validators=[single_line])
+    postcode = models.CharField(max_length=10, blank=True, validators=[single_line])
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -289,7 +307,7 @@ class Group(models.Model):
     )
     website = models.URLField(max_length=500, blank=True, validators=[web_url])
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[single_line])
 
     leadership = models.CharField(
         max_length=30, choices=Leadership.choices, blank=True, help_text="Blank if not known."
@@ -300,7 +318,7 @@ class Group(models.Model):
     referral = models.CharField(
         "referral route", max_length=30, choices=Referral.choices, default=Referral.EITHER
     )
-    cost = models.CharField(max_length=200, blank=True)
+    cost = models.CharField(max_length=200, blank=True, validators=[single_line])
     step_free = models.CharField(
         "step-free access", max_length=10, choices=StepFree.choices, default=StepFree.UNKNOWN
     )
@@ -593,7 +611,7 @@ class Meeting(models.Model):
     week_of_month = models.SmallIntegerField(
         null=True, blank=True, choices=WEEK_OF_MONTH_CHOICES, help_text="Monthly only."
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[single_line])
 
     history = HistoricalRecords()
 

@@ -75,3 +75,10 @@ def test_the_admin_lists_and_filters_groups(admin_client, published_group):
     assert published_group.name in response.content.decode()
     response = admin_client.get(f"/admin/groups/group/{published_group.pk}/change/")
     assert response.status_code == 200
+
+
+def test_it_refuses_a_line_break_in_a_one_line_field(admin_client):
+    response = admin_client.post("/admin/groups/group/add/", _form(name="Admin\r\nmade group"))
+    assert response.status_code == 200
+    assert "Use a single line of text" in response.content.decode()
+    assert not Group.objects.exists()

@@ -126,6 +126,7 @@ def test_text_cells_that_look_like_formulas_are_guarded(directory):
                 assert not value.startswith(("=", "+", "-", "@")), (name, value)
 
 
+@pytest.mark.usefixtures("legacy_one_line_text")
 def test_cells_starting_with_a_tab_or_carriage_return_are_guarded_too(make_group):
     # OWASP's advice on CSV injection: a spreadsheet may read either as a formula's start.
     group = make_group(

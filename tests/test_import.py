@@ -203,6 +203,13 @@ BAD_CELLS = [
     pytest.param({"summary": "x" * 201}, "summary", "200", id="summary-too-long"),
     pytest.param({"name": "x" * 201}, "name", "200", id="name-too-long"),
     pytest.param({"phone": "0" * 41}, "phone", "40", id="phone-too-long"),
+    pytest.param({"name": "Circle\nBcc: x"}, "name", "single line", id="name-line-break"),
+    pytest.param({"summary": "One\r\nTwo"}, "summary", "single line", id="summary-crlf"),
+    pytest.param({"address": "1 High St\tLeeds"}, "address", "single line", id="address-tab"),
+    pytest.param({"town": "Leeds\x00"}, "town", "single line", id="town-nul"),
+    pytest.param({"postcode": "LS6\x1b1AA"}, "postcode", "single line", id="postcode-escape"),
+    pytest.param({"phone": "0113\u2028496"}, "phone", "single line", id="phone-line-separator"),
+    pytest.param({"cost": "Free\x85Donations"}, "cost", "single line", id="cost-nel"),
 ]
 
 
@@ -374,6 +381,13 @@ def test_it_gives_the_physical_line_a_record_starts_on_after_multiline_descripti
     # Header 1; the first record takes lines 2-5, so the next starts on 6, then 7-8, then 9.
     assert where(fails(path)) == [(6, "orientation"), (9, "format")]
     assert Group.objects.count() == 0
+
+
+def test_multi_line_fields_keep_their_line_breaks(tmp_path):
+    run(write(tmp_path, good(description="One\nTwo\tthree", access_notes="Loop.\nRamp.")))
+
+    group = Group.objects.get()
+    assert (group.description, group.access_notes) == ("One\nTwo\tthree", "Loop.\nRamp.")
 
 
 def test_it_counts_lines_in_a_file_with_windows_line_endings(tmp_path):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evidence.models import Evidence
-from groups.models import Group
+from groups.models import Group, single_line
 from organisers.models import GroupOwner, GroupRevision, Invitation
 from tests.support.organisers import group_form_data
 
@@ -387,6 +390,51 @@ def test_an_organiser_invites_a_co_organiser(organiser_client, owned_group, make
     assert GroupOwner.objects.filter(group=group, user=helper).exists()
     assert right.get(f"/organisers/groups/{group.pk}/").status_code == 200
     assert right.get(path).status_code == 404  # used once only
+
+
+def test_one_line_fields_refuse_line_breaks_beside_the_field_and_in_the_summary(
+    organiser_client, ls6
+):
+    data = group_form_data(
+        name="Hyde Park\r\nRecovery", town="Leeds\tWest", **{"meetings-0-note": "Room\n2"}
+    )
+    page = organiser_client.post(NEW, data).content.decode()
+    assert "There is a problem" in page
+    for field in ["id_name", "id_town", "id_meetings-0-note"]:
+        assert f'href="#{field}"' in page
+        assert f'id="{field}-error"' in page
+    assert page.count("Use a single line of text") == 6
+    assert not Group.objects.exists()
+
+
+def test_description_and_access_notes_keep_their_line_breaks(organiser_client, ls6):
+    organiser_client.post(
+        NEW, group_form_data(description="Tea.\r\nBiscuits.", access_notes="Loop.\r\nRamp.")
+    )
+    group = Group.objects.get()
+    assert "Biscuits." in group.description and "\n" in group.description
+    assert "Ramp." in group.access_notes and "\n" in group.access_notes
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\t", "\x00", "\x1b", "\x7f", "\x85", "\u2028"])
+def test_the_one_line_validator_refuses_control_characters(char):
+    with pytest.raises(ValidationError, match="single line"):
+        single_line(f"a{char}b")
+
+
+def test_the_one_line_validator_accepts_ordinary_text():
+    single_line("Café & “quotes” — £2, ünïcödé ✓ 🙂 \u202eevil")
+
+
+def test_the_migration_puts_values_saved_before_it_on_one_line(make_group):
+    group = make_group("Circle")
+    Group.objects.filter(pk=group.pk).update(name="Circle\r\nBcc: x", cost="Free\t")
+    group.meetings.update(note="Room\n2")
+    migration = importlib.import_module("groups.migrations.0009_single_line_text")
+    migration.one_line_values(django_apps, None)
+    group.refresh_from_db()
+    assert (group.name, group.cost) == ("Circle Bcc: x", "Free")
+    assert group.meetings.get().note == "Room 2"
 
 
 def test_an_unknown_language_is_an_error(organiser_client, ls6):

@@ -113,6 +113,7 @@ def test_it_escapes_organiser_text_everywhere_it_is_shown(client, make_group, ls
 
 
 @pytest.mark.parametrize("text", hostile_params())
+@pytest.mark.usefixtures("legacy_one_line_text")
 def test_it_shows_every_kind_of_hostile_text_as_text(client, make_group, ls6, text):
     group = make_group(
         text,

@@ -30,7 +30,7 @@ from tests.support.hostile import HOSTILE_TEXT, MARKUP, assert_shown_as_text, ho
 from tests.support.organisers import group_form_data, months_ago
 from tests.test_admin import _form as admin_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("legacy_one_line_text")]
 pytest_plugins = ["tests.organiser_fixtures"]
 
 TODAY = dt.date(2026, 7, 31)
