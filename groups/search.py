@@ -16,6 +16,12 @@ from .models import Audience, Condition, Group, GroupQuerySet, GroupType, Referr
 MAX_KEYWORD_TERMS = 12
 # Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
 MAX_OFFSET = 10_000_000
+# What a result card and an API item show. Only these travel with the page: the total is
+# counted over every match, and a match's description and notes would make that dear.
+CARD_FIELDS = (
+    "name", "slug", "summary", "orientation", "group_type", "format", "town", "postcode",
+    "latitude", "longitude", "last_verified",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ def paginate(results: GroupQuerySet, page_number: str | int | None) -> Page:
     offset = (number - 1) * size
     if number < 1 or offset > MAX_OFFSET:
         raise EmptyPage("There is no such page of results.")
-    counted = results.annotate(result_count=Window(Count("*")))
+    counted = results.only(*CARD_FIELDS).annotate(result_count=Window(Count("*")))
     rows = list(counted[offset : offset + size])
     if rows:
         count = rows[0].result_count
