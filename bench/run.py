@@ -258,7 +258,7 @@ def report(results, soak, connections, seconds, soak_seconds) -> None:
         "# Benchmark results",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `bench/run.py` on {machine()}.",
-        f"gunicorn with 2 sync workers and PostgreSQL on the same machine as wrk; {connections} connections,",
+        f"gunicorn with 2 sync workers and PostgreSQL (no parallel query) on the same machine as wrk; {connections} connections,",
         f"{seconds} s per row after a 2 s warm-up, every request with `X-Forwarded-Proto: https`.",
         "Absolute figures depend on a shared, noisy machine: read the ratios.",
         "",
