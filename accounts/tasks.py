@@ -62,9 +62,19 @@ def deliver_email(context: TaskContext, message: dict[str, Any], attempt: int = 
                 attempt,
                 type(exc).__name__,
             )
-        raise
+        # The task fails (its result keeps this error) without the server's own exception,
+        # whose text can quote addresses and which the tasks framework would log whole.
+        raise EmailNotSent(f"{type(exc).__name__} on attempt {attempt}") from None
+
+
+class EmailNotSent(Exception):
+    """A message the mail server did not take, named by the error's type only."""
 
 
 def recipient_domains(addresses: list[str]) -> list[str]:
-    """The domains a message was for, without who at them."""
-    return sorted({parseaddr(address)[1].rpartition("@")[2].lower() for address in addresses})
+    """The domains a message was for, without who at them ("?" for an address without one)."""
+    found = set()
+    for address in addresses:
+        _, at, domain = parseaddr(address)[1].rpartition("@")
+        found.add(domain.lower() if at and domain else "?")
+    return sorted(found)

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from django.db import transaction
+
 
 class Memo[T]:
     """compute()'s value, computed again once it is older than `seconds`."""
@@ -29,9 +31,16 @@ class Memo[T]:
             self.value, self.computed_at = self.compute(), now
         return self.value  # type: ignore[return-value]
 
-    def forget(self, *args: object, **kwargs: object) -> None:
-        """Compute afresh on the next get() (also a signal receiver, hence *args)."""
+    def forget(self) -> None:
+        """Compute afresh on the next get()."""
         self.computed_at = None
+
+    def forget_on_change(self, *args: object, **kwargs: object) -> None:
+        """A signal receiver for a change to what compute() reads: forget now, for this
+        request, and again once the change commits, in case another thread read the old
+        rows in between (or the change rolled back)."""
+        self.forget()
+        transaction.on_commit(self.forget)
 
 
 def forget_all() -> None:

@@ -7,6 +7,7 @@ DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -267,7 +268,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "directory@example.org")
 # The address pages give for "contact us" (privacy requests, a group taken down).
-CONTACT_EMAIL = env_str("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# A bare address, for mailto: links, even when the sender is "Name <address>".
+CONTACT_EMAIL = parseaddr(env_str("CONTACT_EMAIL", DEFAULT_FROM_EMAIL))[1]
 # Links in email that is sent without a request (the daily staleness check).
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 

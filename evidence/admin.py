@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import Evidence
+from .summary import forget_cautions
 
 
 @admin.register(Evidence)
@@ -85,9 +86,11 @@ class EvidenceAdmin(admin.ModelAdmin):
     @admin.action(description="Publish the selected evidence")
     def publish(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
         count = queryset.update(is_published=True)
+        forget_cautions()  # update() sends no signal
         self.message_user(request, f"Published {count} record(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected evidence")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> None:
         count = queryset.update(is_published=False)
+        forget_cautions()
         self.message_user(request, f"Unpublished {count} record(s).", messages.SUCCESS)

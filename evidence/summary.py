@@ -225,7 +225,12 @@ def _load_cautions() -> tuple[_Caution, ...]:
 _cautions = Memo(_load_cautions, lambda: settings.MEMO_SECONDS)
 for _sender in (Evidence, *(f.remote_field.through for f in Evidence._meta.many_to_many)):
     for _signal in (post_save, post_delete, m2m_changed):
-        _signal.connect(_cautions.forget, sender=_sender, weak=False)
+        _signal.connect(_cautions.forget_on_change, sender=_sender, weak=False)
+
+
+def forget_cautions() -> None:
+    """After a change that sends no signal (QuerySet.update())."""
+    _cautions.forget_on_change()
 
 
 def groups_with_cautions(groups: Iterable[Group]) -> set[int]:

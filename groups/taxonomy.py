@@ -20,6 +20,8 @@ from directory.memo import Memo
 
 from .models import Audience, Condition, Group, GroupType, Term
 
+ATTACH_BATCH = 5_000
+
 
 @dataclass(frozen=True)
 class Terms[T: Term]:
@@ -38,8 +40,9 @@ def _load[T: Term](model: type[T]) -> Terms[T]:
 def _memo(model: type[Term]) -> Memo:
     memo = Memo(lambda: _load(model), lambda: settings.MEMO_SECONDS)
     uid = f"taxonomy-{model.__name__}"
-    post_save.connect(memo.forget, sender=model, weak=False, dispatch_uid=f"{uid}-save")
-    post_delete.connect(memo.forget, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+    forget = memo.forget_on_change
+    post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+    post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
     return memo
 
 
@@ -59,17 +62,17 @@ def audiences() -> Terms[Audience]:
 
 
 def attach_terms(groups: Sequence[Group]) -> None:
-    """Sets condition_terms and audience_terms on each group from one query of ids."""
-    if not groups:
-        return
-    ids = [group.pk for group in groups]
-    conditions_of = Group.conditions.through.objects.filter(group_id__in=ids)
-    audiences_of = Group.audiences.through.objects.filter(group_id__in=ids)
-    rows = list(
-        conditions_of.values_list("group_id", "condition_id", Value(True)).union(
+    """Sets condition_terms and audience_terms on each group from one query of ids
+    (one per 5,000 groups)."""
+    rows = []
+    # In batches: an export passes every group, and SQLite takes 32,766 parameters at most.
+    for start in range(0, len(groups), ATTACH_BATCH):
+        ids = [group.pk for group in groups[start : start + ATTACH_BATCH]]
+        conditions_of = Group.conditions.through.objects.filter(group_id__in=ids)
+        audiences_of = Group.audiences.through.objects.filter(group_id__in=ids)
+        rows += conditions_of.values_list("group_id", "condition_id", Value(True)).union(
             audiences_of.values_list("group_id", "audience_id", Value(False)), all=True
         )
-    )
     found: dict[tuple[int, bool], list[Term]] = {}
     for attempt in (1, 2):
         known_conditions, known_audiences = conditions().by_id, audiences().by_id

@@ -7,9 +7,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from groups.models import Group, Status
@@ -80,7 +81,7 @@ def review_group(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"{group.name} is approved and now listed.")
             return redirect("moderation:queue")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, problems(exc))
     return render(
         request,
         "moderation/review.html",
@@ -122,7 +123,7 @@ def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             return redirect("moderation:queue")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, problems(exc))
     return render(
         request,
         "moderation/review.html",
@@ -204,3 +205,19 @@ def report_group(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = ReportForm(initial={"shown_at": form_timestamp()})
     return render(request, "moderation/report_form.html", {"group": group, "form": form})
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """A group's validation errors as the review form's own: "Summary: Use a single line
+    of text…". The organiser's data can have become invalid since they sent it (a rule
+    added later); the moderator reads what is wrong and can turn it down with that reason."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages
+    found = []
+    for name, errors in exc.message_dict.items():
+        try:
+            label = capfirst(Group._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            label = "" if name == NON_FIELD_ERRORS else name.replace("_", " ").capitalize()
+        found += [f"{label}: {error}" if label else error for error in errors]
+    return found

@@ -39,13 +39,17 @@ def _standing_rejection(group: Group, revision: GroupRevision | None) -> Decisio
     """The moderators' last decision, if it was "not approved" and the organiser still
     has it to put right: a turned-down group while it is rejected or being redrafted;
     turned-down changes while no newer ones are proposed and the listing can be edited.
-    An approval, a resubmission or closing the group makes it history."""
+    An approval, a resubmission or closing the group (even if it is reopened) makes it
+    history."""
     latest = group.decisions.filter(action__in=REVIEW_ACTIONS).order_by("-created_at", "-id")
     decision = latest.first()
     if decision is None:
         return None
     if decision.action == Action.REJECTED and group.status in (Status.REJECTED, Status.DRAFT):
-        return decision
+        closed_since = group.history.filter(
+            history_date__gt=decision.created_at, status=Status.ARCHIVED
+        ).exists()
+        return None if closed_since else decision
     if (
         decision.action == Action.REJECTED_CHANGES
         and revision is None

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import re
+import smtplib
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.tasks import RETRY_DELAYS_MINUTES, deliver_email
+from accounts.tasks import RETRY_DELAYS_MINUTES, deliver_email, recipient_domains
 from groups.models import Group
 from moderation.models import Report
 from organisers.models import GroupOwner
@@ -220,6 +221,10 @@ def test_the_privacy_notice_gives_the_contact_address(client, settings):
         ({"CONTACT_EMAIL": "help@directory.test"}, "help@directory.test"),
         ({"DEFAULT_FROM_EMAIL": "from@directory.test"}, "from@directory.test"),
         ({}, "directory@example.org"),
+        (
+            {"DEFAULT_FROM_EMAIL": "Mutual aid directory <from@directory.test>"},
+            "from@directory.test",
+        ),
     ],
 )
 def test_the_contact_address_comes_from_the_environment(env, expected):
@@ -278,6 +283,30 @@ class BrokenMailServer:
         raise ConnectionRefusedError("mail server down")
 
 
+class RefusingMailServer(BrokenMailServer):
+    def send_messages(self, messages):
+        # smtplib's own error quotes the address it refused.
+        raise smtplib.SMTPRecipientsRefused({"pat@clinic.test": (550, b"User unknown")})
+
+
+def test_no_log_line_or_stored_error_holds_an_address_the_mail_server_refused(
+    queued, settings, caplog
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.RefusingMailServer"}}
+    first = deliver_email.enqueue({"subject": "S", "body": "B", "to": ["pat@clinic.test"]})
+    with caplog.at_level(logging.DEBUG):
+        run_worker()
+    assert "SMTPRecipientsRefused" in caplog.text, "the operator still learns what failed"
+    assert "pat@" not in caplog.text
+    failed = DBTaskResult.objects.get(pk=first.id)
+    assert failed.status == "FAILED"
+    assert "pat@" not in failed.traceback
+
+
+def test_recipient_domains_never_hold_who():
+    assert recipient_domains(["Pat <pat@Clinic.test>", "root", "x@"]) == ["?", "clinic.test"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     client, queued, settings
@@ -288,7 +317,7 @@ def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     run_worker()
     failed, retry = DBTaskResult.objects.order_by("enqueued_at")
     assert failed.status == "FAILED"
-    assert "mail server down" in failed.traceback
+    assert "ConnectionRefusedError on attempt 1" in failed.traceback
     assert retry.status == "READY"
     assert retry.args_kwargs["args"][0] == failed.args_kwargs["args"][0]
     assert retry.args_kwargs["args"][1] == 2  # the second attempt

@@ -326,3 +326,18 @@ def test_the_marker_agrees_with_the_group_pages(make_group):
     for group in groups:
         group = Group.objects.with_cards().get(pk=group.pk)
         assert (group.pk in marked) == bool(summarise(group).cautionary), group
+
+
+def test_the_admins_publish_action_changes_the_marker_at_once(
+    admin_client, make_group, make_evidence
+):
+    group = Group.objects.with_cards().get(pk=make_group(conditions=("gambling",)).pk)
+    record = make_evidence(
+        "Hidden, A.", direction="negative", conditions=("gambling",), published=False
+    )
+    assert groups_with_cautions([group]) == set()
+    changelist = "/admin/evidence/evidence/"
+    admin_client.post(changelist, {"action": "publish", "_selected_action": [record.pk]})
+    assert groups_with_cautions([group]) == {group.pk}
+    admin_client.post(changelist, {"action": "unpublish", "_selected_action": [record.pk]})
+    assert groups_with_cautions([group]) == set()

@@ -234,3 +234,19 @@ def test_a_report_is_dealt_with_and_can_take_the_group_down(moderator_client, ma
     assert (group.status, group.archived_reason) == ("archived", "moderator")
     assert client.get(group.get_absolute_url()).status_code == 404
     assert {d.action for d in Decision.objects.all()} == {"archived", "resolved_report"}
+
+
+def test_changes_that_a_later_rule_refuses_are_explained_not_a_server_error(
+    moderator_client, owned_group, organiser_client, ls6
+):
+    group = owned_group("Listed group")
+    organiser_client.post(f"/organisers/groups/{group.pk}/edit/", group_form_data(name="Renamed"))
+    revision = GroupRevision.objects.get()
+    # Sent before one-line fields refused line separators (a value pasted into an input).
+    revision.data["values"]["summary"] = "Line one\u2028line two"
+    revision.save()
+    response = moderator_client.post(f"/moderation/revisions/{revision.pk}/", {"action": "approve"})
+    assert response.status_code == 200
+    assert "Summary: Use a single line of text" in response.content.decode()
+    revision.refresh_from_db()
+    assert revision.status == "pending"

@@ -487,3 +487,21 @@ def test_unverified_accounts_cannot_submit(make_user, ls6):
 
 def test_my_groups_page_shows_reverse_url():
     assert reverse("organisers:my_groups") == "/organisers/"
+
+
+def test_an_old_refusal_is_not_shown_again_after_closing_and_reopening(
+    organiser_client, moderator_client, ls6
+):
+    organiser_client.post("/organisers/groups/new/", group_form_data())
+    group = Group.objects.get()
+    moderator_client.post(
+        f"/moderation/groups/{group.pk}/", {"action": "reject", "reason": "Add a meeting time."}
+    )
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert "Add a meeting time." in page
+    organiser_client.post(f"/organisers/groups/{group.pk}/close/", {"confirm": "on"})
+    organiser_client.post(f"/organisers/groups/{group.pk}/reopen/")
+    group.refresh_from_db()
+    assert group.status == "draft"
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert "Add a meeting time." not in page
