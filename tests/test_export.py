@@ -16,6 +16,7 @@ from exchange.csv_export import groups_csv
 from groups.importing import ALL_COLUMNS, COLUMNS, guard_cell, import_groups, unguard_cell
 from groups.models import Group, Meeting
 from tests.conftest import LS6
+from tests.support.legacy import legacy_values
 
 pytestmark = pytest.mark.django_db
 
@@ -126,15 +127,14 @@ def test_text_cells_that_look_like_formulas_are_guarded(directory):
                 assert not value.startswith(("=", "+", "-", "@")), (name, value)
 
 
-@pytest.mark.usefixtures("legacy_one_line_text")
 def test_cells_starting_with_a_tab_or_carriage_return_are_guarded_too(make_group):
     # OWASP's advice on CSV injection: a spreadsheet may read either as a formula's start.
     group = make_group(
-        "\tTabbed name",
         description="\r=1+1 after a carriage return",
-        cost="'\tquoted already",
         access_notes="Tab\tinside is fine",
     )
+    # One-line fields refuse tabs now, but rows saved before may hold them.
+    group = legacy_values(group, name="\tTabbed name", cost="'\tquoted already")
 
     (row,) = rows(groups_csv([group]))
 

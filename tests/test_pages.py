@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from groups.models import Group
 from tests.support.hostile import HOSTILE, assert_shown_as_text, hostile_params
+from tests.support.legacy import legacy_values
 
 pytestmark = pytest.mark.django_db
 
@@ -113,10 +114,11 @@ def test_it_escapes_organiser_text_everywhere_it_is_shown(client, make_group, ls
 
 
 @pytest.mark.parametrize("text", hostile_params())
-@pytest.mark.usefixtures("legacy_one_line_text")
 def test_it_shows_every_kind_of_hostile_text_as_text(client, make_group, ls6, text):
-    group = make_group(
-        text,
+    # As stored: one-line fields refuse line breaks now, but rows saved before may hold them.
+    group = legacy_values(
+        make_group(),
+        name=text,
         summary=text,
         description=text,
         cost=text,

@@ -4,7 +4,10 @@ for every test that puts untrusted text through a path that shows it (issue 7, p
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils.html import escape
+
+from groups.models import single_line
 
 # The one most tests use: a script and an event handler.
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -24,9 +27,24 @@ HOSTILE_TEXT = {
 MARKUP = ["<script>alert", "<img src=x", "<svg onload", "<a href='javascript"]
 
 
-def hostile_params() -> list:
-    """HOSTILE_TEXT for pytest.mark.parametrize, each with its name as the test id."""
-    return [pytest.param(text, id=name) for name, text in HOSTILE_TEXT.items()]
+def fits_one_line(text: str) -> bool:
+    """Whether a one-line field (a name, a town, a meeting's note) takes text: it refuses
+    line breaks and other control characters (groups.models.single_line)."""
+    try:
+        single_line(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def hostile_params(*, one_line: bool | None = None) -> list:
+    """HOSTILE_TEXT for pytest.mark.parametrize, each with its name as the test id: all of
+    it, or only the strings a one-line field takes (one_line=True) or refuses (False)."""
+    return [
+        pytest.param(text, id=name)
+        for name, text in HOSTILE_TEXT.items()
+        if one_line is None or fits_one_line(text) == one_line
+    ]
 
 
 def assert_shown_as_text(html: str, text: str, where: str = "") -> None:
