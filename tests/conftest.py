@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import re
 from collections.abc import Callable
 
 import pytest
@@ -70,14 +69,6 @@ def make_place(db) -> Callable[..., Place]:
 @pytest.fixture
 def ls6(make_place) -> Place:
     return make_place("LS6", *LS6)
-
-
-@pytest.fixture
-def legacy_one_line_text(monkeypatch) -> None:
-    """One-line fields refuse line breaks and other control characters
-    (groups.models.single_line), but rows saved before they did may hold them: tests that
-    show such text is still harmless on every path let it in."""
-    monkeypatch.setattr("groups.models.CONTROL_CHARACTER_RE", re.compile(r"(?!)"))
 
 
 @pytest.fixture
