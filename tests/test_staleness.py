@@ -145,3 +145,18 @@ def test_drafts_and_pending_groups_are_not_touched(owned_group):
     owned_group(status="draft", last_verified=None)
     review()
     assert set(Group.objects.values_list("status", flat=True)) == {"pending", "draft"}
+
+
+def test_a_row_a_later_rule_refuses_does_not_stop_the_run_and_fails_it_loudly(owned_group):
+    from django.core.management.base import CommandError
+
+    from tests.support.legacy import legacy_values
+
+    refused = legacy_values(owned_group(last_verified=dt.date(2024, 1, 1)), name="Two\nlines")
+    other = owned_group(last_verified=dt.date(2024, 1, 1))
+    with pytest.raises(CommandError, match=f"(?s)1 group\\(s\\) could not .*group {refused.pk}:"):
+        review()
+    refused.refresh_from_db()
+    other.refresh_from_db()
+    assert refused.status == "published"  # left for a moderator to correct
+    assert (other.status, other.archived_reason) == ("archived", "stale")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -52,12 +53,18 @@ class Command(BaseCommand):
             .order_by("id")
         )
         reminded = archived = 0
+        refused: list[str] = []
         for group in candidates.iterator():
             months = months_between(verified_on(group), day)
             if months >= ARCHIVE_AT_MONTHS:
-                archived += 1
                 if not dry_run:
-                    self.archive(group, months)
+                    try:
+                        self.archive(group, months)
+                    except ValidationError as exc:
+                        # A row that a later rule refuses must not stop the groups after it.
+                        refused.append(f"group {group.pk}: {'; '.join(exc.messages)}")
+                        continue
+                archived += 1
                 self.stdout.write(f"Archived (not confirmed for {months} months): {group.name}")
             elif months >= REMIND_AT_MONTHS and self.remind(group, months, dry_run=dry_run):
                 reminded += 1
@@ -66,6 +73,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{prefix}{reminded} reminded, {archived} taken out of search.")
         )
+        if refused:
+            # A failing exit, so that cron's mail or the scheduler's alert says so.
+            raise CommandError(
+                f"{len(refused)} group(s) could not be taken out of search; a moderator must "
+                "correct them in the admin:\n" + "\n".join(refused)
+            )
 
     @transaction.atomic
     def remind(self, group: Group, months: int, *, dry_run: bool) -> bool:
