@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.browser.test_accessibility import review_evidence  # noqa: F401
+
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
@@ -24,3 +26,30 @@ def test_it_shows_every_condition_without_an_inner_scroll_area(phone, live_serve
     assert box.evaluate("e => getComputedStyle(e).overflowY") == "visible"
     options.last.scroll_into_view_if_needed()
     expect(options.last).to_be_in_viewport()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["group", "/evidence/", "/?near=LS6&condition=alcohol"],
+    ids=["group-with-evidence", "evidence-library", "search-results"],
+)
+def test_the_page_never_scrolls_sideways(
+    phone,
+    live_server,
+    demo_data,
+    review_evidence,  # noqa: F811
+    path,
+):
+    if path == "group":
+        from groups.models import Group
+
+        group = Group.objects.get(name="Moortown ME/CFS Rest & Pace Group")
+        path = group.get_absolute_url()
+    phone.goto(live_server.url + path)
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    if path.startswith("/groups/") or path == "/evidence/":
+        # A wide table scrolls in its own labelled region instead.
+        region = phone.locator(".app-table-scroll").first
+        expect(region).to_have_attribute("role", "region")
+        expect(region).to_have_attribute("tabindex", "0")
