@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,14 +28,28 @@ def _published_group(pk_or_slug: str, *, by: str = "slug") -> Group:
     return get_object_or_404(Group.objects.published().with_cards(), slug=pk_or_slug)
 
 
-def _back(request: HttpRequest, fragment: str = "") -> HttpResponseRedirect:
-    """Back to the page the form was on (only ever a page of this site)."""
+SEARCH_SESSION_KEY = "shortlist_search"
+
+
+def _next(request: HttpRequest) -> str:
+    """The page the form was on (only ever a page of this site), or the shortlist."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ) or not target.startswith("/"):
         target = reverse("referrals:shortlist")
-    return HttpResponseRedirect(target + fragment)
+    return target
+
+
+def _back(request: HttpRequest, fragment: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(_next(request) + fragment)
+
+
+def _remember_search(request: HttpRequest) -> None:
+    """Keep the search a group was shortlisted from, so the shortlist can lead back to it."""
+    target = _next(request)
+    if urlsplit(target).path == reverse("groups:search"):
+        request.session[SEARCH_SESSION_KEY] = target
 
 
 @require_POST
@@ -52,6 +66,7 @@ def shortlist_add(request: HttpRequest) -> HttpResponseRedirect:
         )
         return _back(request)
     if added:
+        _remember_search(request)
         messages.success(
             request, f"Added {group.name} to your shortlist ({len(shortlist)} of {MAX_GROUPS})."
         )
@@ -84,6 +99,7 @@ def shortlist(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "max_groups": MAX_GROUPS,
+            "search_url": request.session.get(SEARCH_SESSION_KEY) or reverse("groups:search"),
             "sheet_query": _sheet_query(groups),
             "today": dt.date.today(),
         },

@@ -129,8 +129,28 @@ def test_the_banner_counts_the_shortlist(client, published_group, rf):
     assert render_to_string("referrals/_shortlist_banner.html", request=request).strip() == ""
     request.session["shortlist"] = [published_group.pk]
     html = render_to_string("referrals/_shortlist_banner.html", request=request)
-    assert "1 of 5 group shortlisted" in html
+    assert "1 group shortlisted (up to 5)." in html
     assert 'href="/shortlist/"' in html
+    request.session["shortlist"] = [published_group.pk, published_group.pk + 1]
+    html = render_to_string("referrals/_shortlist_banner.html", request=request)
+    assert "2 groups shortlisted (up to 5)." in html
+
+
+def test_the_shortlist_page_leads_back_to_the_search_not_to_itself(client, published_group):
+    add(client, published_group, next_url="/?near=LS6&condition=alcohol")
+
+    html = client.get("/shortlist/").content.decode()
+
+    assert "See your shortlist" not in html
+    assert 'href="/?near=LS6&amp;condition=alcohol">Back to your search' in html
+
+
+def test_the_shortlist_page_leads_to_a_new_search_when_none_was_made(client, published_group):
+    add(client, published_group, next_url=published_group.get_absolute_url())
+
+    html = client.get("/shortlist/").content.decode()
+
+    assert 'href="/">Back to your search' in html
 
 
 # --- The sheet --------------------------------------------------------------------
@@ -315,3 +335,13 @@ def test_the_group_page_snippet_offers_every_action(client, published_group, rf)
     for href in ("referral/", "referral.txt", "calendar.ics"):
         assert f'href="/groups/{published_group.slug}/{href}"' in html
     assert 'action="/shortlist/add/"' in html
+
+
+def test_the_sheet_keeps_acronyms_in_condition_names(make_group):
+    from groups.models import Condition
+
+    group = make_group(conditions=("chronic_fatigue_syndrome", "alcohol"))
+    names = [sheets.lower_first(c.name) for c in Condition.objects.filter(slug__in=["alcohol"])]
+    text = sheets.who_for(group)
+    assert "ME/CFS" in text and "me/cfs" not in text
+    assert names == ["alcohol"] and "alcohol" in text
