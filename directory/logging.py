@@ -1,7 +1,9 @@
 import logging
 import re
 
-_QUERY = re.compile(r"\?[^\s\"]*")
+# From "?" to the protocol of a request line, whatever is between ("GET /?q=a "b HTTP/1.1"),
+# else to the end of the line: a query string can hold quotes and spaces.
+_QUERY = re.compile(r"\?(?:.*?(?= HTTP/\d)|.*)")
 
 
 class StripQueryStrings(logging.Filter):

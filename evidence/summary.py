@@ -251,7 +251,7 @@ def summary_text(evidence: GroupEvidence) -> str:
     if not records:
         return (
             "No study or report in the evidence library matches this kind of group "
-            f"({_lower_first(group.group_type.name)}) for {conditions}: the library holds "
+            f"({lower_first(group.group_type.name)}) for {conditions}: the library holds "
             "no evidence about groups like it, for or against."
         )
     n = len(records)
@@ -437,7 +437,7 @@ def _thin_text(evidence: GroupEvidence) -> str:
 
 
 def _named_conditions(group: Group) -> list[str]:
-    return [_lower_first(c.name) for c in group.condition_terms if c.slug != GENERAL_CONDITION]
+    return [lower_first(c.name) for c in group.condition_terms if c.slug != GENERAL_CONDITION]
 
 
 def _conditions_text(group: Group) -> str:
@@ -449,7 +449,7 @@ def _conditions_text(group: Group) -> str:
     return "its conditions"
 
 
-def _lower_first(name: str) -> str:
+def lower_first(name: str) -> str:
     """'Alcohol' to 'alcohol', but 'HIV and hepatitis' stays as it is."""
     if len(name) > 1 and name[0].isupper() and name[1].islower():
         return name[0].lower() + name[1:]

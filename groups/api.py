@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -59,6 +60,7 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
 
 
 @csrf_exempt  # read-only and cookie-free: any other method gets 405, not a CSRF 403
+@never_cache  # a search near a patient's postcode is not kept in any cache
 @require_safe
 def group_list(request: HttpRequest) -> JsonResponse:
     filterset, results = run_search(request.GET)

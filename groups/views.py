@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from evidence.summary import groups_with_cautions
 
@@ -34,6 +35,10 @@ def run_search(params) -> tuple[SearchFilter, object]:
     return filterset, filterset.qs.with_cards() if filterset.is_valid() else None
 
 
+# Never stored by the browser (results near a patient's postcode, on a shared computer),
+# and never the results fragment where the page belongs (the Back button).
+@never_cache
+@vary_on_headers("HX-Request")
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     searched = bool(SEARCH_PARAMETERS & set(request.GET))
@@ -76,12 +81,20 @@ def search(request: HttpRequest) -> HttpResponse:
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
     }
-    if request.htmx and not filterset.form.errors:
+    swap_results_only = (
+        request.htmx
+        and not request.htmx.history_restore_request
+        and not filterset.form.errors
+        # The page still shows the last search's errors (static/js/search.js says so).
+        and not request.headers.get("X-Errors-Shown")
+    )
+    if swap_results_only:
         # Only the results change; the form stays as the user left it.
         return render(request, "groups/search.html#results", context)
     response = render(request, "groups/search.html", context)
-    if request.htmx:
-        # Errors belong beside the fields and in the summary above them: swap the page.
+    if request.htmx and not request.htmx.history_restore_request:
+        # Errors belong beside the fields and in the summary above them, and go once
+        # corrected: swap the page.
         response["HX-Retarget"] = "#search-page"
         response["HX-Reselect"] = "#search-page"
         response["HX-Reswap"] = "outerHTML"

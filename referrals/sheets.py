@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from evidence.summary import lower_first
 from groups.models import Group, Meeting, Referral
 
 MUTUAL_AID_NOTE = (
@@ -104,7 +105,7 @@ def evidence_for(group: Group, request: HttpRequest) -> dict[str, Any] | None:
 
 
 def who_for(group: Group) -> str:
-    conditions = [c.name.lower() for c in group.condition_terms]
+    conditions = [lower_first(c.name) for c in group.condition_terms]
     audiences = [a.name for a in group.audience_terms]
     text = f"People affected by {_join(conditions)}" if conditions else "Anyone"
     if audiences:

@@ -4,6 +4,8 @@ import logging
 import pytest
 from django.core.management import call_command
 
+from directory.logging import StripQueryStrings
+
 
 @pytest.mark.django_db
 def test_healthz_answers_json_when_the_database_answers(client):
@@ -30,6 +32,21 @@ def test_server_logs_never_record_query_strings():
     line = stream.getvalue()
     assert "GET / HTTP/1.1" in line
     assert "LS6" not in line and "near=" not in line
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        '"GET /?x="&near=LS6+3HN HTTP/1.1" 200 1',
+        "Bad request syntax ('GET /?near=LS6 3HN HTTP/1.1')",
+        'Not Found: /api/groups/?near=LS6"3HN&radius_km=abc',
+    ],
+)
+def test_a_query_string_with_quotes_or_spaces_is_stripped_whole(logged):
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, logged, None, None)
+    StripQueryStrings().filter(record)
+    assert "3HN" not in record.getMessage()
+    assert "?" not in record.getMessage()
 
 
 def test_gunicorn_access_log_has_no_query_string():

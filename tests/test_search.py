@@ -689,3 +689,41 @@ def test_postgresqls_planner_is_told_word_similarity_is_dear():
         )
         costs = dict(cursor.fetchall())
     assert costs == {"word_similarity_op": 100, "word_similarity": 100}
+
+
+def test_search_results_are_never_stored_by_the_browser(client, make_group, ls6):
+    make_group("Headingley Group", at=LS6)
+    for url in ["/", API]:
+        response = client.get(url, {"near": "LS6"})
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
+    assert "HX-Request" in client.get("/", {"near": "LS6"})["Vary"]
+
+
+def test_htmx_restoring_history_gets_the_whole_page(client, make_group, ls6):
+    make_group("Headingley Group", at=LS6)
+    response = client.get(
+        "/", {"near": "LS6"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert "<html" in content and 'id="search-page"' in content
+    assert "HX-Retarget" not in response
+
+
+def test_a_search_after_errors_swaps_the_whole_page_to_clear_them(client, make_group, ls6):
+    make_group("Headingley Group", at=LS6)
+    partial = client.get("/", {"near": "LS6"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial.content.decode()
+    response = client.get("/", {"near": "LS6"}, HTTP_HX_REQUEST="true", HTTP_X_ERRORS_SHOWN="true")
+    assert response["HX-Retarget"] == "#search-page"
+    assert "There is a problem" not in response.content.decode()
+    assert "Headingley Group" in response.content.decode()
+
+
+def test_the_heading_says_when_online_groups_are_counted_in(client, make_group, ls6):
+    make_group("Headingley Group", at=LS6)
+    make_group("Online Group", at=None, format="online", online_url="https://example.org/j")
+    content = client.get("/", {"near": "LS6", "include_online": "true"}).content.decode()
+    assert "2 groups within 10 miles of LS6, or online" in content
+    content = client.get("/", {"near": "LS6"}).content.decode()
+    assert "1 group within 10 miles of LS6<" in content

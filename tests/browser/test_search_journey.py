@@ -63,6 +63,52 @@ def test_it_updates_results_without_a_full_page_load(page: Page, live_server, de
     assert page.locator(".app-group-card h3").all_inner_texts() == names
 
 
+def test_correcting_a_search_clears_its_errors_and_announces_the_results(
+    page: Page, live_server, demo_data
+):
+    page.goto(live_server.url + "/")
+    place = page.get_by_label("Postcode, district or town")
+    place.fill("Narnia")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Narnia")
+    place.fill("LS6")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
+    expect(page.locator(".nhsuk-error-message")).to_have_count(0)
+    expect(page).not_to_have_title(re.compile("^Error"))
+
+
+def test_enter_in_the_place_box_searches_once(page: Page, live_server, demo_data):
+    page.goto(live_server.url + "/")
+    searches = []
+    page.on("request", lambda r: searches.append(r.url) if "near=LS6" in r.url else None)
+    place = page.get_by_label("Postcode, district or town")
+    place.fill("LS6")
+    place.press("Enter")
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    page.wait_for_load_state("networkidle")
+    assert len(searches) == 1, searches
+
+
+def test_back_from_a_group_page_shows_the_whole_search_page(page: Page, live_server, demo_data):
+    page.goto(live_server.url + "/?near=LS6")
+    page.get_by_label("Alcohol").check()
+    expect(page).to_have_url(re.compile(r"condition=alcohol"))
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    page.get_by_label("Drugs").check()
+    expect(page).to_have_url(re.compile(r"condition=drugs"))
+    page.locator(".app-group-card a").first.click()
+    expect(page.locator("h1")).not_to_have_text("Find mutual aid groups")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find mutual aid groups")
+    expect(page.get_by_label("Drugs")).to_be_checked()
+    page.go_back()  # to the search before Drugs was ticked: htmx's own history
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find mutual aid groups")
+    expect(page.get_by_label("Postcode, district or town")).to_be_visible()
+    expect(page.get_by_label("Drugs")).not_to_be_checked()
+
+
 def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 250) -> None:
     """Presses Tab (or Shift+Tab) until target has the focus, as a keyboard user would;
     fails if it never does."""
