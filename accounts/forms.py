@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from django import forms
 
 
@@ -25,3 +26,13 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not right.")
         return password
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """Allauth's sign-in form in NHS.UK wording: the page itself links to a password reset."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me"

@@ -290,6 +290,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organisers:my_groups"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

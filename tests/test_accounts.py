@@ -47,19 +47,35 @@ def test_it_signs_up_with_email_and_verifies_before_anything_else(client):
     assert response["Location"] == "/accounts/confirm-email/"
     (message,) = mail.outbox
     assert message.to == ["new.organiser@example.org"]
-    assert message.subject == "Mutual aid directory: Please Confirm Your Email Address"
+    assert message.subject == "Mutual aid directory: Confirm your email address"
     assert message.alternatives[0].mimetype == "text/html"
     assert client.get("/organisers/").status_code == 302  # not signed in yet
     login = client.post("/accounts/login/", {"login": SIGNUP["email"], "password": PASSWORD})
     assert login["Location"] == "/accounts/confirm-email/"
     assert client.get("/organisers/").status_code == 302
 
+    sent = client.get("/accounts/confirm-email/").content.decode()
+    assert "Check your email" in sent
+    assert "Verify Your" not in sent and "finalize" not in sent
+
     confirm = link_in(message.body)
-    assert "Confirm" in client.get(confirm).content.decode()
+    page = client.get(confirm).content.decode()
+    assert "<h1" in page and "Confirm your email address</h1>" in page
+    assert "Confirm Email Address" not in page and "Please confirm" not in page
     assert client.post(confirm)["Location"] == "/organisers/"
     assert client.get("/organisers/").status_code == 200
     user = get_user_model().objects.get(email=SIGNUP["email"])
     assert user.emailaddress_set.get().verified
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_has_one_forgotten_password_link_and_sentence_case(client):
+    html = client.get("/accounts/login/").content.decode()
+
+    assert html.count("Forgotten your password?") == 1
+    assert "Forgot your password?" not in html
+    assert "Remember me" in html
+    assert "Remember Me" not in html
 
 
 @pytest.mark.django_db
