@@ -193,7 +193,8 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
                         _param(
                             "include_online",
                             true_only,
-                            "With a location, also list online-only groups after local ones.",
+                            "With a location, also list online-only groups after local ones "
+                            "(format=online does so too).",
                         ),
                         _param("page", {"type": "integer", "minimum": 1}, "Page, 20 results each."),
                     ],

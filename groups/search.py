@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, FloatField, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 
-from .models import Audience, Condition, Group, GroupQuerySet, GroupType, Referral
+from .models import Audience, Condition, Format, Group, GroupQuerySet, GroupType, Referral
 
 MAX_KEYWORD_TERMS = 12
 # Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
@@ -47,8 +47,8 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
     """Published groups matching every criterion, nearest (or most relevant) first.
 
     With a point: groups meeting within the radius by distance (ties by name, then id),
-    then online-only groups if include_online. Without: all matches, by relevance
-    when there are keywords, else by name.
+    then online-only groups if include_online (or the format asked for is online).
+    Without: all matches, by relevance when there are keywords, else by name.
     """
     qs = (groups if groups is not None else Group.objects.all()).published()
     c = criteria
@@ -74,7 +74,9 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         qs = keyword_filter(qs, c.q)
     if c.point is not None:
         lat, lng = c.point
-        qs = qs.near(lat, lng, c.radius_km, include_online=c.include_online)
+        # Asking for online groups near a place means the online-only ones too.
+        include_online = c.include_online or c.format == Format.ONLINE
+        qs = qs.near(lat, lng, c.radius_km, include_online=include_online)
         order = [F("distance_km").asc(nulls_last=True)]
     else:
         qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))

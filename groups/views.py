@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -135,8 +138,25 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "groups/detail.html",
-        {"group": group, "today": today, "next_meeting": group.next_meeting(today)},
+        {
+            "group": group,
+            "today": today,
+            "next_meeting": group.next_meeting(today),
+            "back_to_search": search_came_from(request),
+        },
     )
+
+
+def search_came_from(request: HttpRequest) -> str:
+    """The search results the clinician came from (our own page, from the Referer header,
+    which the Referrer-Policy sends only within the site), else the empty search."""
+    referer = request.headers.get("Referer", "")
+    home = reverse("groups:search")
+    if url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=False):
+        parts = urlsplit(referer)
+        if parts.path == home and parts.query:
+            return f"{home}?{parts.query}"
+    return home
 
 
 @require_safe

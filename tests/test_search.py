@@ -727,3 +727,20 @@ def test_the_heading_says_when_online_groups_are_counted_in(client, make_group, 
     assert "2 groups within 10 miles of LS6, or online" in content
     content = client.get("/", {"near": "LS6"}).content.decode()
     assert "1 group within 10 miles of LS6<" in content
+
+
+def test_online_format_near_a_place_includes_online_only_groups(search, make_group, ls6):
+    make_group("Hybrid Group", at=LS6, format="hybrid", online_url="https://example.org/h")
+    make_group("Online Group", at=None, format="online", online_url="https://example.org/o")
+    make_group("In Person Group", at=LS6)
+    assert search(near="LS6", format="online") == ["Hybrid Group", "Online Group"]
+
+
+def test_back_to_search_returns_to_the_search_the_clinician_came_from(client, make_group, ls6):
+    group = make_group("Headingley Group", at=LS6)
+    came_from = "http://testserver/?near=LS6&condition=alcohol"
+    page = client.get(group.get_absolute_url(), HTTP_REFERER=came_from).content.decode()
+    assert 'href="/?near=LS6&amp;condition=alcohol">Back to search' in page
+    for elsewhere in ["https://evil.example/?near=LS6", "http://testserver/evidence/?x=1", ""]:
+        page = client.get(group.get_absolute_url(), HTTP_REFERER=elsewhere).content.decode()
+        assert 'href="/">Back to search' in page
