@@ -144,7 +144,11 @@ class GroupForm(forms.ModelForm):
                 "What happens at a meeting, what newcomers can expect. Plain words work best."
             ),
             "address": "The building and street. Leave blank for online-only groups.",
-            "postcode": "We use it to show the group to clinicians searching nearby.",
+            "town": "Needed for groups that meet in person, if you do not give the postcode.",
+            "postcode": (
+                "Needed for groups that meet in person, unless you give the town. We use it "
+                "to show the group to clinicians searching nearby."
+            ),
             "online_url": "Needed if the group meets online. It must start https://",
             "website": "It must start https:// or http://",
             "cost": "For example: Free, or £2 a session to cover tea.",

@@ -86,6 +86,16 @@ def test_it_needs_a_place_it_can_find_before_submitting(organiser_client, ls6):
     assert Group.objects.get().latitude is None
 
 
+def test_postcode_and_town_say_they_are_needed_for_groups_that_meet_in_person(organiser_client):
+    html = organiser_client.get(NEW).content.decode()
+
+    for field in ("id_postcode", "id_town"):
+        label = re.search(rf'<label class="nhsuk-label" for="{field}">(.*?)</label>', html)
+        assert label and "(optional)" not in label.group(1)
+        hint = re.search(rf'<div class="nhsuk-hint" id="{field}-hint">(.*?)</div>', html, re.S)
+        assert hint and "Needed for groups that meet in person" in hint.group(1)
+
+
 def test_it_adds_a_meeting_without_javascript_and_without_saving(organiser_client, ls6):
     response = organiser_client.post(NEW, group_form_data(name="", action="add_meeting"))
     page = response.content.decode()
@@ -482,7 +492,7 @@ def test_unverified_accounts_cannot_submit(make_user, ls6):
     response = client.post(NEW, group_form_data())
     assert not Group.objects.exists()
     assert response.status_code == 200
-    assert "verify" in response.content.decode().lower()
+    assert "confirm your email address" in response.content.decode().lower()
 
 
 def test_my_groups_page_shows_reverse_url():
