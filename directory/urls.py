@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import views as account_views
+from directory import views as directory_views
 from groups import api, views
 from moderation import views as moderation_views
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("exchange.urls")),
     path("evidence/", include("evidence.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", directory_views.favicon, name="favicon"),
     path("api/groups/", api.group_list, name="api-group-list"),
     path("api/groups/<int:pk>/", api.group_detail, name="api-group-detail"),
     path("api/schema/", api.schema, name="api-schema"),

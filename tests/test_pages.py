@@ -179,3 +179,13 @@ def test_a_slug_taken_between_check_and_insert_goes_to_the_next_free_one(make_gr
     assert racer.slug == first.slug
     _save_with_free_slug(racer, created=True)
     assert racer.pk and racer.slug == "same-name-2"
+
+
+def test_the_favicon_is_served_and_linked(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    html = client.get("/about/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg' in html
+    assert 'type="image/svg+xml"' in html
