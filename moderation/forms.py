@@ -5,7 +5,7 @@ import time
 from django import forms
 from django.core import signing
 
-from .models import Problem
+from .models import PUBLIC_PROBLEM_CHOICES
 
 # A person takes a few seconds to read and fill in the form; a script does not.
 MIN_SECONDS = 3
@@ -20,7 +20,7 @@ def form_timestamp() -> str:
 class ReportForm(forms.Form):
     problem = forms.ChoiceField(
         label="What is wrong with this listing?",
-        choices=Problem.choices,
+        choices=PUBLIC_PROBLEM_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what is wrong with the listing."},
     )

@@ -16,6 +16,11 @@ class Problem(models.TextChoices):
     ORGANISER_LEFT = "organiser_left", "Its only organiser deleted their account"
 
 
+# Problems the site itself reports, which the public report form does not offer.
+INTERNAL_PROBLEMS = frozenset({Problem.ORGANISER_LEFT})
+PUBLIC_PROBLEM_CHOICES = [(v, label) for v, label in Problem.choices if v not in INTERNAL_PROBLEMS]
+
+
 class ReportStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Dealt with"

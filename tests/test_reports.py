@@ -58,6 +58,18 @@ def test_it_needs_a_problem(client, make_group):
     assert not Report.objects.exists()
 
 
+def test_the_public_form_does_not_offer_internal_reasons(client, make_group):
+    group = make_group()
+    page = client.get(f"/groups/{group.slug}/report/").content.decode()
+    assert "The group no longer meets" in page
+    assert "deleted their account" not in page
+    assert 'value="organiser_left"' not in page
+
+    response = report(client, group, problem="organiser_left")
+    assert "Thank you for your report" not in response.content.decode()
+    assert not Report.objects.exists()
+
+
 def test_a_filled_in_honeypot_is_thanked_and_dropped(client, make_group):
     response = report(client, make_group(), website="http://spam.example")
     assert "Thank you for your report" in response.content.decode()
