@@ -83,7 +83,8 @@ def test_every_study_counted_in_a_summary_is_listed_and_has_a_library_page(clien
     group = make_group(conditions=("alcohol",), group_type="twelve_step")
     evidence = evidence_of(group)
     html = page(client, group)
-    section = html[html.index('id="evidence"') : html.index("When and where it meets")]
+    start = html.index('id="evidence"')
+    section = html[start : html.index("nhsuk-grid-column-one-third", start)]
     listed = re.findall(
         r'<th scope="row" class="nhsuk-table__cell"><a href="(/evidence/[^"]+/)">', section
     )

@@ -189,3 +189,12 @@ def test_the_favicon_is_served_and_linked(client):
     html = client.get("/about/").content.decode()
     assert '<link rel="icon" href="/static/favicon.svg' in html
     assert 'type="image/svg+xml"' in html
+
+
+def test_a_group_page_gives_when_where_and_how_to_join_before_the_evidence(client, make_group):
+    group = make_group("ME support", conditions=("chronic_fatigue_syndrome",))
+    html = client.get(group.get_absolute_url()).content.decode()
+    # The caution stays at the top, linking down to the evidence.
+    assert html.index('href="#evidence"') < html.index("When and where it meets")
+    assert html.index("When and where it meets") < html.index("How to join")
+    assert html.index("How to join") < html.index('id="evidence"')
