@@ -744,3 +744,8 @@ def test_back_to_search_returns_to_the_search_the_clinician_came_from(client, ma
     for elsewhere in ["https://evil.example/?near=LS6", "http://testserver/evidence/?x=1", ""]:
         page = client.get(group.get_absolute_url(), HTTP_REFERER=elsewhere).content.decode()
         assert 'href="/">Back to search' in page
+
+
+def test_a_search_offers_a_way_past_the_filters_to_the_results(client, ls6):
+    assert 'href="#results">Skip the filters' in client.get("/", {"near": "LS6"}).content.decode()
+    assert "Skip the filters" not in client.get("/").content.decode()
