@@ -40,7 +40,7 @@ def test_an_organiser_lists_a_group_and_a_clinician_finds_it(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
     # Confirm the address from the email.
     (message,) = [m for m in mailoutbox if m.to == ["new.organiser@example.org"]]
