@@ -24,8 +24,8 @@ from .filters import (
     REFERRAL_FILTER_CHOICES,
     SearchFilter,
 )
-from .geo import KM_PER_MILE
-from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group
+from .geo import KM_PER_MILE, POSTCODE_RE, normalise
+from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group, PlaceKind
 from .search import paginate
 
 # Parameters that, when present, mean the page should show results.
@@ -78,6 +78,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if filterset.is_bound and results is not None
         else None,
         "criteria": filterset.criteria() if results is not None else None,
+        "from_district_centre": _from_district_centre(filterset, values["near"]),
         "conditions": taxonomy.conditions().all,
         "audiences": taxonomy.audiences().all,
         "group_types": taxonomy.group_types().all,
@@ -102,6 +103,13 @@ def search(request: HttpRequest) -> HttpResponse:
         response["HX-Reselect"] = "#search-page"
         response["HX-Reswap"] = "outerHTML"
     return response
+
+
+def _from_district_centre(filterset: SearchFilter, near: str) -> bool:
+    """A full postcode that is not in our places list was searched from its district's
+    centre: the clinician should know the distances are not from the patient's door."""
+    place = filterset.form.cleaned_data.get("place") if filterset.is_bound else None
+    return bool(place and place.kind == PlaceKind.DISTRICT and POSTCODE_RE.match(normalise(near)))
 
 
 def _km_value(km: float) -> str:

@@ -749,3 +749,13 @@ def test_back_to_search_returns_to_the_search_the_clinician_came_from(client, ma
 def test_a_search_offers_a_way_past_the_filters_to_the_results(client, ls6):
     assert 'href="#results">Skip the filters' in client.get("/", {"near": "LS6"}).content.decode()
     assert "Skip the filters" not in client.get("/").content.decode()
+
+
+def test_a_postcode_searched_from_its_districts_centre_says_so(client, make_group, make_place, ls6):
+    make_group("Headingley Group", at=LS6)
+    note = "Distances are from the centre of the LS6 postcode district"
+    page = client.get("/", {"near": "ls6 3hn"}).content.decode()
+    assert note in page and "exact position of LS6 3HN" in page
+    assert note not in client.get("/", {"near": "LS6"}).content.decode()
+    make_place("LS6 3HN", *LS6, kind="postcode")
+    assert note not in client.get("/", {"near": "LS6 3HN"}).content.decode()
