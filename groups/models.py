@@ -353,6 +353,8 @@ class Group(models.Model):
                 fields=["status", "latitude", "longitude"], name="group_status_lat_lng_idx"
             ),
             models.Index(fields=["status", "name"], name="group_status_name_idx"),
+            # Listings at one postcode, for the duplicate rule (groups/duplicates.py).
+            models.Index(fields=["postcode"], name="group_postcode_idx"),
         ]
         constraints = [
             models.CheckConstraint(
