@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ArchivedReason, Audience, Condition, Group, GroupType, Meeting, Place, Status
-from .services import MeetingSpec, save_group
+from .services import GroupValues, MeetingSpec, save_group
 
 
 class MeetingInline(admin.TabularInline):
@@ -49,9 +49,9 @@ class GroupAdmin(SimpleHistoryAdmin):
         for group in queryset.exclude(status=Status.ARCHIVED):
             save_group(
                 group=group,
-                values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
-                conditions=None,
-                audiences=None,
+                values=GroupValues(
+                    status=Status.ARCHIVED, archived_reason=ArchivedReason.MODERATOR
+                ),
                 actor=request.user,
                 reason="Archived from the admin",
             )
@@ -77,7 +77,7 @@ class GroupAdmin(SimpleHistoryAdmin):
                 )
         save_group(
             group=form.instance,
-            values=data,
+            values=GroupValues(**data),
             conditions=conditions,
             audiences=audiences,
             meetings=meetings,

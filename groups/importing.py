@@ -39,7 +39,7 @@ from .models import (
     web_url,
 )
 from .progress import Track, untracked
-from .services import MeetingSpec, save_group
+from .services import GroupValues, MeetingSpec, save_group
 
 COLUMNS = [
     "external_id",
@@ -682,7 +682,7 @@ def import_groups(
                 try:
                     save_group(
                         group=group,
-                        values=values,
+                        values=GroupValues(**values),
                         conditions=row.conditions,
                         audiences=row.audiences,
                         meetings=row.meetings,

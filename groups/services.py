@@ -4,15 +4,79 @@ all save a group through save_group(), so every path enforces the same rules."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .models import GROUP_HISTORY, Audience, Condition, Group, Meeting, Status, unique_slug
+from .models import (
+    GROUP_HISTORY,
+    Audience,
+    Condition,
+    Group,
+    GroupType,
+    Meeting,
+    Status,
+    unique_slug,
+)
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+# A value left out of GroupValues: the group keeps what it has (a new group, the default).
+KEEP = _Keep.KEEP
+Keep = Literal[_Keep.KEEP]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupValues:
+    """The values of a group's own fields that a save sets. A field left out keeps the
+    group's value; a field that is not a group's (a typo, an old name) is a TypeError,
+    so nothing a caller means to set is silently dropped."""
+
+    name: str | Keep = KEEP
+    slug: str | Keep = KEEP
+    summary: str | Keep = KEEP
+    description: str | Keep = KEEP
+    orientation: str | Keep = KEEP
+    group_type: GroupType | Keep | None = KEEP
+    format: str | Keep = KEEP
+    address: str | Keep = KEEP
+    town: str | Keep = KEEP
+    postcode: str | Keep = KEEP
+    latitude: float | Keep | None = KEEP
+    longitude: float | Keep | None = KEEP
+    online_url: str | Keep = KEEP
+    website: str | Keep = KEEP
+    email: str | Keep = KEEP
+    phone: str | Keep = KEEP
+    leadership: str | Keep = KEEP
+    sector: str | Keep = KEEP
+    referral: str | Keep = KEEP
+    cost: str | Keep = KEEP
+    step_free: str | Keep = KEEP
+    access_notes: str | Keep = KEEP
+    languages: list[str] | Keep = KEEP
+    status: str | Keep = KEEP
+    archived_reason: str | Keep = KEEP
+    last_verified: dt.date | Keep | None = KEEP
+    external_id: str | Keep | None = KEEP
+
+    def given(self) -> dict[str, Any]:
+        """The fields this save sets, by name."""
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not KEEP
+        }
 
 
 def condition_search_terms(conditions: Iterable[Condition]) -> str:
@@ -62,27 +126,29 @@ def _save_with_free_slug(group: Group, created: bool) -> None:
             group.slug = unique_slug(group.name)
 
 
+@transaction.atomic
 def save_group(
     *,
     group: Group | None = None,
-    values: Mapping[str, Any],
+    values: GroupValues,
     conditions: Iterable[Condition] | None = None,
-    audiences: Iterable[Audience] | None = (),
+    audiences: Iterable[Audience] | None = None,
     meetings: Iterable[MeetingSpec] | None = None,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
     reason: str = "",
 ) -> Group:
-    """Creates or updates a group with its tags and (when given) its meetings, all or nothing.
+    """Creates or updates a group with its tags and meetings, all or nothing.
 
-    Meetings, when given, replace the group's meetings (unchanged ones are kept, so their
-    history stays readable); None leaves them as they are, and so does None for the
-    conditions or audiences of an existing group. Raises ValidationError (keyed by field)
-    and writes nothing if anything is invalid. The change is recorded in the group's
-    history as made by actor (a user; else the request's user, if any) for reason.
+    What is left out stays as it is: a field not given in values, and conditions,
+    audiences or meetings left as None (a new group starts with none). Meetings, when
+    given, replace the group's meetings (unchanged ones are kept, so their history stays
+    readable). Raises ValidationError (keyed by field) and writes nothing if anything is
+    invalid. The change is recorded in the group's history as made by actor (else the
+    request's user, if any) for reason.
     """
     group = group if group is not None else Group()
     created = group.pk is None
-    for name, value in values.items():
+    for name, value in values.given().items():
         setattr(group, name, value)
     if group.status != Status.ARCHIVED:
         group.archived_reason = ""
@@ -129,7 +195,9 @@ def save_group(
     return group
 
 
-def _replace_meetings(group: Group, wanted: list[Meeting], *, actor: Any, reason: str) -> None:
+def _replace_meetings(
+    group: Group, wanted: list[Meeting], *, actor: AbstractBaseUser | None, reason: str
+) -> None:
     """Deletes the group's meetings that are not wanted and adds the new ones."""
     unmatched = list(group.meetings.all()) if group.pk else []
     to_create = []

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.email import send_templated_email
 from groups.models import ArchivedReason, Group, Meeting, Status
-from groups.services import MeetingSpec, save_group
+from groups.services import GroupValues, MeetingSpec, save_group
 from organisers.models import GroupRevision, RevisionStatus
 from organisers.proposals import PUBLIC_FIELDS, Proposal
 from organisers.services import organiser_emails
@@ -40,9 +40,7 @@ def approve_group(*, group: Group, moderator, today: dt.date | None = None) -> N
         raise ValidationError("Only a group waiting for review can be approved.")
     save_group(
         group=group,
-        values={"status": Status.PUBLISHED, "last_verified": today or timezone.localdate()},
-        conditions=None,
-        audiences=None,
+        values=GroupValues(status=Status.PUBLISHED, last_verified=today or timezone.localdate()),
         actor=moderator,
         reason="Approved by a moderator",
     )
@@ -56,9 +54,7 @@ def reject_group(*, group: Group, moderator, reason: str) -> None:
         raise ValidationError("Only a group waiting for review can be turned down.")
     save_group(
         group=group,
-        values={"status": Status.REJECTED},
-        conditions=None,
-        audiences=None,
+        values=GroupValues(status=Status.REJECTED),
         actor=moderator,
         reason=f"Not approved: {reason}",
     )
@@ -75,7 +71,7 @@ def approve_revision(*, revision: GroupRevision, moderator, today: dt.date | Non
     group = revision.group
     save_group(
         group=group,
-        values={**proposal.values, "last_verified": today or timezone.localdate()},
+        values=GroupValues(**proposal.values, last_verified=today or timezone.localdate()),
         conditions=proposal.conditions,
         audiences=proposal.audiences,
         meetings=proposal.meetings,
@@ -118,9 +114,7 @@ def resolve_report(*, report: Report, moderator, note: str, archive: bool = Fals
     if archive and group.status != Status.ARCHIVED:
         save_group(
             group=group,
-            values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
-            conditions=None,
-            audiences=None,
+            values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.MODERATOR),
             actor=moderator,
             reason=f"Archived after a report: {note}",
         )
@@ -161,7 +155,7 @@ def restore_version(*, group: Group, history_id: int, moderator) -> None:
     and verification date stay as they are now; the restore is itself a new version."""
     record = group.history.get(history_id=history_id)
     historical = record.instance
-    values = {name: getattr(historical, name) for name in PUBLIC_FIELDS}
+    values = GroupValues(**{name: getattr(historical, name) for name in PUBLIC_FIELDS})
     save_group(
         group=group,
         values=values,

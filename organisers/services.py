@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.email import send_templated_email
 from groups.models import ArchivedReason, Group, Status
-from groups.services import save_group
+from groups.services import KEEP, GroupValues, save_group
 
 from .models import GroupOwner, GroupRevision, Invitation, RevisionStatus, hash_token
 from .proposals import Proposal
@@ -45,10 +45,17 @@ def notify_moderators(group: Group, *, what: str) -> None:
     )
 
 
-def _save(group: Group | None, proposal: Proposal, *, status: str, actor, reason: str) -> Group:
+def _save(
+    group: Group | None,
+    proposal: Proposal,
+    *,
+    status: str,
+    actor: AbstractBaseUser,
+    reason: str,
+) -> Group:
     return save_group(
         group=group,
-        values={**proposal.values, "status": status},
+        values=GroupValues(**proposal.values, status=status),
         conditions=proposal.conditions,
         audiences=proposal.audiences,
         meetings=proposal.meetings,
@@ -58,7 +65,7 @@ def _save(group: Group | None, proposal: Proposal, *, status: str, actor, reason
 
 
 @transaction.atomic
-def create_group(*, user, proposal: Proposal, submit: bool) -> Group:
+def create_group(*, user: AbstractBaseUser, proposal: Proposal, submit: bool) -> Group:
     status = Status.PENDING if submit else Status.DRAFT
     reason = "Submitted for review" if submit else "Saved as a draft"
     group = _save(None, proposal, status=status, actor=user, reason=reason)
@@ -69,7 +76,9 @@ def create_group(*, user, proposal: Proposal, submit: bool) -> Group:
 
 
 @transaction.atomic
-def update_group(*, group: Group, user, proposal: Proposal, submit: bool) -> GroupRevision | None:
+def update_group(
+    *, group: Group, user: AbstractBaseUser, proposal: Proposal, submit: bool
+) -> GroupRevision | None:
     """Saves an organiser's edit. A group that has been approved keeps its listing as it
     is: the edit becomes a revision, for review. Others are changed in place. Returns the
     revision, if there is one."""
@@ -92,7 +101,7 @@ def update_group(*, group: Group, user, proposal: Proposal, submit: bool) -> Gro
 
 
 @transaction.atomic
-def submit_group(*, group: Group, user) -> None:
+def submit_group(*, group: Group, user: AbstractBaseUser) -> None:
     """Sends a draft (or a group that was not approved) to the moderators as it stands."""
     if group.status not in (Status.DRAFT, Status.REJECTED):
         raise ValidationError("Only a draft can be submitted.")
@@ -102,9 +111,7 @@ def submit_group(*, group: Group, user) -> None:
         )
     save_group(
         group=group,
-        values={"status": Status.PENDING},
-        conditions=None,
-        audiences=None,
+        values=GroupValues(status=Status.PENDING),
         actor=user,
         reason="Submitted for review",
     )
@@ -126,14 +133,12 @@ def withdraw_revision(*, revision: GroupRevision) -> None:
 
 
 @transaction.atomic
-def close_group(*, group: Group, user) -> None:
+def close_group(*, group: Group, user: AbstractBaseUser) -> None:
     """The organiser says the group has stopped: it leaves the directory for good (it is
     archived, never deleted) and re-confirming does not bring it back."""
     save_group(
         group=group,
-        values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.CLOSED},
-        conditions=None,
-        audiences=None,
+        values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.CLOSED),
         actor=user,
         reason="Closed by its organiser",
     )
@@ -145,7 +150,7 @@ def can_reopen(group: Group) -> bool:
 
 
 @transaction.atomic
-def reopen_group(*, group: Group, user) -> None:
+def reopen_group(*, group: Group, user: AbstractBaseUser) -> None:
     """A group its organiser closed meets again. It comes back as a draft, not straight
     into the directory: its details may have changed while it was closed, so the
     organiser checks them and submits it, and a moderator approves it as a new listing."""
@@ -153,9 +158,7 @@ def reopen_group(*, group: Group, user) -> None:
         raise ValidationError("Only a group its organiser closed can be reopened.")
     save_group(
         group=group,
-        values={"status": Status.DRAFT},
-        conditions=None,
-        audiences=None,
+        values=GroupValues(status=Status.DRAFT),
         actor=user,
         reason="Reopened by its organiser",
     )
@@ -168,21 +171,20 @@ def can_reconfirm(group: Group) -> bool:
 
 
 @transaction.atomic
-def reconfirm_group(*, group: Group, user, today: dt.date | None = None) -> None:
+def reconfirm_group(*, group: Group, user: AbstractBaseUser, today: dt.date | None = None) -> None:
     """ "Still meeting as listed": the listing is confirmed as of today. A group taken out
     of search because nobody confirmed it comes back."""
     if not can_reconfirm(group):
         raise ValidationError(
             "Only a listed group, or one taken out for staleness, can be confirmed."
         )
-    values: dict[str, Any] = {"last_verified": today or timezone.localdate()}
-    if group.status == Status.ARCHIVED:
-        values["status"] = Status.PUBLISHED
+    comes_back = group.status == Status.ARCHIVED
     save_group(
         group=group,
-        values=values,
-        conditions=None,
-        audiences=None,
+        values=GroupValues(
+            last_verified=today or timezone.localdate(),
+            status=Status.PUBLISHED if comes_back else KEEP,
+        ),
         actor=user,
         reason="Confirmed as still meeting as listed",
     )

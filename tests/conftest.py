@@ -11,7 +11,7 @@ from django.apps import apps
 
 from groups.importing import parse_meetings
 from groups.models import Audience, Condition, Group, GroupType, Place
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 
 LS6 = (53.8195, -1.5755)
 
@@ -106,7 +106,7 @@ def make_group(db) -> Callable[..., Group]:
             fields.update(latitude=None, longitude=None, postcode="", town="")
         fields.update(values)
         return save_group(
-            values=fields,
+            values=GroupValues(**fields),
             conditions=Condition.objects.filter(slug__in=conditions),
             audiences=Audience.objects.filter(slug__in=audiences),
             meetings=parse_meetings(meetings),

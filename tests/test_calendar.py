@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from groups.importing import parse_meetings
 from groups.models import nth_weekday
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,7 @@ def test_uids_are_stable_and_survive_a_change_of_time(client, group):
 
     save_group(
         group=group,
-        values={},
-        conditions=group.conditions.all(),
+        values=GroupValues(),
         meetings=parse_meetings(
             "Tue 19:30-21:00; alt Wed 14:00-15:30 from 2026-01-07; "
             "2nd Mon 18:00-19:30; last Fri 19:00-20:30"

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from groups.importing import parse_meetings
 from groups.models import Condition, Group, Meeting
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 from moderation.models import Decision
 from tests.support.organisers import group_form_data
 
@@ -20,9 +20,8 @@ pytest_plugins = ["tests.organiser_fixtures"]
 def rename(group, name, *, actor=None, conditions=None, meetings=None, reason="") -> Group:
     return save_group(
         group=group,
-        values={"name": name},
+        values=GroupValues(name=name),
         conditions=conditions,
-        audiences=None,
         meetings=parse_meetings(meetings) if meetings is not None else None,
         actor=actor,
         reason=reason,

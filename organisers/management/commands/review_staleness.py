@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.email import send_templated_email
 from groups.models import ArchivedReason, Group, Status, months_between
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 from organisers.models import ReminderKind, StalenessReminder
 from organisers.services import organiser_emails
 
@@ -96,9 +96,7 @@ class Command(BaseCommand):
         last = verified_on(group)
         save_group(
             group=group,
-            values={"status": Status.ARCHIVED, "archived_reason": ArchivedReason.STALE},
-            conditions=None,
-            audiences=None,
+            values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.STALE),
             reason=f"Not confirmed for {months} months",
         )
         StalenessReminder.objects.get_or_create(
