@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -107,6 +108,25 @@ class ArchivedReason(models.TextChoices):
     CLOSED = "closed", "Closed by its organiser"
     STALE = "stale", "Not confirmed for 18 months"
     MODERATOR = "moderator", "Taken down by a moderator"
+
+
+class ConfirmedBy(models.TextChoices):
+    """Who last said a listing is right: its organisers, the directory's moderators, or the
+    meeting list a feed reads it from."""
+
+    GROUP = "group", "The group"
+    MODERATOR = "moderator", "The directory"
+    FEED = "feed", "A meeting list"
+
+
+def confirmed_values(by: str, on: dt.date, source: str = "") -> dict[str, Any]:
+    """The values to give save_group() when a listing is confirmed: on that date, by the
+    group, a moderator, or (with the list's name as source) a feed."""
+    return {
+        "last_verified": on,
+        "confirmed_by": by,
+        "confirmed_source": source if by == ConfirmedBy.FEED else "",
+    }
 
 
 @dataclass(frozen=True)
@@ -334,6 +354,18 @@ class Group(models.Model):
         max_length=10, choices=ArchivedReason.choices, blank=True, help_text="Archived groups only."
     )
     last_verified = models.DateField(null=True, blank=True)
+    confirmed_by = models.CharField(
+        max_length=10,
+        choices=ConfirmedBy.choices,
+        blank=True,
+        help_text="Who last confirmed the listing (on last_verified); blank if not known.",
+    )
+    confirmed_source = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="The meeting list a feed confirmed it from, such as “Sheffield AA”.",
+    )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     search_terms = models.TextField(
         blank=True,
@@ -402,6 +434,14 @@ class Group(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(sector__in=Sector.values), name="group_sector_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by="") | Q(confirmed_by__in=ConfirmedBy.values),
+                name="group_confirmed_by_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_source="") | Q(confirmed_by=ConfirmedBy.FEED),
+                name="group_confirmed_source_only_feed",
             ),
             models.CheckConstraint(
                 condition=Q(archived_reason="")
@@ -525,6 +565,21 @@ class Group(models.Model):
         if self.last_verified is None:
             return None
         return months_between(self.last_verified, today or dt.date.today())
+
+    def confirmation_text(self) -> str:
+        """Who confirmed the listing and when, as cards and pages say it."""
+        if self.last_verified is None:
+            return "Not yet confirmed"
+        on = f"{self.last_verified.day} {self.last_verified:%B %Y}"
+        if self.confirmed_by == ConfirmedBy.GROUP:
+            return f"Confirmed by the group on {on}"
+        if self.confirmed_by == ConfirmedBy.MODERATOR:
+            return f"Checked by the directory on {on}"
+        if self.confirmed_by == ConfirmedBy.FEED and self.confirmed_source:
+            return f"From the {self.confirmed_source} meeting list, checked {on}"
+        if self.confirmed_by == ConfirmedBy.FEED:
+            return f"From a published meeting list, checked {on}"
+        return f"Last checked on {on}"
 
     def is_stale(self, today: dt.date | None = None) -> bool:
         """Not re-confirmed for over 12 months, so details may be out of date."""

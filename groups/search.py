@@ -20,7 +20,7 @@ MAX_OFFSET = 10_000_000
 # counted over every match, and a match's description and notes would make that dear.
 CARD_FIELDS = (
     "name", "slug", "summary", "orientation", "group_type", "format", "town", "postcode",
-    "latitude", "longitude", "last_verified",
+    "latitude", "longitude", "last_verified", "confirmed_by", "confirmed_source",
 )  # fmt: skip
 
 

@@ -70,6 +70,8 @@ class GroupValues:
     status: str | Keep = KEEP
     archived_reason: str | Keep = KEEP
     last_verified: dt.date | Keep | None = KEEP
+    confirmed_by: str | Keep = KEEP
+    confirmed_source: str | Keep = KEEP
     external_id: str | Keep | None = KEEP
 
     def given(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ STATE_LABELS = {
     "status": "Status",
     "archived_reason": "Why archived",
     "last_verified": "Last confirmed",
+    "confirmed_by": "Confirmed by",
 }
 
 
@@ -47,6 +48,8 @@ def _state(record: Any) -> dict[str, str]:
         "status": record.get_status_display(),
         "archived_reason": record.get_archived_reason_display() if record.archived_reason else "",
         "last_verified": f"{record.last_verified:%-d %B %Y}" if record.last_verified else "",
+        "confirmed_by": record.get_confirmed_by_display()
+        + (f" ({record.confirmed_source})" if record.confirmed_source else ""),
     }
 
 

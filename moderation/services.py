@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import send_templated_email
-from groups.models import ArchivedReason, Group, Meeting, Status
+from groups.models import ArchivedReason, ConfirmedBy, Group, Meeting, Status, confirmed_values
 from groups.services import GroupValues, MeetingSpec, save_group
 from organisers.models import GroupRevision, RevisionStatus
 from organisers.proposals import PUBLIC_FIELDS, Proposal
@@ -33,6 +33,13 @@ def _tell_organisers(group: Group, template: str, context: dict[str, Any]) -> No
     )
 
 
+def _confirmed(group: Group, today: dt.date | None) -> dict[str, Any]:
+    """Approving what its organisers sent confirms the listing as theirs; a group nobody
+    organises is vouched for by the directory."""
+    by = ConfirmedBy.GROUP if group.owners.exists() else ConfirmedBy.MODERATOR
+    return confirmed_values(by, today or timezone.localdate())
+
+
 @transaction.atomic
 def approve_group(*, group: Group, moderator, today: dt.date | None = None) -> None:
     """A new listing goes live, confirmed as of today."""
@@ -40,7 +47,7 @@ def approve_group(*, group: Group, moderator, today: dt.date | None = None) -> N
         raise ValidationError("Only a group waiting for review can be approved.")
     save_group(
         group=group,
-        values=GroupValues(status=Status.PUBLISHED, last_verified=today or timezone.localdate()),
+        values=GroupValues(status=Status.PUBLISHED, **_confirmed(group, today)),
         actor=moderator,
         reason="Approved by a moderator",
     )
@@ -71,7 +78,7 @@ def approve_revision(*, revision: GroupRevision, moderator, today: dt.date | Non
     group = revision.group
     save_group(
         group=group,
-        values=GroupValues(**proposal.values, last_verified=today or timezone.localdate()),
+        values=GroupValues(**{**proposal.values, **_confirmed(group, today)}),
         conditions=proposal.conditions,
         audiences=proposal.audiences,
         meetings=proposal.meetings,

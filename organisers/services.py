@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import send_templated_email
-from groups.models import ArchivedReason, Group, Status
+from groups.models import ArchivedReason, ConfirmedBy, Group, Status, confirmed_values
 from groups.services import KEEP, GroupValues, save_group
 
 from .models import GroupOwner, GroupRevision, Invitation, RevisionStatus, hash_token
@@ -182,7 +182,7 @@ def reconfirm_group(*, group: Group, user: AbstractBaseUser, today: dt.date | No
     save_group(
         group=group,
         values=GroupValues(
-            last_verified=today or timezone.localdate(),
+            **confirmed_values(ConfirmedBy.GROUP, today or timezone.localdate()),
             status=Status.PUBLISHED if comes_back else KEEP,
         ),
         actor=user,
