@@ -75,6 +75,11 @@ class GroupAdmin(SimpleHistoryAdmin):
                 meetings.append(
                     MeetingSpec(**{f: cleaned[f] for f in MeetingSpec.__dataclass_fields__})
                 )
+        from organisers.notify import tell_organisers_of_changes
+        from organisers.proposals import Proposal
+
+        # The form has already put its values on form.instance: "before" is the stored row.
+        before = Proposal.from_group(Group.objects.get(pk=form.instance.pk)) if change else None
         save_group(
             group=form.instance,
             values=GroupValues(**data),
@@ -84,6 +89,8 @@ class GroupAdmin(SimpleHistoryAdmin):
             actor=request.user,
             reason="Changed in the admin",
         )
+        if before is not None:
+            tell_organisers_of_changes(group=form.instance, before=before, by="a moderator")
         for formset in formsets:
             # What formset.save() would have recorded, for the admin's change message.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

@@ -93,3 +93,12 @@ class ResolveReportForm(forms.Form):
     archive = forms.BooleanField(
         label="The group has stopped: take it out of the directory", required=False
     )
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you restoring this version?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="We email it to the group's organisers with what changed.",
+        error_messages={"required": "Say why you are restoring this version."},
+    )

@@ -13,6 +13,7 @@ class Problem(models.TextChoices):
     NO_LONGER_MEETS = "no_longer_meets", "The group no longer meets"
     DETAILS_WRONG = "details_wrong", "Some details are wrong"
     OTHER = "other", "Something else"
+    DANGER = "danger", "Someone could be at risk of harm (a safeguarding concern)"
     ORGANISER_LEFT = "organiser_left", "Its only organiser deleted their account"
 
 
@@ -93,6 +94,62 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            (
+                "approve_listings",
+                "Can moderate listings: approve, turn down, take down; gets the daily digest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.group}"
+
+
+class DigestKind(models.TextChoices):
+    """What other parts of the site add to the moderators' daily digest (the moderation
+    queue's own items are read from the queue)."""
+
+    FEED_PROBLEM = "feed_problem", "Feed problems"
+    EVIDENCE = "evidence", "Evidence library"
+    OTHER = "other", "Other"
+
+
+class DigestItem(models.Model):
+    """One line for the next daily digest. The summary is the site's own words, never text
+    someone outside typed."""
+
+    kind = models.CharField(max_length=20, choices=DigestKind.choices)
+    summary = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_on = models.DateField(null=True, blank=True, help_text="The digest that carried it.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DigestKind.values), name="digest_item_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_on", "created_at"], name="digest_item_unsent_idx")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class DigestRun(models.Model):
+    """A day's digest was sent: one per (UK) day, however often the command runs."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.day}"

@@ -15,6 +15,7 @@ from accounts.email import send_templated_email
 from groups.models import ArchivedReason, ConfirmedBy, Group, Meeting, Status, confirmed_values
 from groups.services import GroupValues, MeetingSpec, save_group
 from organisers.models import GroupRevision, RevisionStatus
+from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import PUBLIC_FIELDS, Proposal
 from organisers.services import organiser_emails
 
@@ -157,12 +158,15 @@ def meetings_at(group: Group, moment: dt.datetime) -> list[MeetingSpec]:
 
 
 @transaction.atomic
-def restore_version(*, group: Group, history_id: int, moderator) -> None:
+def restore_version(*, group: Group, history_id: int, moderator, reason: str) -> None:
     """Puts back an earlier version of a group: its fields, tags and meetings. The status
-    and verification date stay as they are now; the restore is itself a new version."""
+    and verification date stay as they are now; the restore is itself a new version. The
+    organisers are told what changed and why."""
     record = group.history.get(history_id=history_id)
     historical = record.instance
     values = GroupValues(**{name: getattr(historical, name) for name in PUBLIC_FIELDS})
+    before = Proposal.from_group(group)
+    when = timezone.localtime(record.history_date)
     save_group(
         group=group,
         values=values,
@@ -170,11 +174,14 @@ def restore_version(*, group: Group, history_id: int, moderator) -> None:
         audiences=[row.audience for row in record.audiences.select_related("audience")],
         meetings=meetings_at(group, record.history_date),
         actor=moderator,
-        reason=f"Restored the version of {timezone.localtime(record.history_date):%-d %B %Y %H:%M}",
+        reason=f"Restored the version of {when:%-d %B %Y %H:%M}: {reason}",
     )
     Decision.objects.create(
         group=group,
         action=Action.RESTORED,
-        reason=f"Version {history_id}",
+        reason=f"Version {history_id}: {reason}",
         actor=moderator,
+    )
+    tell_organisers_of_changes(
+        group=group, before=before, by="a moderator, who restored an earlier version", reason=reason
     )

@@ -18,9 +18,10 @@ from organisers.models import GroupRevision, RevisionStatus
 from organisers.proposals import Proposal, differences
 
 from . import services
-from .forms import DecisionForm, ReportForm, ResolveReportForm, form_timestamp
-from .history import revision_submission, submission, versions
-from .models import Report, ReportStatus
+from .digest import alert_danger
+from .forms import DecisionForm, ReportForm, ResolveReportForm, RestoreForm, form_timestamp
+from .history import proposal_at, revision_submission, submission, versions
+from .models import Problem, Report, ReportStatus
 from .ratelimit import allow
 
 REPORTS_PER_HOUR = 5
@@ -155,21 +156,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @staff_required
 def group_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every version of a group, newest first, with what changed; any can be restored."""
     group = get_object_or_404(Group, pk=pk)
-    if request.method == "POST":
-        try:
-            history_id = int(request.POST.get("version", ""))
-            services.restore_version(group=group, history_id=history_id, moderator=request.user)
-        except (ValueError, group.history.model.DoesNotExist):
-            raise Http404("No such version") from None
-        except ValidationError as exc:
-            messages.error(request, "That version cannot be restored: " + " ".join(exc.messages))
-        else:
-            messages.success(request, "The earlier version is restored, as a new version.")
-        return redirect("moderation:group_history", pk=group.pk)
     return render(
         request,
         "moderation/history.html",
@@ -178,6 +169,40 @@ def group_history(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions(group),
             "decisions": group.decisions.select_related("actor"),
         },
+    )
+
+
+@staff_required
+def restore_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    """What restoring a version would change, and why (the reason is emailed to the
+    organisers with the changes)."""
+    group = get_object_or_404(Group, pk=pk)
+    record = get_object_or_404(group.history, history_id=history_id)
+    form = RestoreForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.restore_version(
+                group=group,
+                history_id=history_id,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, problems(exc))
+        else:
+            messages.success(
+                request,
+                "The earlier version is restored, as a new version. We have emailed the "
+                "organisers what changed and why.",
+            )
+            return redirect("moderation:group_history", pk=group.pk)
+    changes = [
+        d for d in differences(Proposal.from_group(group), proposal_at(record, group)) if d.changed
+    ]
+    return render(
+        request,
+        "moderation/restore.html",
+        {"group": group, "record": record, "changes": changes, "form": form},
     )
 
 
@@ -193,11 +218,13 @@ def report_group(request: HttpRequest, slug: str) -> HttpResponse:
         if not allow(request, "report", limit=REPORTS_PER_HOUR, seconds=3600):
             return render(request, "moderation/report_limited.html", {"group": group}, status=429)
         if form.is_valid():
-            Report.objects.create(
+            report = Report.objects.create(
                 group=group,
                 problem=form.cleaned_data["problem"],
                 details=form.cleaned_data["details"],
             )
+            if report.problem == Problem.DANGER:
+                alert_danger(report)
             return render(request, "moderation/report_thanks.html", {"group": group})
         data = request.POST.copy()
         data["shown_at"] = form_timestamp()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,19 +29,6 @@ def organiser_emails(group: Group) -> list[str]:
         for email in group.owners.select_related("user").values_list("user__email", flat=True)
         if email
     ]
-
-
-def moderator_emails() -> list[str]:
-    users = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
-    return list(users.values_list("email", flat=True))
-
-
-def notify_moderators(group: Group, *, what: str) -> None:
-    send_templated_email(
-        "moderation_new_item",
-        moderator_emails(),
-        {"group": group, "what": what, "queue_url": reverse("moderation:queue")},
-    )
 
 
 def _save(
@@ -70,8 +56,6 @@ def create_group(*, user: AbstractBaseUser, proposal: Proposal, submit: bool) ->
     reason = "Submitted for review" if submit else "Saved as a draft"
     group = _save(None, proposal, status=status, actor=user, reason=reason)
     GroupOwner.objects.create(group=group, user=user)
-    if submit:
-        notify_moderators(group, what="A new group")
     return group
 
 
@@ -89,14 +73,10 @@ def update_group(
         revision.status = RevisionStatus.PENDING if submit else RevisionStatus.DRAFT
         revision.submitted_at = timezone.now() if submit else None
         revision.save()
-        if submit:
-            notify_moderators(group, what="Changes to a listed group")
         return revision
     status = Status.PENDING if submit else Status.DRAFT
     reason = "Submitted for review" if submit else "Saved as a draft"
     _save(group, proposal, status=status, actor=user, reason=reason)
-    if submit:
-        notify_moderators(group, what="A new group")
     return None
 
 
@@ -115,7 +95,6 @@ def submit_group(*, group: Group, user: AbstractBaseUser) -> None:
         actor=user,
         reason="Submitted for review",
     )
-    notify_moderators(group, what="A new group")
 
 
 @transaction.atomic
@@ -123,7 +102,6 @@ def submit_revision(*, revision: GroupRevision) -> None:
     revision.status = RevisionStatus.PENDING
     revision.submitted_at = timezone.now()
     revision.save(update_fields=["status", "submitted_at", "updated_at"])
-    notify_moderators(revision.group, what="Changes to a listed group")
 
 
 @transaction.atomic

@@ -81,9 +81,8 @@ def test_an_earlier_version_is_restored_with_its_tags_and_meetings(
         conditions=Condition.objects.filter(slug="gambling"),
         meetings="Sat 09:00-10:00",
     )
-    moderator_client.post(
-        f"/moderation/groups/{group.pk}/history/", {"version": original.history_id}
-    )
+    url = f"/moderation/groups/{group.pk}/history/{original.history_id}/restore/"
+    moderator_client.post(url, {"reason": "Undo vandalism"})
     group.refresh_from_db()
     assert group.name == "Original"
     assert [c.slug for c in group.conditions.all()] == ["alcohol"]
@@ -94,15 +93,19 @@ def test_an_earlier_version_is_restored_with_its_tags_and_meetings(
     latest = group.history.latest()
     assert latest.history_user == moderator
     assert latest.history_change_reason.startswith("Restored the version of")
+    assert latest.history_change_reason.endswith(": Undo vandalism")
     assert group.history.count() == 3  # the restore is a version too
     assert Decision.objects.get().action == "restored"
 
 
 def test_an_unknown_version_answers_404(moderator_client, make_group):
     group = make_group()
-    url = f"/moderation/groups/{group.pk}/history/"
-    assert moderator_client.post(url, {"version": "999999"}).status_code == 404
-    assert moderator_client.post(url, {"version": "x"}).status_code == 404
+    other = make_group()
+    url = f"/moderation/groups/{group.pk}/history/999999/restore/"
+    assert moderator_client.post(url, {"reason": "x"}).status_code == 404
+    # Another group's version is not this group's.
+    url = f"/moderation/groups/{group.pk}/history/{other.history.get().history_id}/restore/"
+    assert moderator_client.get(url).status_code == 404
 
 
 def test_organiser_edits_are_recorded_as_theirs(organiser_client, organiser, owned_group, ls6):
