@@ -120,8 +120,9 @@ class ConfirmedBy(models.TextChoices):
 
 
 def confirmed_values(by: str, on: dt.date, source: str = "") -> dict[str, Any]:
-    """The values to give save_group() when a listing is confirmed: on that date, by the
-    group, a moderator, or (with the list's name as source) a feed."""
+    """The fields to set when a listing is confirmed (as GroupValues(**confirmed_values(...))
+    for save_group()): on that date, by the group, a moderator, or (with the list's name as
+    source) a feed."""
     return {
         "last_verified": on,
         "confirmed_by": by,

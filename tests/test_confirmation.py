@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from groups.models import ConfirmedBy, confirmed_values
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 from organisers.models import GroupOwner
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_the_history_shows_who_confirmed(make_group, moderator_client, moderator
     group = make_group(last_verified=None)
     save_group(
         group=group,
-        values=confirmed_values(ConfirmedBy.FEED, ON, source="Leeds NA"),
+        values=GroupValues(**confirmed_values(ConfirmedBy.FEED, ON, source="Leeds NA")),
         audiences=None,
         actor=moderator,
     )

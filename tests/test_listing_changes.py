@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 from moderation.models import Decision
 from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import Proposal
@@ -96,7 +96,7 @@ def test_a_change_in_the_admin_tells_the_organisers(moderator_client, owned_grou
 def test_a_feed_tells_the_organisers_naming_its_list(owned_group, organiser):
     group = owned_group("Tuesday Circle", meetings="Tue 19:00-20:30")
     before = Proposal.from_group(group)
-    save_group(group=group, values={"cost": "£2"}, audiences=None, meetings=[], reason="Feed")
+    save_group(group=group, values=GroupValues(cost="£2"), meetings=[], reason="Feed")
     changes = tell_organisers_of_changes(
         group=group, before=before, by="the Sheffield AA meeting list"
     )
