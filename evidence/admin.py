@@ -11,6 +11,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_display = [
         "short_citation",
         "title",
+        "kind",
         "design",
         "outcome_direction",
         "country",
@@ -19,6 +20,9 @@ class EvidenceAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "is_published",
+        "kind",
+        "studied",
+        "origin",
         "design",
         "outcome_direction",
         "conditions",
@@ -32,20 +36,46 @@ class EvidenceAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        ("Citation", {"fields": ["key", "authors", "year", "title", "venue", "doi", "url"]}),
+        (
+            "Citation",
+            {
+                "fields": [
+                    "key",
+                    "authors",
+                    "year",
+                    "title",
+                    "venue",
+                    "journal_article",
+                    "doi",
+                    "url",
+                ]
+            },
+        ),
+        (
+            "Where it comes from",
+            {
+                "description": (
+                    "A record taken from the 2008 review keeps the review's own words it "
+                    "rests on, copied exactly; a test checks each against the review."
+                ),
+                "fields": ["origin", "basis", "source_section"],
+            },
+        ),
         (
             "The study",
             {
                 "fields": [
+                    "kind",
+                    "studied",
                     "design",
                     ("sample_size", "sample_unit"),
                     "country",
                     "setting",
                     "orientation",
                     "outcome_direction",
+                    "main_outcome",
                     "outcome_measures",
                     "finding",
-                    "source_section",
                 ]
             },
         ),

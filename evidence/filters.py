@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 
 from groups.models import Audience, Condition, GroupType
 
-from .models import GENERAL_CONDITION, Design, Direction, Evidence, EvidenceQuerySet
+from .models import GENERAL_CONDITION, Design, Direction, Evidence, EvidenceQuerySet, Kind, Studied
 
 # The filter value for records that are not about one condition, or one type of group:
 # the evidence and gap map's general row and column.
@@ -38,6 +38,12 @@ class EvidenceFilter(django_filters.FilterSet):
         null_value=GENERAL,
         method="filter_group_type",
     )
+    kind = django_filters.ChoiceFilter(
+        choices=Kind.choices, label="Kind of evidence", empty_label="Any kind"
+    )
+    studied = django_filters.ChoiceFilter(
+        choices=Studied.choices, label="What was studied", empty_label="Anything"
+    )
     design = django_filters.ChoiceFilter(
         choices=Design.choices, label="Design", empty_label="Any design"
     )
@@ -54,7 +60,15 @@ class EvidenceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Evidence
-        fields = ["condition", "group_type", "design", "outcome_direction", "audience"]
+        fields = [
+            "condition",
+            "group_type",
+            "kind",
+            "studied",
+            "design",
+            "outcome_direction",
+            "audience",
+        ]
 
     def filter_condition(
         self, queryset: EvidenceQuerySet, name: str, value: Condition | str

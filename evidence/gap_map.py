@@ -38,6 +38,8 @@ SHORT_DESIGN: dict[str, str] = {
     Design.ACTION_RESEARCH: "Action research",
     Design.CASE_STUDY: "Case study",
     Design.ANECDOTE: "Anecdote",
+    Design.GUIDELINE: "Guideline",
+    Design.SYSTEMATIC_REVIEW: "Systematic review",
     Design.OTHER: "Not reported",
 }
 # The order outcome symbols are shown in, and their names in the map's text.
@@ -45,9 +47,14 @@ DIRECTIONS: list[tuple[str, str]] = [
     (Direction.POSITIVE, "positive"),
     (Direction.MIXED, "mixed"),
     (Direction.NEGATIVE, "negative"),
-    (Direction.NONE_DETECTED, "no effect detected"),
-    (Direction.NOT_REPORTED, "outcome not reported"),
+    (Direction.INCONCLUSIVE, "inconclusive"),
+    (Direction.NO_EFFECT, "no effect found"),
+    ("none", "not an outcome study"),
 ]
+
+
+def _direction(record: Evidence) -> str:
+    return record.outcome_direction or "none"
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class Cell:
     def directions(self) -> list[DirectionCount]:
         """How many records point each way, leaving out directions with none."""
         counts = [
-            DirectionCount(d, label, sum(r.outcome_direction == d for r in self.records))
+            DirectionCount(d, label, sum(_direction(r) == d for r in self.records))
             for d, label in DIRECTIONS
         ]
         return [c for c in counts if c.count]
@@ -103,7 +110,7 @@ class Cell:
     @property
     def direction_counts(self) -> list[int]:
         """How many records point each way, in the order of DIRECTIONS, zeros included."""
-        return [sum(r.outcome_direction == d for r in self.records) for d, _ in DIRECTIONS]
+        return [sum(_direction(r) == d for r in self.records) for d, _ in DIRECTIONS]
 
     @property
     def description(self) -> str:

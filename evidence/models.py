@@ -22,6 +22,7 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 class Design(models.TextChoices):
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
     META_ANALYSIS = "meta_analysis", "Meta-analysis"
     REVIEW = "review", "Review"
     RCT = "rct", "Randomised controlled trial"
@@ -33,6 +34,7 @@ class Design(models.TextChoices):
     CASE_STUDY = "case_study", "Case study"
     ACTION_RESEARCH = "action_research", "Action research"
     ANECDOTE = "anecdote", "Anecdotal report"
+    GUIDELINE = "guideline", "Guideline or policy"
     # In the review's data, "other" means the review does not say how the study was done.
     OTHER = "other", "Design not reported"
 
@@ -41,6 +43,7 @@ class Design(models.TextChoices):
 # narrative reviews and action research: a review that is not a meta-analysis is only as
 # strong as what it reviews, so it sits with surveys; action research is qualitative work.
 DESIGN_STRENGTH: dict[str, int] = {
+    Design.SYSTEMATIC_REVIEW: 1,
     Design.META_ANALYSIS: 1,
     Design.RCT: 1,
     Design.NON_RANDOMISED_CONTROLLED: 2,
@@ -52,6 +55,7 @@ DESIGN_STRENGTH: dict[str, int] = {
     Design.ACTION_RESEARCH: 4,
     Design.CASE_STUDY: 5,
     Design.ANECDOTE: 5,
+    Design.GUIDELINE: 5,
     Design.OTHER: 5,
 }
 # Strongest first, ties in the order the choices are listed.
@@ -64,12 +68,62 @@ THIN_DESIGNS = frozenset(
 )
 
 
+class Kind(models.TextChoices):
+    """What kind of evidence a record is. Only outcome studies and systematic reviews say
+    which way outcomes pointed, and only they can count towards a certainty rating."""
+
+    OUTCOME_STUDY = "outcome_study", "Outcome study"
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+    DESCRIPTIVE = "descriptive", "Descriptive or qualitative account"
+    OPINION = "opinion", "Opinion or claim"
+    OWN_FIGURES = "own_figures", "An organisation's own figures or claims"
+    BACKGROUND = "background", "Background, policy or guidance"
+
+
+OUTCOME_KINDS = (Kind.OUTCOME_STUDY, Kind.SYSTEMATIC_REVIEW)
+
+
 class Direction(models.TextChoices):
+    """Which way an outcome study's or systematic review's outcomes pointed."""
+
     POSITIVE = "positive", "Positive"
-    MIXED = "mixed", "Mixed"
     NEGATIVE = "negative", "Negative"
-    NONE_DETECTED = "none_detected", "No effect detected"
-    NOT_REPORTED = "not_reported", "No outcome reported"
+    MIXED = "mixed", "Mixed"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    NO_EFFECT = "no_effect", "No effect found"
+
+
+class Studied(models.TextChoices):
+    """What the record studied, against the review's Box 1 definition of a mutual aid group."""
+
+    MUTUAL_AID = "mutual_aid", "Mutual aid (as the review's Box 1 defines it)"
+    FACILITATION = (
+        "facilitation",
+        (
+            "A professional intervention whose aim is attendance at mutual aid "
+            "(such as twelve-step facilitation)"
+        ),
+    )
+    MIXED = "mixed", "Mixed: started or supported by professionals, run by members"
+    NOT_MUTUAL_AID = (
+        "not_mutual_aid",
+        (
+            "Not mutual aid: groups designed or run by clinicians, or supervised therapeutic "
+            "communities"
+        ),
+    )
+    NOT_STATED = "not_stated", "Not stated"
+
+
+# What was studied, for the records that may count towards a rating.
+COUNTING_SUBJECTS = (Studied.MUTUAL_AID, Studied.FACILITATION, Studied.MIXED, Studied.NOT_STATED)
+
+
+class Origin(models.TextChoices):
+    """Where the record's facts were taken from."""
+
+    REVIEW_2008 = "review_2008", "The 2008 review (Baldacchino, Caan and Munn-Giddings)"
+    SOURCE_ITSELF = "source_itself", "The source itself, read by the directory's editors"
 
 
 # Negative or mixed evidence: a caution on the group's page and a marker in search results.
@@ -170,9 +224,14 @@ class EvidenceQuerySet(models.QuerySet["Evidence"]):
     def published(self) -> EvidenceQuerySet:
         return self.filter(is_published=True)
 
+    def counting(self) -> EvidenceQuerySet:
+        """Records that may count towards a rating: outcome studies and systematic reviews of
+        mutual aid, of its facilitation, of mixed groups, or of groups not described."""
+        return self.filter(kind__in=OUTCOME_KINDS, studied__in=COUNTING_SUBJECTS)
+
     def cautionary(self) -> EvidenceQuerySet:
-        """Negative or mixed evidence."""
-        return self.filter(outcome_direction__in=CAUTIONARY_DIRECTIONS)
+        """Negative or mixed evidence among the records that may count."""
+        return self.counting().filter(outcome_direction__in=CAUTIONARY_DIRECTIONS)
 
     def by_strength(self) -> EvidenceQuerySet:
         """Strongest design first, then newest."""
@@ -255,13 +314,60 @@ class Evidence(models.Model):
         blank=True,
         help_text="Of the groups studied, where the study says.",
     )
-    outcome_direction = models.CharField(max_length=20, choices=Direction.choices)
+    kind = models.CharField(
+        "kind of evidence",
+        max_length=20,
+        choices=Kind.choices,
+        help_text=(
+            "Only outcome studies (something measured in the people who took part) and "
+            "systematic reviews can count towards a certainty rating."
+        ),
+    )
+    studied = models.CharField(
+        "what was studied",
+        max_length=20,
+        choices=Studied.choices,
+        default=Studied.NOT_STATED,
+        help_text="Records about groups that are not mutual aid never count towards a rating.",
+    )
+    outcome_direction = models.CharField(
+        max_length=20,
+        choices=Direction.choices,
+        blank=True,
+        help_text="Outcome studies and systematic reviews only; blank for any other kind.",
+    )
+    main_outcome = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "What the outcome was, in a few words, for the certainty line: "
+            "'continuous abstinence', 'response to clinical treatment'."
+        ),
+    )
     outcome_measures = models.JSONField(
         default=list, blank=True, help_text='A list of measures, e.g. ["abstinence", "SF-36"].'
     )
     finding = models.TextField(help_text="What it found, in plain words and our own words.")
     source_section = models.CharField(
         max_length=200, blank=True, help_text="Where the review discusses it."
+    )
+    origin = models.CharField(
+        "taken from",
+        max_length=20,
+        choices=Origin.choices,
+        default=Origin.REVIEW_2008,
+        help_text="Evidence from the 2008 review is rated down for publication bias.",
+    )
+    basis = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "For records taken from the 2008 review: the review's own words this record "
+            'rests on, copied exactly, as a list: ["fragment one", "fragment two"].'
+        ),
+    )
+    journal_article = models.BooleanField(
+        default=False, help_text="A journal article: its page links to a PubMed search."
     )
 
     conditions = models.ManyToManyField(
@@ -320,9 +426,25 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(design__in=Design.values), name="evidence_design_valid"
             ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="evidence_kind_valid"),
             models.CheckConstraint(
-                condition=Q(outcome_direction__in=Direction.values),
-                name="evidence_outcome_direction_valid",
+                condition=Q(studied__in=Studied.values), name="evidence_studied_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=Origin.values), name="evidence_origin_valid"
+            ),
+            # A direction only with an outcome kind, and every outcome kind has one.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=OUTCOME_KINDS, outcome_direction__in=Direction.values)
+                    | (~Q(kind__in=OUTCOME_KINDS) & Q(outcome_direction=""))
+                ),
+                name="evidence_direction_only_for_outcomes",
+            ),
+            # What a record taken from the review rests on is always recorded.
+            models.CheckConstraint(
+                condition=~Q(origin=Origin.REVIEW_2008) | ~Q(basis=[]),
+                name="evidence_review_records_have_a_basis",
             ),
             models.CheckConstraint(
                 condition=Q(orientation="") | Q(orientation__in=Orientation.values),
@@ -355,6 +477,25 @@ class Evidence(models.Model):
         if self.doi and not DOI_RE.match(self.doi):
             errors.setdefault("doi", []).append(
                 "Enter a DOI such as 10.1192/bjp.181.3.248, without https://doi.org/."
+            )
+        if self.kind in OUTCOME_KINDS and not self.outcome_direction:
+            errors.setdefault("outcome_direction", []).append(
+                "Say which way the outcomes pointed: outcome studies and systematic reviews "
+                "always have a direction."
+            )
+        if self.kind and self.kind not in OUTCOME_KINDS and self.outcome_direction:
+            errors.setdefault("outcome_direction", []).append(
+                "Leave this blank: only outcome studies and systematic reviews have a direction."
+            )
+        basis = self.basis
+        if not isinstance(basis, list) or not all(isinstance(b, str) and b.strip() for b in basis):
+            errors.setdefault("basis", []).append(
+                'Enter a list of the review\'s own words, e.g. ["fragment one", "fragment two"].'
+            )
+        elif self.origin == Origin.REVIEW_2008 and not basis:
+            errors.setdefault("basis", []).append(
+                "Copy the review's words this record rests on: every record taken from the "
+                "review has them."
             )
         measures = self.outcome_measures
         if not isinstance(measures, list) or not all(
@@ -399,8 +540,13 @@ class Evidence(models.Model):
         return split_countries(self.country)
 
     @property
+    def may_count(self) -> bool:
+        """An outcome study or systematic review of something that is not 'not mutual aid'."""
+        return self.kind in OUTCOME_KINDS and self.studied in COUNTING_SUBJECTS
+
+    @property
     def is_cautionary(self) -> bool:
-        return self.outcome_direction in CAUTIONARY_DIRECTIONS
+        return self.may_count and self.outcome_direction in CAUTIONARY_DIRECTIONS
 
     @property
     def sample_text(self) -> str:

@@ -56,6 +56,8 @@ DESIGN_NOUNS: dict[str, tuple[str, str]] = {
     Design.CASE_STUDY: ("case study", "case studies"),
     Design.ACTION_RESEARCH: ("action research study", "action research studies"),
     Design.ANECDOTE: ("anecdotal report", "anecdotal reports"),
+    Design.GUIDELINE: ("guideline", "guidelines"),
+    Design.SYSTEMATIC_REVIEW: ("systematic review", "systematic reviews"),
     Design.OTHER: (
         "report whose design the review does not give",
         "reports whose design the review does not give",
@@ -65,15 +67,17 @@ DIRECTION_ORDER = [
     Direction.POSITIVE,
     Direction.MIXED,
     Direction.NEGATIVE,
-    Direction.NONE_DETECTED,
-    Direction.NOT_REPORTED,
+    Direction.INCONCLUSIVE,
+    Direction.NO_EFFECT,
+    "",
 ]
 DIRECTION_VERBS: dict[str, tuple[str, str]] = {
     Direction.POSITIVE: ("reports positive outcomes", "report positive outcomes"),
     Direction.MIXED: ("reports mixed outcomes", "report mixed outcomes"),
     Direction.NEGATIVE: ("reports negative outcomes", "report negative outcomes"),
-    Direction.NONE_DETECTED: ("found no effect", "found no effect"),
-    Direction.NOT_REPORTED: ("reports no outcome", "report no outcome"),
+    Direction.INCONCLUSIVE: ("is inconclusive", "are inconclusive"),
+    Direction.NO_EFFECT: ("found no effect", "found no effect"),
+    "": ("is not an outcome study", "are not outcome studies"),
 }
 
 
@@ -370,7 +374,7 @@ def cautions(evidence: GroupEvidence) -> list[Caution]:
         (Direction.MIXED, CautionKind.MIXED),
     ]:
         for record in records:
-            if record.outcome_direction == direction:
+            if record.may_count and record.outcome_direction == direction:
                 found.append(Caution(kind, _cautionary_text(record), (record,)))
     if not records or all(r.design in THIN_DESIGNS for r in records):
         found.append(Caution(CautionKind.THIN, _thin_text(evidence), tuple(records)))

@@ -3,23 +3,21 @@ mixes of evidence, and a factory for records. Loaded with pytest_plugins."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 import pytest
 from django.apps import apps
 
+from evidence import shipped
 from evidence.models import Evidence
 from groups.models import Audience, Condition, Group, GroupType
-
-migration = importlib.import_module("evidence.migrations.0002_load_review_evidence")
 
 
 @pytest.fixture(autouse=True)
 def review_evidence(db, _taxonomies) -> None:
     """Browser tests flush the database; put the migration's records back if so."""
     if not Evidence.objects.exists():
-        migration.load(apps, None)
+        shipped.load(apps)
 
 
 @pytest.fixture
@@ -36,6 +34,9 @@ def make_evidence(db) -> Callable[..., Evidence]:
         *,
         design: str = "cohort",
         direction: str = "positive",
+        kind: str = "",
+        studied: str = "not_stated",
+        origin: str = "source_itself",
         conditions: tuple[str, ...] = (),
         group_types: tuple[str, ...] = (),
         audiences: tuple[str, ...] = (),
@@ -54,6 +55,9 @@ def make_evidence(db) -> Callable[..., Evidence]:
             authors=authors,
             year=year,
             design=design,
+            kind=kind or ("outcome_study" if direction else "descriptive"),
+            studied=studied,
+            origin=origin,
             outcome_direction=direction,
             is_published=published,
             **fields,

@@ -3,15 +3,8 @@ every install. Fixtures here are shared by the other test_evidence modules."""
 
 from __future__ import annotations
 
-import importlib
-import json
-from pathlib import Path
-
 import pytest
-from django.apps import apps
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import CaptureQueriesContext
 
 from evidence.models import Evidence
@@ -21,90 +14,9 @@ from groups.models import Condition, Group
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.evidence_fixtures"]
 
-_migration = importlib.import_module("evidence.migrations.0002_load_review_evidence")
-SHIPPED = Path(_migration.DATA)
-
 
 def keys_for(group: Group) -> list[str]:
     return [r.key for r in Evidence.objects.published().for_group(group)]
-
-
-# --- The shipped data ---------------------------------------------------------------
-
-
-def test_the_data_migration_loads_all_57_records_and_is_safe_to_run_again():
-    assert MigrationRecorder.Migration.objects.filter(
-        app="evidence", name="0002_load_review_evidence"
-    ).exists()
-    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
-    assert len(data) == 57
-    Evidence.objects.all().delete()
-    _migration.load(apps, None)
-    _migration.load(apps, None)
-    assert Evidence.objects.count() == 57
-    assert set(Evidence.objects.values_list("key", flat=True)) == {item["key"] for item in data}
-    assert Evidence.objects.published().count() == 57
-
-
-def test_shipped_records_keep_their_facts_and_tags():
-    bentall = Evidence.objects.get(key="bentall-et-al-2002")
-    assert (bentall.design, bentall.outcome_direction, bentall.sample_size) == (
-        "cohort",
-        "negative",
-        95,
-    )
-    assert [c.slug for c in bentall.conditions.all()] == ["chronic_fatigue_syndrome"]
-    assert not bentall.group_types.exists()
-    chien = Evidence.objects.get(key="chien-et-al-2004")
-    assert [a.slug for a in chien.audiences.all()] == ["carers_family"]
-    assert chien.country == "Hong Kong"
-    hodges = Evidence.objects.get(key="hodges-segal-2002")
-    assert hodges.sample_text == "4 groups"
-
-
-def test_the_shipped_copy_differs_from_the_shared_file_only_where_we_corrected_it():
-    shared_file = settings.SHARED_DIR / "data" / "evidence_from_review.json"
-    if not shared_file.exists():
-        pytest.skip("shared data not present")
-    shared = {r["key"]: r for r in json.loads(shared_file.read_text(encoding="utf-8"))}
-    ours = {r["key"]: r for r in json.loads(SHIPPED.read_text(encoding="utf-8"))}
-    changed = {
-        (key, name)
-        for key, record in ours.items()
-        for name in record
-        if shared[key].get(name) != record[name]
-    }
-    assert changed == {
-        ("den-boer-et-al-2004", "outcome_direction"),
-        ("wituk-et-al-2002", "venue"),
-        ("westermeyer-et-al-2001", "venue"),
-        ("dazl-2008", "audiences"),
-        ("music-workshop-project-2003", "audiences"),
-        ("review-authors-crisis-recovery-unit-evaluation", "audiences"),
-        ("milligan-et-al-2003", "audiences"),
-        ("wilson-1994b", "audiences"),
-        ("review-authors-refuge-pilot", "audiences"),
-        ("salman-2004", "audiences"),
-        ("wituk-et-al-2002", "sample_unit"),
-        ("hodges-segal-2002", "sample_unit"),
-        ("hatzidimitriadou-2002", "sample_unit"),
-        ("hda-2002", "sample_unit"),
-        ("milligan-et-al-2003", "sample_unit"),
-    }
-
-
-def test_every_group_model_in_the_review_finds_its_own_evidence(make_group):
-    models_file = settings.SHARED_DIR / "data" / "group_models_from_review.json"
-    if not models_file.exists():
-        pytest.skip("shared data not present")
-    for model in json.loads(models_file.read_text(encoding="utf-8")):
-        group = make_group(
-            model["name"][:200],
-            group_type=model["group_type"],
-            conditions=tuple(model["conditions"]) or ("general_wellbeing",),
-        )
-        found = set(keys_for(group))
-        assert set(model["evidence_keys"]) <= found, model["name"]
 
 
 # --- Constraints --------------------------------------------------------------------
@@ -296,7 +208,8 @@ def test_only_groups_with_negative_or_mixed_evidence_get_the_marker_in_one_query
     make_evidence("Hidden, A.", direction="negative", conditions=("alcohol",), published=False)
     ids = [g.pk for g in (cfs, psychosis, unions, aa, na, linked)]
     page = list(Group.objects.with_cards().filter(pk__in=ids))
-    assert groups_with_cautions(page) == {cfs.pk, psychosis.pk, unions.pk, linked.pk}
+    # Lecomte et al. (clinician-run groups) and Nelles (an opinion) never mark a group.
+    assert groups_with_cautions(page) == {cfs.pk, linked.pk}
     assert groups_with_cautions([]) == set()
     # The few cautionary records stay in memory: later pages of results cost no query.
     with CaptureQueriesContext(connection) as queries:

@@ -55,14 +55,13 @@ def test_page_at_320_pixels_has_no_violations(browser, live_server, demo_data):
 @pytest.fixture
 def review_evidence(transactional_db):
     """The review's records, which the browser tests' flush removes."""
-    import importlib
-
     from django.apps import apps
 
+    from evidence import shipped
     from evidence.models import Evidence
 
     if not Evidence.objects.exists():
-        importlib.import_module("evidence.migrations.0002_load_review_evidence").load(apps, None)
+        shipped.load(apps)
 
 
 @pytest.mark.parametrize(
