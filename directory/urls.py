@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/groups/", api.group_list, name="api-group-list"),
     path("api/groups/<int:pk>/", api.group_detail, name="api-group-detail"),
     path("api/schema/", api.schema, name="api-schema"),
+    path("api/", api.docs, name="api-docs"),
     path("groups/<slug:slug>/report/", moderation_views.report_group, name="report_group"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -7,17 +7,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.http import escape_leading_slashes
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from evidence.summary import evidence_json
 
-from .models import WEEKDAY_CODES, Group
+from . import taxonomy
+from .models import WEEKDAY_CODES, Group, StepFree
 from .openapi import openapi_document
 from .search import paginate
 from .views import run_search
+
+# Step-free access as a flag: true, false, or null when the group has not said.
+STEP_FREE_FLAG = {StepFree.YES: True, StepFree.NO: False, StepFree.UNKNOWN: None}
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -39,6 +46,7 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
         "conditions": [c.slug for c in group.condition_terms],
         "audiences": [a.slug for a in group.audience_terms],
         "format": group.format,
+        "address": group.address,
         "town": group.town,
         "postcode": group.postcode,
         "latitude": group.latitude,
@@ -54,7 +62,15 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
             }
             for m in group.sorted_meetings()
         ],
+        "email": group.email,
+        "phone": group.phone,
+        "website": group.website,
+        "cost": group.cost,
+        "referral": group.referral,
+        "step_free": STEP_FREE_FLAG[group.step_free],
+        "languages": list(group.languages or []),
         "last_verified": group.last_verified.isoformat() if group.last_verified else None,
+        "may_be_out_of_date": group.is_stale(),
         "url": request.build_absolute_uri(group.get_absolute_url()),
     }
 
@@ -100,12 +116,48 @@ def group_detail(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @csrf_exempt
-def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Any other URL under /api/ (such as /api/groups/abc/) answers in JSON too."""
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other URL under /api/ (such as /api/groups/abc/) answers in JSON too; one that
+    only lacks its trailing slash (/api/groups) is sent on with 308, which keeps the method
+    and the query string."""
+    slashed = _with_slash(request)
+    if slashed is not None:
+        response = HttpResponsePermanentRedirect(slashed)
+        response.status_code = 308
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     return _json({"detail": "No such API URL."}, status=404)
+
+
+def _with_slash(request: HttpRequest) -> str | None:
+    if request.path_info.endswith("/"):
+        return None
+    try:
+        match = resolve(request.path_info + "/")
+    except Resolver404:
+        return None
+    if match.func is not_found:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    return escape_leading_slashes(request.path + "/") + (f"?{query}" if query else "")
 
 
 @csrf_exempt
 @require_safe
 def schema(request: HttpRequest) -> JsonResponse:
-    return _json(openapi_document(settings.MAX_RADIUS_KM))
+    return _json(openapi_document())
+
+
+@require_safe
+def docs(request: HttpRequest) -> HttpResponse:
+    """The API for people: what it offers, with links to the OpenAPI document and HSDS."""
+    return render(
+        request,
+        "groups/api_docs.html",
+        {
+            "conditions": taxonomy.conditions().all,
+            "group_types": taxonomy.group_types().all,
+            "audiences": taxonomy.audiences().all,
+            "max_radius_km": settings.MAX_RADIUS_KM,
+        },
+    )

@@ -14,6 +14,10 @@ _has_sample = Memo(
 )
 
 
+def has_sample_groups() -> bool:
+    return _has_sample.get()
+
+
 def site(request: HttpRequest) -> dict[str, object]:
     """Whether sample (demo) listings are loaded, so every page can say so, and the
     address people can write to."""

@@ -25,14 +25,14 @@ from .search import Criteria, search_groups
 
 DAY_CHOICES = [(code, Weekday(i).label) for i, code in enumerate(WEEKDAY_CODES)]
 ORIENTATION_FILTER_CHOICES = [
-    (Orientation.INWARD, "Inward-oriented (includes hybrid)"),
-    (Orientation.OUTWARD, "Outward-oriented (includes hybrid)"),
-    (Orientation.HYBRID, "Hybrid only"),
+    (Orientation.INWARD, "Inward-oriented (includes groups that are both)"),
+    (Orientation.OUTWARD, "Outward-oriented (includes groups that are both)"),
+    (Orientation.HYBRID, "Both inward and outward only"),
 ]
 FORMAT_FILTER_CHOICES = [
-    (Format.IN_PERSON, "In person (includes hybrid)"),
-    (Format.ONLINE, "Online (includes hybrid)"),
-    (Format.HYBRID, "Hybrid only"),
+    (Format.IN_PERSON, "In person (includes groups that also meet online)"),
+    (Format.ONLINE, "Online (includes groups that also meet in person)"),
+    (Format.HYBRID, "In person and online only"),
 ]
 REFERRAL_FILTER_CHOICES = [
     (Referral.SELF, "People can refer themselves"),
@@ -79,6 +79,26 @@ class TermsFilter(django_filters.Filter):
     """Any of several slugs of a taxonomy (or one, with multiple=False)."""
 
     field_class = TermsField
+
+
+def filter_schema(declared: django_filters.Filter) -> tuple[dict[str, Any], bool]:
+    """The OpenAPI schema of one search parameter, and whether it may repeat."""
+    kwargs = declared.extra
+    if isinstance(declared, TermsFilter):
+        codes = list(kwargs["terms"]().by_slug)
+        return {"type": "string", "enum": codes}, kwargs["multiple"]
+    if isinstance(declared, django_filters.ChoiceFilter):
+        return {"type": "string", "enum": [str(v) for v, _ in kwargs["choices"]]}, False
+    if isinstance(declared, FloatFilter):
+        schema: dict[str, Any] = {"type": "number"}
+        if "min_value" in kwargs:
+            schema["minimum"] = kwargs["min_value"]
+        if "max_value" in kwargs:
+            schema["maximum"] = kwargs["max_value"]
+        if declared.field_name == "radius_km":
+            schema |= {"minimum": 0, "exclusiveMinimum": True}
+        return schema, False
+    return {"type": "string", "maxLength": kwargs.get("max_length", 200)}, False
 
 
 class SearchForm(forms.Form):

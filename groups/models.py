@@ -42,7 +42,7 @@ def single_line(value: str) -> None:
 class Orientation(models.TextChoices):
     INWARD = "inward", "Inward-oriented"
     OUTWARD = "outward", "Outward-oriented"
-    HYBRID = "hybrid", "Hybrid (inward and outward)"
+    HYBRID = "hybrid", "Both inward and outward"
 
 
 ORIENTATION_EXPLAINED = {
@@ -214,6 +214,11 @@ class GroupQuerySet(models.QuerySet["Group"]):
     def published(self) -> GroupQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
+    def public(self) -> GroupQuerySet:
+        """Groups with a public page: published ones, and those that have closed or left
+        the directory (their page says so; printed QR codes still lead to it)."""
+        return self.filter(status__in=[Status.PUBLISHED, Status.ARCHIVED])
+
     # Set by with_cards(): read every fetched group's conditions and audiences in one query.
     _attach_terms = False
 
@@ -354,6 +359,12 @@ class Group(models.Model):
     archived_reason = models.CharField(
         max_length=10, choices=ArchivedReason.choices, blank=True, help_text="Archived groups only."
     )
+    archived_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day it left the directory (archived groups only): its page says since when.",
+    )
     last_verified = models.DateField(null=True, blank=True)
     confirmed_by = models.CharField(
         max_length=10,
@@ -449,6 +460,10 @@ class Group(models.Model):
                 | Q(status="archived", archived_reason__in=ArchivedReason.values),
                 name="group_archived_reason_only_archived",
             ),
+            models.CheckConstraint(
+                condition=Q(archived_on__isnull=True) | Q(status="archived"),
+                name="group_archived_on_only_archived",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -459,12 +474,14 @@ class Group(models.Model):
             self.slug = unique_slug(self.name)
         if self.external_id == "":
             self.external_id = None
+        self.date_archiving()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        self.date_archiving()
         errors: dict[str, list[str]] = {}
         for code in self.languages or []:
             if not isinstance(code, str) or not LANGUAGE_CODE_RE.match(code):
@@ -481,6 +498,14 @@ class Group(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def date_archiving(self) -> None:
+        """archived_on follows the status: the day it was archived, else nothing. Every
+        path that archives a group (closing, staleness, a moderator) saves it."""
+        if self.status != Status.ARCHIVED:
+            self.archived_on = None
+        elif self.archived_on is None:
+            self.archived_on = dt.date.today()
 
     @cached_property
     def condition_terms(self) -> tuple[Condition, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import TIME_OF_DAY_CHOICES, WEEKDAY_CODES, Format, Orientation, Recurrence, Referral
+from .models import WEEKDAY_CODES, Format, Orientation, Recurrence, Referral
 
 
 def _param(name: str, schema: dict, description: str, *, repeat: bool = False) -> dict:
@@ -18,9 +18,46 @@ def _param(name: str, schema: dict, description: str, *, repeat: bool = False) -
     return param
 
 
-def openapi_document(max_radius_km: float) -> dict[str, Any]:
+# What each parameter means to an API user; its type and valid values come from the
+# search's FilterSet, the one definition the page's form and the API share.
+DESCRIPTIONS = {
+    "q": "Keywords.",
+    "near": "UK postcode, postcode district or town. Not with lat/lng.",
+    "lat": "Latitude; needs lng.",
+    "lng": "Longitude; needs lat.",
+    "radius_km": "Radius in km (default 16).",
+    "condition": "Condition code; any matches.",
+    "orientation": "inward and outward include hybrid groups.",
+    "group_type": "Group type code.",
+    "format": "in_person and online include hybrid groups.",
+    "day": "Meeting day.",
+    "time_of_day": "Meeting start: morning < 12:00, afternoon < 17:00, evening.",
+    "audience": "Audience code; any matches.",
+    "language": "ISO 639 language code: groups that meet in this language.",
+    "step_free": "Only groups with step-free access.",
+    "referral": "Accepts this referral route.",
+    "include_online": (
+        "With a location, also list online-only groups after local ones "
+        "(format=online does so too)."
+    ),
+}
+
+
+def query_parameters() -> list[dict[str, Any]]:
+    """The list's query parameters, from SearchFilter: the same names, types and valid
+    values (condition, group type and audience codes included) as the page's form."""
+    from .filters import SearchFilter, filter_schema
+
+    parameters = []
+    for name, declared in SearchFilter.base_filters.items():
+        schema, repeat = filter_schema(declared)
+        parameters.append(_param(name, schema, DESCRIPTIONS.get(name, ""), repeat=repeat))
+    parameters.append(_param("page", {"type": "integer", "minimum": 1}, "Page, 20 results each."))
+    return parameters
+
+
+def openapi_document() -> dict[str, Any]:
     nullable_str = {"type": "string", "nullable": True}
-    slug = {"type": "string", "maxLength": 50}
     meeting = {
         "type": "object",
         "required": ["weekday", "start", "end", "recurrence", "week_of_month"],
@@ -44,13 +81,22 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
             "conditions",
             "audiences",
             "format",
+            "address",
             "town",
             "postcode",
             "latitude",
             "longitude",
             "distance_km",
             "meetings",
+            "email",
+            "phone",
+            "website",
+            "cost",
+            "referral",
+            "step_free",
+            "languages",
             "last_verified",
+            "may_be_out_of_date",
             "url",
         ],
         "properties": {
@@ -63,13 +109,29 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
             "conditions": {"type": "array", "items": {"type": "string"}},
             "audiences": {"type": "array", "items": {"type": "string"}},
             "format": {"type": "string", "enum": Format.values},
+            "address": {"type": "string"},
             "town": {"type": "string"},
             "postcode": {"type": "string"},
             "latitude": {"type": "number", "nullable": True},
             "longitude": {"type": "number", "nullable": True},
             "distance_km": {"type": "number", "nullable": True},
             "meetings": {"type": "array", "items": meeting},
+            "email": {"type": "string"},
+            "phone": {"type": "string"},
+            "website": {"type": "string"},
+            "cost": {"type": "string"},
+            "referral": {"type": "string", "enum": Referral.values},
+            "step_free": {
+                "type": "boolean",
+                "nullable": True,
+                "description": "Step-free access: null when the group has not said.",
+            },
+            "languages": {"type": "array", "items": {"type": "string"}},
             "last_verified": {"type": "string", "format": "date", "nullable": True},
+            "may_be_out_of_date": {
+                "type": "boolean",
+                "description": "Not confirmed by the group for 12 months or more.",
+            },
             "url": {"type": "string", "format": "uri"},
         },
     }
@@ -122,7 +184,6 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
         },
     }
     not_found = {"type": "object", "properties": {"detail": {"type": "string"}}}
-    true_only = {"type": "string", "enum": ["true"]}
     return {
         "openapi": "3.0.3",
         "info": {
@@ -138,66 +199,7 @@ def openapi_document(max_radius_km: float) -> dict[str, Any]:
                 "get": {
                     "operationId": "listGroups",
                     "summary": "Search published groups",
-                    "parameters": [
-                        _param("q", {"type": "string", "maxLength": 200}, "Keywords."),
-                        _param(
-                            "near",
-                            {"type": "string", "maxLength": 100},
-                            "UK postcode, postcode district or town. Not with lat/lng.",
-                        ),
-                        _param(
-                            "lat",
-                            {"type": "number", "minimum": -90, "maximum": 90},
-                            "Latitude; needs lng.",
-                        ),
-                        _param(
-                            "lng",
-                            {"type": "number", "minimum": -180, "maximum": 180},
-                            "Longitude; needs lat.",
-                        ),
-                        _param(
-                            "radius_km",
-                            {
-                                "type": "number",
-                                "exclusiveMinimum": True,
-                                "minimum": 0,
-                                "maximum": max_radius_km,
-                            },
-                            "Radius in km (default 16).",
-                        ),
-                        _param("condition", slug, "Condition slug; any matches.", repeat=True),
-                        _param(
-                            "orientation",
-                            {"type": "string", "enum": Orientation.values},
-                            "inward and outward include hybrid groups.",
-                        ),
-                        _param("group_type", slug, "Group type slug."),
-                        _param(
-                            "format",
-                            {"type": "string", "enum": Format.values},
-                            "in_person and online include hybrid groups.",
-                        ),
-                        _param("day", {"type": "string", "enum": WEEKDAY_CODES}, "Meeting day."),
-                        _param(
-                            "time_of_day",
-                            {"type": "string", "enum": [c for c, _ in TIME_OF_DAY_CHOICES]},
-                            "Meeting start: morning < 12:00, afternoon < 17:00, evening.",
-                        ),
-                        _param("audience", slug, "Audience slug; any matches.", repeat=True),
-                        _param("step_free", true_only, "Only groups with step-free access."),
-                        _param(
-                            "referral",
-                            {"type": "string", "enum": [Referral.SELF, Referral.PROFESSIONAL]},
-                            "Accepts this referral route.",
-                        ),
-                        _param(
-                            "include_online",
-                            true_only,
-                            "With a location, also list online-only groups after local ones "
-                            "(format=online does so too).",
-                        ),
-                        _param("page", {"type": "integer", "minimum": 1}, "Page, 20 results each."),
-                    ],
+                    "parameters": query_parameters(),
                     "responses": {
                         "200": {
                             "description": "A page of groups",

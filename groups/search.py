@@ -19,8 +19,9 @@ MAX_OFFSET = 10_000_000
 # What a result card and an API item show. Only these travel with the page: the total is
 # counted over every match, and a match's description and notes would make that dear.
 CARD_FIELDS = (
-    "name", "slug", "summary", "orientation", "group_type", "format", "town", "postcode",
-    "latitude", "longitude", "last_verified", "confirmed_by", "confirmed_source",
+    "name", "slug", "summary", "orientation", "group_type", "format", "address", "town",
+    "postcode", "latitude", "longitude", "email", "phone", "website", "cost", "referral",
+    "step_free", "languages", "last_verified", "confirmed_by", "confirmed_source",
 )  # fmt: skip
 
 
@@ -83,6 +84,21 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         if c.q:
             order = [F("rank").desc()]
     return qs.order_by(*order, "name", "id")
+
+
+def alternatives_to(group: Group, n: int = 3) -> list[Group]:
+    """The n nearest published groups sharing a condition with this one (for a group that
+    no longer meets): by distance from where it met, or, for an online group, online ones."""
+    point = None
+    if group.meets_in_person and group.latitude is not None and group.longitude is not None:
+        point = (group.latitude, group.longitude)
+    criteria = Criteria(
+        point=point,
+        radius_km=settings.MAX_RADIUS_KM,
+        conditions=list(group.condition_terms),
+        format="" if point else Format.ONLINE,
+    )
+    return list(search_groups(criteria).exclude(pk=group.pk).with_cards()[:n])
 
 
 def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:

@@ -25,8 +25,8 @@ from .filters import (
     SearchFilter,
 )
 from .geo import KM_PER_MILE, POSTCODE_RE, normalise
-from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group, PlaceKind
-from .search import paginate
+from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group, PlaceKind, Status
+from .search import alternatives_to, paginate
 
 # Parameters that, when present, mean the page should show results.
 SEARCH_PARAMETERS = set(SearchFilter.base_filters)
@@ -141,7 +141,9 @@ def _without_page(request: HttpRequest) -> str:
 
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(Group.objects.published().with_cards(), slug=slug)
+    group = get_object_or_404(Group.objects.public().with_cards(), slug=slug)
+    if group.status == Status.ARCHIVED:
+        return closed(request, group)
     today = dt.date.today()
     return render(
         request,
@@ -151,8 +153,22 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "next_meeting": group.next_meeting(today),
             "back_to_search": search_came_from(request),
+            "crisis_groups": [group],
         },
     )
+
+
+def closed(request: HttpRequest, group: Group) -> HttpResponse:
+    """A group that has closed or left the directory still answers (its address is printed
+    on sheets and in QR codes) with when it stopped and groups like it nearby, never its
+    old contact details."""
+    response = render(
+        request,
+        "groups/closed.html",
+        {"group": group, "alternatives": alternatives_to(group), "crisis_groups": [group]},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def search_came_from(request: HttpRequest) -> str:

@@ -53,13 +53,19 @@ def london_timezone() -> Timezone:
     return tz
 
 
-def rrule(meeting: Meeting) -> vRecur:
+def rrule(meeting: Meeting, until: dt.date | None = None) -> vRecur:
+    """The meeting's rhythm; a group that no longer meets stops before `until` (in UTC, as
+    RFC 5545 asks when DTSTART has a time zone)."""
     day = ICAL_DAYS[meeting.weekday]
     if meeting.recurrence == Recurrence.MONTHLY:
-        return vRecur({"freq": "MONTHLY", "byday": f"{meeting.week_of_month}{day}"})
-    if meeting.recurrence == Recurrence.FORTNIGHTLY:
-        return vRecur({"freq": "WEEKLY", "interval": 2, "byday": day})
-    return vRecur({"freq": "WEEKLY", "byday": day})
+        rule = {"freq": "MONTHLY", "byday": f"{meeting.week_of_month}{day}"}
+    elif meeting.recurrence == Recurrence.FORTNIGHTLY:
+        rule = {"freq": "WEEKLY", "interval": 2, "byday": day}
+    else:
+        rule = {"freq": "WEEKLY", "byday": day}
+    if until is not None:
+        rule["until"] = dt.datetime.combine(until, dt.time(0, 0), tzinfo=LONDON).astimezone(dt.UTC)
+    return vRecur(rule)
 
 
 def first_date(meeting: Meeting, group: Group) -> dt.date | None:
@@ -120,7 +126,7 @@ def calendar_for(group: Group, *, page_url: str) -> Calendar:
         event.add("summary", group.name)
         event.add("dtstart", dt.datetime.combine(start, meeting.start_time, tzinfo=LONDON))
         event.add("dtend", dt.datetime.combine(start, meeting.end_time, tzinfo=LONDON))
-        event.add("rrule", rrule(meeting))
+        event.add("rrule", rrule(meeting, until=group.archived_on))
         description = [meeting.describe() + " (UK time)."]
         if meeting.note:
             description.append(meeting.note)

@@ -1,21 +1,29 @@
-"""What a referral sheet says about each group, on paper and as plain text."""
+"""What a referral sheet says about each group: a handout for the patient, on paper, on
+the patient page its QR code opens, and as plain text.
+
+It is written for the patient in plain English: what the group is, when and where it
+meets, how to join and what to expect, cost, contact and access, and where to turn in a
+crisis. It never carries evidence text, research terms or quotes (those are for the
+clinician, on the group's own page).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any
 
 import segno
-from django.apps import apps as django_apps
-from django.http import HttpRequest
+from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from evidence.summary import lower_first
-from groups.models import Group, Meeting, Referral
+from groups.models import Group, Meeting, Referral, StepFree, Weekday, format_time
+
+from .crisis import CrisisLine, crisis_lines, nations_of
+
+DATES_SHOWN = 3
+NOTE_MAX = 300
 
 MUTUAL_AID_NOTE = (
     "A mutual aid group (also called a self-help or peer support group) is a group of "
@@ -25,11 +33,93 @@ MUTUAL_AID_NOTE = (
     "speak. You can stop going at any time. It can help to contact the group before your "
     "first meeting, or to take someone with you."
 )
-CRISIS_LINES = [
-    ("In an emergency", "call 999 or go to A&E."),
-    ("For urgent help that is not an emergency", "call NHS 111, or go to 111.nhs.uk."),
-    ("To talk to someone at any time, day or night", "call Samaritans free on 116 123."),
-]
+
+# What a first meeting is like, by type of group, until the group says in its own words.
+WHAT_TO_EXPECT_BY_TYPE = {
+    "twelve_step": (
+        "Meetings usually open with a short reading. Members then take turns to talk about "
+        "their own experience. You can just listen, and nobody will ask you to speak."
+    ),
+    "peer_support": (
+        "People sit together and talk about how things have been for them. You can say as "
+        "much or as little as you like, or just listen."
+    ),
+    "activity_based": (
+        "People do something together, such as walking, gardening or art, and chat as they "
+        "go. You do not need any skill or experience."
+    ),
+    "educational": (
+        "A session usually has a short talk or some information, then time to ask questions "
+        "and talk with others. You do not have to share anything about yourself."
+    ),
+    "advocacy": (
+        "Members talk about what they want to change and plan what to do. You can come to "
+        "listen before you decide whether to take part."
+    ),
+    "self_management": (
+        "The group follows a set course, a step at a time, with time to talk about how it is "
+        "going. It helps to start at the beginning of a course: ask the group when."
+    ),
+    "harm_reduction": (
+        "It is a friendly, non-judging space. You do not have to have stopped drinking or "
+        "using drugs to come."
+    ),
+    "residential": (
+        "People live together and support each other day to day. Contact the group first to "
+        "talk about whether it is right for you and how to join."
+    ),
+    "user_run_business": (
+        "The people who run it have been through similar things. Contact them first to find "
+        "out how to get involved."
+    ),
+    "faith_based": (
+        "Meetings may include prayer or readings from a faith. People of any faith or none "
+        "are usually welcome: ask the group if you are not sure."
+    ),
+}
+WHAT_TO_EXPECT_OTHERWISE = (
+    "Contact the group before your first meeting to ask what happens. You can just listen "
+    "the first time."
+)
+
+
+class ClinicianForm(forms.Form):
+    """The clinician's name, contact details and a note, printed on this sheet only: sent
+    by POST, never stored, never in a URL, the session or a log."""
+
+    clinician_name = forms.CharField(label="Your name", max_length=100, required=False)
+    clinician_contact = forms.CharField(
+        label="How your patient can contact you",
+        max_length=200,
+        required=False,
+        help_text="For example, a phone number or your team's name.",
+    )
+    note = forms.CharField(
+        label="A note for your patient",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"Up to {NOTE_MAX} characters. Do not include anything that identifies them.",
+        error_messages={"max_length": f"The note must be {NOTE_MAX} characters or fewer."},
+    )
+
+    def details(self) -> dict[str, str]:
+        """The cleaned details (blank when the form is unbound or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            k: " ".join(v.split()) if k != "note" else v.strip()
+            for k, v in self.cleaned_data.items()
+            if v
+        }
+
+
+@dataclass
+class MeetingTimes:
+    meeting: Meeting
+    text: str  # "Every Tuesday, 7pm to 8:30pm"
+    dates: list[dt.date]
+    ask_which_weeks: bool = False
 
 
 @dataclass
@@ -38,9 +128,12 @@ class SheetEntry:
 
     group: Group
     url: str
-    meetings: list[tuple[Meeting, dt.date | None]]
-    evidence: dict[str, Any] | None = None
+    meetings: list[MeetingTimes]
     qr_svg: SafeString = field(default_factory=lambda: SafeString(""))
+
+    @property
+    def what_it_is(self) -> str:
+        return what_it_is(self.group)
 
     @property
     def who_for(self) -> str:
@@ -50,21 +143,30 @@ class SheetEntry:
     def how_to_join(self) -> str:
         return how_to_join(self.group)
 
+    @property
+    def what_to_expect(self) -> str:
+        return what_to_expect(self.group)
 
-def build_entries(groups: list[Group], request: HttpRequest, today: dt.date) -> list[SheetEntry]:
-    entries = []
-    for group in groups:
-        url = request.build_absolute_uri(group.get_absolute_url())
-        entries.append(
-            SheetEntry(
-                group=group,
-                url=url,
-                meetings=[(m, m.next_date(today)) for m in group.sorted_meetings()],
-                evidence=evidence_for(group, request),
-                qr_svg=qr_svg(url, label=f"QR code for the web page of {group.name}"),
-            )
+    @property
+    def access(self) -> str:
+        return access_text(self.group)
+
+
+def build_entries(groups: list[Group], urls: list[str], today: dt.date) -> list[SheetEntry]:
+    """The sheet's groups, each with the patient page its QR code opens."""
+    return [
+        SheetEntry(
+            group=group,
+            url=url,
+            meetings=[meeting_times(m, today) for m in group.sorted_meetings()],
+            qr_svg=qr_svg(url, label=f"QR code for the web page of {group.name}"),
         )
-    return entries
+        for group, url in zip(groups, urls, strict=True)
+    ]
+
+
+def sheet_crisis_lines(groups: list[Group]) -> list[CrisisLine]:
+    return crisis_lines(nations_of(groups))
 
 
 def qr_svg(url: str, *, label: str) -> SafeString:
@@ -77,128 +179,194 @@ def qr_svg(url: str, *, label: str) -> SafeString:
     return mark_safe(labelled)  # noqa: S308 - segno's own markup; the label is escaped
 
 
-def evidence_for(group: Group, request: HttpRequest) -> dict[str, Any] | None:
-    """The group's evidence summary and cautions, from the evidence app when it is
-    installed: {"summary": str, "cautions": [str]}, or None without it."""
-    if not django_apps.is_installed("evidence"):
-        return None
-    try:
-        module = importlib.import_module("evidence.summary")
-    except ModuleNotFoundError as exc:
-        if exc.name in {"evidence", "evidence.summary"}:
-            return None
-        raise
-    if hasattr(module, "summarise"):
-        # The summary and cautions alone: the sheet needs no links to the records.
-        found = module.summarise(group)
-        summary = found.text
-        cautions = [getattr(c, "text", str(c)) for c in found.cautions]
-    elif hasattr(module, "evidence_json"):
-        data = module.evidence_json(group, request)
-        summary = data.get("evidence_summary") or data.get("summary") or ""
-        cautions = [
-            c.get("text", "") if isinstance(c, dict) else str(c) for c in data.get("cautions") or []
-        ]
-    else:
-        return None
-    return {"summary": summary or "", "cautions": [c for c in cautions if c]}
+def is_paused_on(meeting: Meeting, date: dt.date) -> bool:
+    """Whether the group said this meeting will not happen that day. (Paused dates are
+    being added to listings; until then no date is paused.)"""
+    paused = getattr(meeting.group, "paused_dates", None) or ()
+    return date in paused
+
+
+def upcoming_dates(meeting: Meeting, today: dt.date, n: int = DATES_SHOWN) -> list[dt.date]:
+    """The next n dates the meeting happens on, from today, skipping paused dates."""
+    dates: list[dt.date] = []
+    day = today
+    for _ in range(n * 8):  # a bounded walk: paused dates are few
+        found = meeting.next_date(day)
+        if found is None:
+            break
+        if not is_paused_on(meeting, found):
+            dates.append(found)
+            if len(dates) == n:
+                break
+        day = found + dt.timedelta(days=1)
+    return dates
+
+
+def meeting_times(meeting: Meeting, today: dt.date) -> MeetingTimes:
+    times = f"{format_time(meeting.start_time)} to {format_time(meeting.end_time)}"
+    day = Weekday(meeting.weekday).label
+    if not meeting.can_be_dated:
+        return MeetingTimes(
+            meeting, f"Every other {day}, {times}: ask the group which weeks", [], True
+        )
+    return MeetingTimes(meeting, meeting.describe(), upcoming_dates(meeting, today))
+
+
+def format_date(date: dt.date) -> str:
+    return f"{date:%A} {date.day} {date:%B}"
+
+
+def in_text(name: str) -> str:
+    """A name as it reads mid-sentence: "young people", but "LGBTQ+ people" and "ME/CFS"."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def what_it_is(group: Group) -> str:
+    kind = in_text(group.group_type.name) if group.group_type.slug != "other" else "group"
+    text = f"A {kind}"
+    if group.is_online_only:
+        text += " that meets online"
+    elif group.format == "hybrid":
+        text += " that meets in person and online"
+    return text + "."
 
 
 def who_for(group: Group) -> str:
-    conditions = [lower_first(c.name) for c in group.condition_terms]
-    audiences = [a.name for a in group.audience_terms]
-    text = f"People affected by {_join(conditions)}" if conditions else "Anyone"
+    conditions = [in_text(c.name) for c in group.condition_terms]
+    text = f"People affected by {_join(conditions, 'or')}." if conditions else "Anyone."
+    audiences = [in_text(a.name) for a in group.audience_terms]
     if audiences:
-        text += f" (for {_join(audiences)})"
-    return text + "."
+        text += f" It is for {_join(audiences, 'and')}."
+    return text
 
 
 def how_to_join(group: Group) -> str:
     if group.referral == Referral.PROFESSIONAL:
-        return (
-            "This group takes people referred by a professional: ask your clinician to refer you."
-        )
+        return "You need to be referred by a professional: ask your clinician to refer you."
+    if group.is_online_only:
+        return "You can contact the group, or join a meeting online."
     if group.referral == Referral.SELF:
         return "You can contact the group, or just go along to a meeting."
     return "You can contact the group yourself, or your clinician can refer you."
 
 
-def meeting_line(meeting: Meeting, next_date: dt.date | None) -> str:
-    line = meeting.describe()
-    if next_date is not None:
-        line += f" (next: {next_date:%A} {next_date.day} {next_date:%B})"
-    elif not meeting.can_be_dated:
-        line += " (ask the group which weeks)"
-    if meeting.note:
-        line += f". {meeting.note}"
-    return line
+def what_to_expect(group: Group) -> str:
+    own = getattr(group, "what_to_expect", "") or ""
+    if own.strip():
+        return own.strip()
+    return WHAT_TO_EXPECT_BY_TYPE.get(group.group_type.slug, WHAT_TO_EXPECT_OTHERWISE)
 
 
-def _join(items: list[str]) -> str:
+def access_text(group: Group) -> str:
+    step_free = {
+        StepFree.YES: "There is step-free access.",
+        StepFree.NO: "There is no step-free access.",
+        StepFree.UNKNOWN: "Ask the group about step-free access.",
+    }[StepFree(group.step_free)]
+    return f"{step_free} {group.access_notes}".strip() if group.access_notes else step_free
+
+
+def where_text(group: Group) -> str:
+    return ", ".join(part for part in (group.address, group.town, group.postcode) if part)
+
+
+def _join(items: list[str], word: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def sheet_text(entries: list[SheetEntry], *, sheet_url: str) -> str:
-    """The sheet as plain text, to paste into an email or a letter."""
+def meeting_lines(times: MeetingTimes) -> list[str]:
+    if times.ask_which_weeks or not times.dates:
+        lines = [times.text]
+    else:
+        lines = [f"{times.text}. Next: {', '.join(format_date(d) for d in times.dates)}"]
+    if times.meeting.note:
+        lines.append(times.meeting.note)
+    return lines
+
+
+@dataclass(frozen=True)
+class SheetText:
+    entries: list[SheetEntry]
+    issued: dt.date
+    crisis: list[CrisisLine]
+    clinician: dict[str, str]
+    sample: bool
+
+
+def sheet_text(sheet: SheetText) -> str:
+    """The sheet as plain text, to paste into an email or a letter: the same words."""
     out: list[str] = []
 
     def para(text: str, indent: str = "") -> None:
         out.extend(textwrap.wrap(text, 72, initial_indent=indent, subsequent_indent=indent))
 
-    title = "Mutual aid groups" if len(entries) > 1 else "A mutual aid group"
-    out += [f"{title} that may help you", "=" * 40, "", "WHAT IS A MUTUAL AID GROUP?"]
+    title = "Mutual aid groups" if len(sheet.entries) > 1 else "A mutual aid group"
+    out += [f"{title} that may help you", "=" * 40]
+    para(f"From the mutual aid directory, {sheet.issued.day} {sheet.issued:%B %Y}.")
+    if sheet.sample:
+        para(
+            "SAMPLE DATA: these groups are invented for demonstration. Do not contact "
+            "them or go to them."
+        )
+    _clinician_text(sheet.clinician, out, para)
+    out += ["", "WHAT IS A MUTUAL AID GROUP?"]
     para(MUTUAL_AID_NOTE)
-    for entry in entries:
-        g = entry.group
-        out += ["", "", g.name.upper(), "-" * min(len(g.name), 72)]
-        if g.summary:
-            para(g.summary)
-        if g.is_stale():
-            para("Check first: the group has not confirmed these details for over a year.")
-        out.append("")
-        para(f"What it is: {g.group_type.name}. {g.orientation_explained}")
-        para(f"Who it is for: {entry.who_for}")
-        out += ["", "When it meets (UK time):"]
-        if entry.meetings:
-            for meeting, next_date in entry.meetings:
-                para(meeting_line(meeting, next_date), indent="  ")
-        else:
-            out.append("  No fixed meetings: contact the group to find out when it meets.")
-        if g.meets_in_person:
-            out += ["", "Where:"]
-            where = ", ".join(part for part in (g.address, g.town, g.postcode) if part)
-            if where:
-                para(where, indent="  ")
-            access = f"{g.get_step_free_display()}." + (
-                f" {g.access_notes}" if g.access_notes else ""
-            )
-            para(access, indent="  ")
-        out += ["", "How to join:"]
-        para(entry.how_to_join, indent="  ")
-        if g.online_url:
-            out.append(f"  Join online: {g.online_url}")
-        if g.cost:
-            para(f"Cost: {g.cost}", indent="  ")
-        out += ["", "Contact:"]
-        contacts = [("Phone", g.phone), ("Email", g.email), ("Website", g.website)]
-        listed = [f"  {label}: {value}" for label, value in contacts if value]
-        out += listed or ["  No contact details listed: go along to a meeting."]
-        if entry.evidence and (entry.evidence.get("summary") or entry.evidence.get("cautions")):
-            out += ["", "What the research says:"]
-            if entry.evidence.get("summary"):
-                para(entry.evidence["summary"], indent="  ")
-            for caution in entry.evidence.get("cautions") or []:
-                para(f"- {caution}", indent="  ")
-        out += ["", f"More about this group: {entry.url}"]
+    for entry in sheet.entries:
+        _entry_text(entry, sheet.issued, out, para)
     out += ["", "", "IF YOU NEED HELP NOW"]
-    for who, what in CRISIS_LINES:
-        para(f"{who}, {what}")
+    for line in sheet.crisis:
+        para(f"{line.who}, {line.what}")
     out.append("")
-    para(
-        "From the mutual aid directory, an independent directory of groups: it is not an "
-        "NHS service."
-    )
-    out.append(f"This sheet online: {sheet_url}")
+    para("The mutual aid directory is an independent directory of groups, not an NHS service.")
     return "\n".join(out) + "\n"
+
+
+def _clinician_text(details: dict[str, str], out: list[str], para) -> None:
+    if not details:
+        return
+    out.append("")
+    who = details.get("clinician_name", "")
+    contact = details.get("clinician_contact", "")
+    if who or contact:
+        para("From: " + ", ".join(part for part in (who, contact) if part))
+    if details.get("note"):
+        para(details["note"])
+
+
+def _entry_text(entry: SheetEntry, today: dt.date, out: list[str], para) -> None:
+    g = entry.group
+    out += ["", "", g.name.upper(), "-" * min(len(g.name), 72)]
+    if g.summary:
+        para(g.summary)
+    if g.is_stale(today):
+        para("Check first: the group has not confirmed these details for over a year.")
+    out.append("")
+    para(f"What it is: {entry.what_it_is}")
+    para(f"Who it is for: {entry.who_for}")
+    out += ["", "When it meets (UK time):"]
+    if entry.meetings:
+        for times in entry.meetings:
+            for n, line in enumerate(meeting_lines(times)):
+                para(line, indent="  " if n == 0 else "    ")
+    else:
+        out.append("  No fixed meetings: contact the group to find out when it meets.")
+    if g.meets_in_person:
+        out += ["", "Where:"]
+        if where := where_text(g):
+            para(where, indent="  ")
+        para(entry.access, indent="  ")
+    out += ["", "How to join:"]
+    para(entry.how_to_join, indent="  ")
+    if g.online_url:
+        out.append(f"  Join online: {g.online_url}")
+    out += ["", "What to expect at your first meeting:"]
+    para(entry.what_to_expect, indent="  ")
+    out += ["", f"Cost: {g.cost or 'ask the group'}", "", "Contact:"]
+    contacts = [("Phone", g.phone), ("Email", g.email), ("Website", g.website)]
+    listed = [f"  {label}: {value}" for label, value in contacts if value]
+    out += listed or ["  No contact details listed: go along to a meeting."]
+    out += ["", f"More about this group: {entry.url}"]

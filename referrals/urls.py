@@ -13,4 +13,6 @@ urlpatterns = [
     path("groups/<slug:slug>/referral/", views.group_sheet, name="group_sheet"),
     path("groups/<slug:slug>/referral.txt", views.group_text, name="group_text"),
     path("groups/<slug:slug>/calendar.ics", views.calendar, name="calendar"),
+    # Short, for a QR code printed on a sheet.
+    path("p/<int:pk>/", views.patient, name="patient"),
 ]

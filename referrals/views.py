@@ -10,12 +10,22 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from groups.models import Group
+from groups import views as group_views
+from groups.context_processors import has_sample_groups
+from groups.models import Group, Status
 
 from .calendar import calendar_for
-from .sheets import CRISIS_LINES, MUTUAL_AID_NOTE, build_entries, sheet_text
+from .sheets import (
+    MUTUAL_AID_NOTE,
+    ClinicianForm,
+    SheetText,
+    build_entries,
+    sheet_crisis_lines,
+    sheet_text,
+)
 from .shortlist import MAX_GROUPS, Shortlist, ShortlistFull
 
 
@@ -119,30 +129,79 @@ def _groups_from_query(request: HttpRequest) -> list[Group]:
     return groups
 
 
-def _render_sheet(
+def patient_url(request: HttpRequest, group: Group) -> str:
+    return request.build_absolute_uri(reverse("referrals:patient", args=[group.pk]))
+
+
+def _clinician_form(request: HttpRequest) -> ClinicianForm:
+    # Only ever from this request's POST: never the session, a URL or a log.
+    return ClinicianForm(request.POST) if request.method == "POST" else ClinicianForm()
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A sheet may carry the clinician's name and note: no cache keeps it, and it is
+    never indexed."""
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _sheet(
     request: HttpRequest, groups: list[Group], *, sheet_url: str, text_url: str
 ) -> HttpResponse:
     today = dt.date.today()
-    return render(
+    form = _clinician_form(request)
+    entries = build_entries(groups, [patient_url(request, g) for g in groups], today)
+    response = render(
         request,
         "referrals/sheet.html",
         {
-            "entries": build_entries(groups, request, today),
+            "entries": entries,
             "sheet_url": request.build_absolute_uri(sheet_url),
+            "sheet_path": sheet_url,
             "text_url": text_url,
             "today": today,
             "single": len(groups) == 1,
             "group": groups[0] if len(groups) == 1 else None,
             "mutual_aid_note": MUTUAL_AID_NOTE,
-            "crisis_lines": CRISIS_LINES,
+            "crisis_lines": sheet_crisis_lines(groups),
+            "crisis_groups": groups,
+            "form": form,
+            "clinician": form.details(),
         },
     )
+    return _private(response)
 
 
-@require_safe
+def _text(request: HttpRequest, groups: list[Group]) -> HttpResponse:
+    today = dt.date.today()
+    form = _clinician_form(request)
+    if form.is_bound and not form.is_valid():
+        return _private(
+            HttpResponse(
+                "\n".join(e for errors in form.errors.values() for e in errors) + "\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        )
+    sheet = SheetText(
+        entries=build_entries(groups, [patient_url(request, g) for g in groups], today),
+        issued=today,
+        crisis=sheet_crisis_lines(groups),
+        clinician=form.details(),
+        sample=has_sample_groups(),
+    )
+    return _private(HttpResponse(sheet_text(sheet), content_type="text/plain; charset=utf-8"))
+
+
+CLINICIAN_FIELDS = ("clinician_name", "clinician_contact", "note")
+
+
+@sensitive_post_parameters(*CLINICIAN_FIELDS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def group_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     group = _published_group(slug)
-    return _render_sheet(
+    return _sheet(
         request,
         [group],
         sheet_url=reverse("referrals:group_sheet", args=[slug]),
@@ -150,11 +209,12 @@ def group_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_safe
+@sensitive_post_parameters(*CLINICIAN_FIELDS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def sheet(request: HttpRequest) -> HttpResponse:
     groups = _groups_from_query(request)
     query = _sheet_query(groups)
-    return _render_sheet(
+    return _sheet(
         request,
         groups,
         sheet_url=f"{reverse('referrals:sheet')}?{query}",
@@ -162,27 +222,48 @@ def sheet(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _text_response(request: HttpRequest, groups: list[Group], sheet_url: str) -> HttpResponse:
-    entries = build_entries(groups, request, dt.date.today())
-    body = sheet_text(entries, sheet_url=request.build_absolute_uri(sheet_url))
-    return HttpResponse(body, content_type="text/plain; charset=utf-8")
-
-
-@require_safe
+@sensitive_post_parameters(*CLINICIAN_FIELDS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def group_text(request: HttpRequest, slug: str) -> HttpResponse:
-    group = _published_group(slug)
-    return _text_response(request, [group], reverse("referrals:group_sheet", args=[slug]))
+    return _text(request, [_published_group(slug)])
+
+
+@sensitive_post_parameters(*CLINICIAN_FIELDS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def text(request: HttpRequest) -> HttpResponse:
+    return _text(request, _groups_from_query(request))
 
 
 @require_safe
-def text(request: HttpRequest) -> HttpResponse:
-    groups = _groups_from_query(request)
-    return _text_response(request, groups, f"{reverse('referrals:sheet')}?{_sheet_query(groups)}")
+def patient(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page a sheet's QR code opens, for the patient: the sheet's facts about the
+    group, with no evidence, no shortlist and nothing for organisers. Not for search
+    engines. A group that has closed says so, with groups like it."""
+    group = get_object_or_404(Group.objects.public().with_cards(), pk=pk)
+    if group.status == Status.ARCHIVED:
+        return group_views.closed(request, group)
+    today = dt.date.today()
+    entry = build_entries([group], [patient_url(request, group)], today)[0]
+    response = render(
+        request,
+        "referrals/patient.html",
+        {
+            "entry": entry,
+            "group": group,
+            "today": today,
+            "crisis_groups": [group],
+            "mutual_aid_note": MUTUAL_AID_NOTE,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe
 def calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    group = _published_group(slug)
+    # A closed group's feed stays, its events ending when it stopped (UNTIL), so a
+    # subscribed calendar stops showing them.
+    group = get_object_or_404(Group.objects.public(), slug=slug)
     ical = calendar_for(group, page_url=request.build_absolute_uri(group.get_absolute_url()))
     response = HttpResponse(ical.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{group.slug}.ics"'

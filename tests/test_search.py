@@ -432,7 +432,7 @@ def test_online_groups_have_no_distance(client, make_group, ls6):
     results = api_results(client, near="LS6", include_online="true")
     assert [(r["name"], r["distance_km"]) for r in results] == [("Local", 0), ("Online", None)]
     content = client.get("/", {"near": "LS6", "include_online": "true"}).content.decode()
-    assert "Online only" in content
+    assert "Meets online" in content
 
 
 def test_other_filters_still_apply_to_online_groups(search, make_group, ls6):

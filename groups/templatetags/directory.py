@@ -37,14 +37,31 @@ def distance(km: float | None) -> str:
     if km is None:
         return ""
     miles = km_to_miles(km)
+    if miles < 0.05:
+        # "0.0 miles" reads as "here"; it never is.
+        return "Less than 0.1 miles (under 0.1 km)"
     unit = "mile" if round(miles, 1) == 1 else "miles"
     return f"{miles:.1f} {unit} ({km:.1f} km)"
 
 
 @register.filter
-def miles(km: float) -> str:
-    value = km_to_miles(km)
-    return f"{value:.0f}" if abs(value - round(value)) < 0.1 else f"{value:.1f}"
+def radius(km: float) -> str:
+    """The radius as it was chosen: "50 miles" for the page's choices (km to 0.1, so
+    within 1% of a whole number of miles), else the km asked for ("12.5 km")."""
+    miles = km_to_miles(km)
+    whole = round(miles)
+    if whole >= 1 and abs(miles - whole) <= whole * 0.01:
+        return f"{whole} mile{'s' if whole != 1 else ''}"
+    return f"{km:g} km"
+
+
+@register.filter
+def in_text(name: str) -> str:
+    """A term's name as it reads mid-sentence: "young people", but "LGBTQ+ people" and
+    "ME/CFS" keep their capitals."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 @register.filter

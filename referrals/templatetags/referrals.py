@@ -27,3 +27,18 @@ def calendar_state(group: Group) -> dict:
         "has_events": any(first_date(m, group) is not None for m in meetings),
         "left_out": left_out(group),
     }
+
+
+@register.simple_tag
+def crisis_lines_for(groups: object = None) -> list:
+    """The crisis numbers for the nations of these groups (a group, a list, or None for
+    a page about no group in particular: every nation)."""
+    from referrals.crisis import crisis_lines, nations_of
+
+    if groups is None or groups == "":
+        chosen: list = []
+    elif isinstance(groups, Group):
+        chosen = [groups]
+    else:
+        chosen = list(groups)  # type: ignore[call-overload]
+    return crisis_lines(nations_of(chosen))
