@@ -150,4 +150,4 @@ def test_the_patient_page_of_a_closed_group_answers_200_without_contact_details(
     response = client.get(f"/p/{published_group.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "no longer meets" in html and "0113 496 0000" not in html
+    assert "no longer listed" in html and "0113 496 0000" not in html

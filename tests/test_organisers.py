@@ -292,7 +292,7 @@ def test_closing_archives_the_group_for_good(organiser_client, owned_group, clie
     organiser_client.post(url, {"confirm": "on"})
     group.refresh_from_db()
     assert (group.status, group.archived_reason) == ("archived", "closed")
-    assert client.get(group.get_absolute_url()).status_code == 404
+    assert "no longer meets" in client.get(group.get_absolute_url()).content.decode()
     organiser_client.post(f"/organisers/groups/{group.pk}/confirm/")
     group.refresh_from_db()
     assert group.status == "archived"
