@@ -132,6 +132,12 @@ class SheetEntry:
     qr_svg: SafeString = field(default_factory=lambda: SafeString(""))
 
     @property
+    def crisis_lines(self) -> list[CrisisLine]:
+        """Each group's page carries the numbers for its nation: a page may be handed on
+        by itself."""
+        return crisis_lines(nations_of([self.group]))
+
+    @property
     def what_it_is(self) -> str:
         return what_it_is(self.group)
 

@@ -238,7 +238,8 @@ def test_one_sheet_for_several_groups(client, make_group):
         "Group B",
         "Group C",
     ]
-    assert html.count("If you need help now") == 1
+    # Each group's page carries the crisis numbers: a page may be handed on by itself.
+    assert html.count("If you need help now") == 3
 
 
 def test_a_sheet_holds_at_most_five_and_only_published_groups(client, make_group):
