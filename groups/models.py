@@ -644,6 +644,16 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return months
 
 
+def stale_on_or_before(today: dt.date) -> dt.date:
+    """The latest last_verified that is 12 or more months before today (by months_between):
+    a listing verified on or before it may be out of date. For filtering in SQL."""
+    year, month = today.year - 1, today.month
+    last_day = calendar.monthrange(year, month)[1]
+    if today.day == calendar.monthrange(today.year, today.month)[1]:
+        return dt.date(year, month, last_day)
+    return dt.date(year, month, min(today.day, last_day))
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:200] or "group"
     slug, n = base, 2

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, FloatField, Q, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 
-from .models import Audience, Condition, Format, Group, GroupQuerySet, GroupType, Referral
+from .geo import KM_PER_MILE
+from .models import (
+    Audience,
+    Condition,
+    Format,
+    Group,
+    GroupQuerySet,
+    GroupType,
+    Referral,
+    stale_on_or_before,
+)
 
 MAX_KEYWORD_TERMS = 12
 # Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
@@ -78,12 +100,46 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         # Asking for online groups near a place means the online-only ones too.
         include_online = c.include_online or c.format == Format.ONLINE
         qs = qs.near(lat, lng, c.radius_km, include_online=include_online)
-        order = [F("distance_km").asc(nulls_last=True)]
+        order = nearest_first()
     else:
         qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
         if c.q:
             order = [F("rank").desc()]
     return qs.order_by(*order, "name", "id")
+
+
+# Within 2, 5, 10 and 25 miles, then beyond: a clinician reads a band as "near enough".
+DISTANCE_BANDS_MILES = (2, 5, 10, 25)
+
+
+def nearest_first(today: dt.date | None = None) -> list:
+    """The one order of results near a place (page, API and HSDS): by distance band; in a
+    band, current listings before those that may be out of date; then by distance.
+    Online-only groups (no distance) come last."""
+    bands = [
+        When(distance_km__lte=miles * KM_PER_MILE, then=Value(n))
+        for n, miles in enumerate(DISTANCE_BANDS_MILES)
+    ]
+    band = Case(
+        When(distance_km__isnull=True, then=Value(len(bands) + 1)),
+        *bands,
+        default=Value(len(bands)),
+        output_field=IntegerField(),
+    )
+    cutoff = stale_on_or_before(today or dt.date.today())
+    may_be_out_of_date = Case(
+        When(last_verified__gt=cutoff, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return [band.asc(), may_be_out_of_date.asc(), F("distance_km").asc(nulls_last=True)]
+
+
+def nearest_beyond(criteria: Criteria, n: int = 3) -> list[Group]:
+    """When nothing matches within the radius: the n nearest matches beyond it (within
+    the largest radius), with their distance, so a search never ends at nothing."""
+    if criteria.point is None or criteria.radius_km >= settings.MAX_RADIUS_KM:
+        return []
+    wider = replace(criteria, radius_km=settings.MAX_RADIUS_KM, include_online=False)
+    return list(search_groups(wider).with_cards()[:n])
 
 
 def alternatives_to(group: Group, n: int = 3) -> list[Group]:

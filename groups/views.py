@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,8 +26,16 @@ from .filters import (
     SearchFilter,
 )
 from .geo import KM_PER_MILE, POSTCODE_RE, normalise
-from .models import ORIENTATION_EXPLAINED, TIME_OF_DAY_CHOICES, Group, PlaceKind, Status
-from .search import alternatives_to, paginate
+from .models import (
+    ORIENTATION_EXPLAINED,
+    TIME_OF_DAY_CHOICES,
+    Format,
+    Group,
+    PlaceKind,
+    Status,
+)
+from .search import alternatives_to, nearest_beyond, paginate
+from .suggest import did_you_mean
 
 # Parameters that, when present, mean the page should show results.
 SEARCH_PARAMETERS = set(SearchFilter.base_filters)
@@ -36,6 +45,55 @@ RADIUS_MILES = [1, 2, 5, 10, 15, 25, 50]
 def run_search(params) -> tuple[SearchFilter, object]:
     filterset = SearchFilter(params, queryset=Group.objects.all())
     return filterset, filterset.qs.with_cards() if filterset.is_valid() else None
+
+
+def needs_a_place(filterset: SearchFilter) -> bool:
+    """The page searches near a place: without one (or keywords, or online groups) it
+    would list every group in the country, so it asks for a place first. The API lists."""
+    criteria = filterset.criteria()
+    return criteria.point is None and not criteria.q and criteria.format != Format.ONLINE
+
+
+def _no_dead_end(request: HttpRequest, filterset: SearchFilter) -> dict[str, object]:
+    """For a search that found nothing: a spelling to try, the nearest matches beyond the
+    radius and wider searches that reach them."""
+    criteria = filterset.criteria()
+    found: dict[str, object] = {}
+    if criteria.q and (suggestion := did_you_mean(criteria.q)):
+        found["suggestion"] = suggestion
+        found["suggestion_url"] = _with(request, q=suggestion)
+    beyond = nearest_beyond(criteria)
+    if beyond:
+        found["beyond"] = beyond
+        found["wider"] = [
+            (label, _with(request, radius_km=km))
+            for km, label in _wider_radii(criteria.radius_km, beyond[0].distance_km)
+        ]
+    return found
+
+
+def _wider_radii(current_km: float, nearest_km: float) -> list[tuple[str, str]]:
+    """The page's larger distances, up to the first that reaches the nearest match."""
+    wider = []
+    for miles in RADIUS_MILES:
+        km = miles * KM_PER_MILE
+        if km <= current_km + 0.01:
+            continue
+        wider.append((_km_value(km), f"{miles} miles"))
+        if km >= nearest_km:
+            break
+    else:
+        km = min(math.ceil(nearest_km / 10) * 10, settings.MAX_RADIUS_KM)
+        wider.append((_km_value(km), f"{km / KM_PER_MILE:.0f} miles"))
+    return wider
+
+
+def _with(request: HttpRequest, **changes: object) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        params[name] = str(value)
+    return f"{reverse('groups:search')}?{params.urlencode()}"
 
 
 # Never stored by the browser (results near a patient's postcode, on a shared computer),
@@ -49,11 +107,17 @@ def search(request: HttpRequest) -> HttpResponse:
         run_search(request.GET) if searched else (SearchFilter(queryset=Group.objects.none()), None)
     )
     page = None
+    ask_place = results is not None and needs_a_place(filterset)
+    if ask_place:
+        results = None
     if results is not None:
         try:
             page = paginate(results, request.GET.get("page"))
         except (EmptyPage, PageNotAnInteger):
             raise Http404("No such page of results") from None
+    dead_end = (
+        _no_dead_end(request, filterset) if page is not None and not page.paginator.count else {}
+    )
     values = {name: request.GET.get(name, "") for name in SEARCH_PARAMETERS}
     values["condition"] = request.GET.getlist("condition")
     values["audience"] = request.GET.getlist("audience")
@@ -84,6 +148,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "group_types": taxonomy.group_types().all,
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
+        "ask_place": ask_place,
+        **dead_end,
     }
     swap_results_only = (
         request.htmx

@@ -48,6 +48,13 @@ def search(request, client) -> Callable[..., list[str]]:
         response = client.get("/", params or {"q": ""})
         assert response.status_code == 200
         assert b"There is a problem" not in response.content, response.content
+        placed = params.get("near") or params.get("lat") or params.get("q")
+        if not placed and params.get("format") != "online":
+            # Without a place, keywords or online groups the page asks for a place first
+            # (issue 14 point 5) and the API lists as before.
+            assert b"Enter a place first" in response.content
+            assert not page_cards(response.content)
+            return [group["name"] for group in api_results(client, **params)]
         return [name for _, name in page_cards(response.content)]
 
     return run
