@@ -22,6 +22,7 @@ from .models import (
     Weekday,
 )
 from .search import Criteria, search_groups
+from .templatetags.directory import LANGUAGE_NAMES
 
 DAY_CHOICES = [(code, Weekday(i).label) for i, code in enumerate(WEEKDAY_CODES)]
 ORIENTATION_FILTER_CHOICES = [
@@ -39,6 +40,8 @@ REFERRAL_FILTER_CHOICES = [
     (Referral.PROFESSIONAL, "Takes professional referrals"),
 ]
 TRUE_CHOICE = [("true", "Yes")]
+# English first, then the rest by name.
+LANGUAGE_CHOICES = sorted(LANGUAGE_NAMES.items(), key=lambda item: (item[0] != "en", item[1]))
 
 
 class FloatFilter(django_filters.Filter):
@@ -156,6 +159,7 @@ class SearchFilter(django_filters.FilterSet):
     day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES)
     time_of_day = django_filters.ChoiceFilter(label="Time of day", choices=TIME_OF_DAY_CHOICES)
     audience = TermsFilter(label="Who it is for", terms=taxonomy.audiences, multiple=True)
+    language = django_filters.ChoiceFilter(label="Language", choices=LANGUAGE_CHOICES)
     step_free = django_filters.ChoiceFilter(label="Step-free access", choices=TRUE_CHOICE)
     referral = django_filters.ChoiceFilter(label="Referral", choices=REFERRAL_FILTER_CHOICES)
     include_online = django_filters.ChoiceFilter(label="Include online groups", choices=TRUE_CHOICE)
@@ -179,6 +183,7 @@ class SearchFilter(django_filters.FilterSet):
             day=WEEKDAY_CODES.index(data["day"]) if data.get("day") else None,
             time_of_day=data.get("time_of_day") or "",
             audiences=list(data.get("audience") or []),
+            language=data.get("language") or "",
             step_free=data.get("step_free") == "true",
             referral=data.get("referral") or "",
             include_online=data.get("include_online") == "true",

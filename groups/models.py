@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -293,6 +293,13 @@ class GroupQuerySet(models.QuerySet["Group"]):
         if fmt == Format.HYBRID:
             return self.filter(format=Format.HYBRID)
         return self.filter(format__in=[fmt, Format.HYBRID])
+
+    def in_language(self, code: str) -> GroupQuerySet:
+        """Groups that meet in this language (an ISO 639 code in their languages)."""
+        if connection.vendor == "postgresql":
+            return self.filter(languages__contains=[code])
+        # SQLite cannot test JSON containment: match the quoted code in the JSON text.
+        return self.filter(languages__icontains=f'"{code}"')
 
     def meeting_on(self, day: int | None = None, time_of_day: str | None = None) -> GroupQuerySet:
         """Groups with one meeting that is on that day and at that time of day."""

@@ -61,6 +61,7 @@ class Criteria:
     day: int | None = None
     time_of_day: str = ""
     audiences: list[Audience] = field(default_factory=list)
+    language: str = ""
     step_free: bool = False
     referral: str = ""
     include_online: bool = False
@@ -87,6 +88,8 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         qs = qs.with_format(c.format)
     if c.day is not None or c.time_of_day:
         qs = qs.meeting_on(c.day, c.time_of_day or None)
+    if c.language:
+        qs = qs.in_language(c.language)
     if c.step_free:
         qs = qs.filter(step_free="yes")
     if c.referral:

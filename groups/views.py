@@ -21,6 +21,7 @@ from . import taxonomy
 from .filters import (
     DAY_CHOICES,
     FORMAT_FILTER_CHOICES,
+    LANGUAGE_CHOICES,
     ORIENTATION_FILTER_CHOICES,
     REFERRAL_FILTER_CHOICES,
     SearchFilter,
@@ -135,6 +136,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "day_choices": DAY_CHOICES,
         "time_choices": TIME_OF_DAY_CHOICES,
         "referral_choices": REFERRAL_FILTER_CHOICES,
+        "language_choices": LANGUAGE_CHOICES,
         "form": filterset.form,
         "searched": searched,
         "page": page,

@@ -47,6 +47,7 @@ ITEM_KEYS = {
     "url",
 }
 QUERY_PARAMETERS = {
+    "language",
     "q",
     "near",
     "lat",
