@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0010_hybrid_wording_archived_on'),
+        ('groups', '0012_hybrid_wording_archived_on'),
     ]
 
     operations = [

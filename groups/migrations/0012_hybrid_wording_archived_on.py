@@ -15,7 +15,7 @@ def date_archived_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0009_single_line_text'),
+        ('groups', '0011_group_confirmed_by'),
     ]
 
     operations = [
