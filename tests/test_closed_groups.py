@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from groups.models import Group, Status
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 from tests.conftest import LS6, offset
 
 
@@ -20,12 +20,14 @@ def closed_group(make_group):
         website="https://example.org/oldmill",
         address="The Old Mill, 1 Mill Lane",
     )
-    return save_group(group=group, values={"status": Status.ARCHIVED, "archived_reason": "closed"})
+    return save_group(
+        group=group, values=GroupValues(status=Status.ARCHIVED, archived_reason="closed")
+    )
 
 
 def test_archiving_dates_the_group_and_reopening_clears_the_date(closed_group):
     assert closed_group.archived_on == dt.date.today()
-    reopened = save_group(group=closed_group, values={"status": Status.DRAFT})
+    reopened = save_group(group=closed_group, values=GroupValues(status=Status.DRAFT))
     assert reopened.archived_on is None
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from evidence.summary import summarise
 from groups.models import Group, Status
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 
 CLINICIAN = {
     "clinician_name": "Dr Ada Okafor",
@@ -145,7 +145,7 @@ def test_the_patient_page_of_a_closed_group_answers_200_without_contact_details(
     client, published_group
 ):
     save_group(
-        group=published_group, values={"status": Status.ARCHIVED, "archived_reason": "stale"}
+        group=published_group, values=GroupValues(status=Status.ARCHIVED, archived_reason="stale")
     )
     response = client.get(f"/p/{published_group.pk}/")
     assert response.status_code == 200
