@@ -22,6 +22,36 @@
     }
   });
 
+  // "Use my location": the browser's position, searched by coordinates like a postcode
+  // (never stored or logged), rounded to about 100 metres.
+  var locate = document.querySelector("[data-use-location]");
+  if (locate && navigator.geolocation) {
+    locate.hidden = false;
+    locate.addEventListener("click", function () {
+      var form = locate.closest("form");
+      var status = document.querySelector("[data-location-status]");
+      if (status) { status.textContent = "Finding your location…"; }
+      navigator.geolocation.getCurrentPosition(function (position) {
+        ["lat", "lng"].forEach(function (name) {
+          var input = form.querySelector("input[name=" + name + "]");
+          if (!input) {
+            input = document.createElement("input");
+            input.type = "hidden";
+            input.name = name;
+            form.appendChild(input);
+          }
+          var value = name === "lat" ? position.coords.latitude : position.coords.longitude;
+          input.value = value.toFixed(3);
+        });
+        form.querySelector("#id_near").value = "";
+        if (status) { status.textContent = ""; }
+        form.requestSubmit();
+      }, function () {
+        if (status) { status.textContent = "We could not get your location. Enter a postcode, district or town instead."; }
+      }, { maximumAge: 600000, timeout: 15000 });
+    });
+  }
+
   document.body.addEventListener("htmx:afterSwap", function () {
     var summary = document.querySelector(".nhsuk-error-summary");
     if (summary) {
