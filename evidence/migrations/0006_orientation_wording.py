@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0002_load_review_evidence'),
+        ('evidence', '0005_record_invariants'),
     ]
 
     operations = [
