@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-# A Python >= 3.12: python3.13/python3.12/python3 on PATH, else pyenv's versions.
+# A Python >= 3.13: python3.14/python3.13/python3 on PATH, else pyenv's versions.
 PYTHON ?= $(shell scripts/find-python)
 
 .PHONY: install run test lint format clean
@@ -12,7 +12,7 @@ PYTHON ?= $(shell scripts/find-python)
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12 or newer found (looked for python3.13, python3.12, python3 on PATH and under pyenv). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.13 or newer found (looked for python3.14, python3.13, python3 on PATH and under pyenv). Install one, or run: make PYTHON=/path/to/python3.13 ..." >&2; exit 1; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

@@ -3,30 +3,68 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 
 import pytest
-from django.apps import apps
 
 from groups.importing import parse_meetings
 from groups.models import Audience, Condition, Group, GroupType, Place
 from groups.services import GroupValues, save_group
+from tests.support.database import remember_migrated_state, restore_migrated_state
 
 LS6 = (53.8195, -1.5755)
 
-_seed = importlib.import_module("groups.migrations.0002_seed_taxonomies").seed
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """A live server's request threads close their database connection after each
+    request, so none is left open when the test database is dropped."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated; what the migrations seeded is remembered so that it
+    can be put back after a flush (tests/support/database.py)."""
+    with django_db_blocker.unblock():
+        remember_migrated_state()
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    marked = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marked) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that roll back run first, then the transactional ones (each empties the
+    database after it), then the browser tests that share the sample data (`demo_site`).
+    pytest-django sorts this way too, but pytest's grouping of the browser tests by their
+    parametrized browser undoes it, so it is done again here, last."""
+
+    def order(item: pytest.Item) -> int:
+        if "demo_site" in getattr(item, "fixturenames", ()):
+            return 2
+        return 1 if _transactional(item) else 0
+
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)
-def _taxonomies(request):
-    """Browser tests flush the database; put the migrations' seed data back if so."""
-    for name in ("transactional_db", "db"):
-        if name in request.fixturenames:
-            request.getfixturevalue(name)
-            if not Condition.objects.exists():
-                _seed(apps, None)
-            break
+def _as_migrated(request):
+    """A transactional test (one whose data another thread or process must see, such as a
+    live server's) empties the database after it. The next starts with what the
+    migrations seeded, put back from the copy taken when the database was made, so no
+    test depends on the order. (Django's serialized rollback would do the same, but the
+    copy it keeps on the connection is out of reach once Playwright runs an event loop.)"""
+    if _transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        restore_migrated_state()
 
 
 @pytest.fixture(autouse=True)

@@ -6,18 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.apps import apps
 
-from evidence import shipped
 from evidence.models import Evidence
 from groups.models import Audience, Condition, Group, GroupType
 
 
 @pytest.fixture(autouse=True)
-def review_evidence(db, _taxonomies) -> None:
-    """Browser tests flush the database; put the migration's records back if so."""
-    if not Evidence.objects.exists():
-        shipped.load(apps)
+def review_evidence(db) -> None:
+    """The review's records: migration 0002 loads them into the test database, and they
+    are put back after a transactional test empties it (tests/support/database.py)."""
 
 
 @pytest.fixture

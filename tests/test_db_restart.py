@@ -14,6 +14,8 @@ import pytest
 
 from tests.support.pgcluster import Cluster, pg_bin
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

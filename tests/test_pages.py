@@ -196,13 +196,6 @@ def test_the_favicon_is_served_and_linked(client):
 
 
 def test_a_group_page_gives_when_where_and_how_to_join_before_the_evidence(client, make_group):
-    from django.apps import apps
-
-    from evidence import shipped
-    from evidence.models import Evidence
-
-    if not Evidence.objects.exists():  # browser tests flush the database
-        shipped.load(apps)
     group = make_group("ME support", conditions=("chronic_fatigue_syndrome",))
     html = client.get(group.get_absolute_url()).content.decode()
     # The caution stays at the top, linking down to the evidence.

@@ -30,38 +30,26 @@ def assert_accessible(page: Page) -> None:
     ],
     ids=["home", "results", "no-results", "errors", "about"],
 )
-def test_search_pages_have_no_violations(page: Page, live_server, demo_data, path):
-    page.goto(live_server.url + path)
+def test_search_pages_have_no_violations(page: Page, demo_site, path):
+    page.goto(demo_site.url + path)
     assert_accessible(page)
 
 
-def test_group_page_has_no_violations(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+def test_group_page_has_no_violations(page: Page, demo_site):
+    page.goto(demo_site.url + "/?near=LS6&condition=alcohol")
     page.locator(".app-group-card a").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 
 
-def test_page_at_320_pixels_has_no_violations(browser, live_server, demo_data):
+def test_page_at_320_pixels_has_no_violations(browser, demo_site):
     context = browser.new_context(viewport={"width": 320, "height": 800})
     page = context.new_page()
-    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+    page.goto(demo_site.url + "/?near=LS6&condition=alcohol")
     assert_accessible(page)
     # No sideways scrolling at 320 px (WCAG 1.4.10 reflow).
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
-
-
-@pytest.fixture
-def review_evidence(transactional_db):
-    """The review's records, which the browser tests' flush removes."""
-    from django.apps import apps
-
-    from evidence import shipped
-    from evidence.models import Evidence
-
-    if not Evidence.objects.exists():
-        shipped.load(apps)
 
 
 @pytest.mark.parametrize(
@@ -69,16 +57,16 @@ def review_evidence(transactional_db):
     ["/evidence/map/", "/evidence/map/?audience=carers_family", "/evidence/map/?audience=x"],
     ids=["gap-map", "gap-map-carers", "gap-map-error"],
 )
-def test_the_evidence_and_gap_map_has_no_violations(page: Page, live_server, review_evidence, path):
-    page.goto(live_server.url + path)
+def test_the_evidence_and_gap_map_has_no_violations(page: Page, demo_site, path):
+    page.goto(demo_site.url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Evidence and gap map")
     assert_accessible(page)
 
 
-def test_the_gap_map_at_320_pixels_scrolls_in_its_own_box(browser, live_server, review_evidence):
+def test_the_gap_map_at_320_pixels_scrolls_in_its_own_box(browser, demo_site):
     context = browser.new_context(viewport={"width": 320, "height": 800})
     page = context.new_page()
-    page.goto(live_server.url + "/evidence/map/")
+    page.goto(demo_site.url + "/evidence/map/")
     assert_accessible(page)
     # The grid is wider than the screen; it scrolls in its own box, not the page sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

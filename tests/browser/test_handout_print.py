@@ -16,7 +16,7 @@ def _pages(pdf: bytes) -> int:
 
 
 @pytest.mark.parametrize("n", [1, 3])
-def test_n_groups_print_on_n_a4_pages(page: Page, live_server, demo_data, n):
+def test_n_groups_print_on_n_a4_pages(page: Page, demo_site, n):
     # The groups with the most to say: the longest descriptions, summaries and meetings.
     # An online group gives every nation's crisis numbers, the longest list.
     fullest = sorted(
@@ -27,7 +27,7 @@ def test_n_groups_print_on_n_a4_pages(page: Page, live_server, demo_data, n):
     groups = fullest[:n]
     assert groups[0].is_online_only
     query = "&".join(f"group={g.slug}" for g in groups)
-    page.goto(f"{live_server.url}/referral/?{query}")
+    page.goto(f"{demo_site.url}/referral/?{query}")
     page.get_by_text("Add your name, contact details and a note").click()
     page.fill("#id_clinician_name", "Dr Ada Okafor")
     page.fill("#id_clinician_contact", "Leeds Addiction Unit, 0113 496 0321")

@@ -33,9 +33,9 @@ def requests_made(page: Page) -> list[str]:
 
 
 @pytest.fixture
-def tiles(settings, live_server, page: Page) -> list[str]:
+def tiles(settings, demo_site, page: Page) -> list[str]:
     """A tile server at /test-tiles/ on the live server, answered by Playwright."""
-    settings.MAP_TILE_URL = f"{live_server.url}/test-tiles/{{z}}/{{x}}/{{y}}.png"
+    settings.MAP_TILE_URL = f"{demo_site.url}/test-tiles/{{z}}/{{x}}/{{y}}.png"
     settings.MAP_TILE_ATTRIBUTION = "Test tiles"
     served: list[str] = []
 
@@ -47,8 +47,8 @@ def tiles(settings, live_server, page: Page) -> list[str]:
     return served
 
 
-def api_results(page: Page, live_server, query: str) -> list[dict]:
-    response = page.request.get(f"{live_server.url}/api/groups/{query}")
+def api_results(page: Page, demo_site, query: str) -> list[dict]:
+    response = page.request.get(f"{demo_site.url}/api/groups/{query}")
     assert response.ok
     return response.json()["results"]
 
@@ -84,14 +84,14 @@ def open_map(page: Page, url: str) -> None:
 
 
 def test_markers_are_the_api_results_for_the_same_search(
-    page: Page, live_server, demo_data, tiles, requests_made
+    page: Page, demo_site, tiles, requests_made
 ):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
 
-    open_map(page, live_server.url + "/" + QUERY)
+    open_map(page, demo_site.url + "/" + QUERY)
 
-    results = api_results(page, live_server, QUERY)
+    results = api_results(page, demo_site, QUERY)
     placed = [g for g in results if g["latitude"] is not None]
     assert len(placed) >= 5
     assert marker_ids(page) == [g["id"] for g in placed]
@@ -109,7 +109,7 @@ def test_markers_are_the_api_results_for_the_same_search(
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("Test tiles")
     # Tiles were asked for, and only from the configured server (here the live server).
     assert tiles
-    assert all(url.startswith(live_server.url) for url in requests_made), requests_made
+    assert all(url.startswith(demo_site.url) for url in requests_made), requests_made
     assert not [e for e in errors if "Content Security Policy" in e or "results map" in e]
     assert_accessible_with_map(page)
 
@@ -122,28 +122,31 @@ def marker(page: Page, group_id: int):
     return page.locator(f'.app-map-marker[data-group-id="{group_id}"]')
 
 
-def test_a_list_item_and_its_marker_highlight_each_other(page: Page, live_server, demo_data, tiles):
-    open_map(page, live_server.url + "/" + QUERY)
+def test_a_list_item_and_its_marker_highlight_each_other(page: Page, demo_site, tiles):
+    open_map(page, demo_site.url + "/" + QUERY)
     ids = marker_ids(page)
     second, third = ids[1], ids[2]
+
+    # Clicking a marker highlights its list item, and only that one. (Markers first: a
+    # list item moves the map to its marker, and a marker that has moved away cannot
+    # be clicked.)
+    marker(page, second).click()
+    expect(page.locator(f"#group-{second}")).to_have_class(SELECTED_CARD)
+    expect(page.locator(".app-group-card--selected")).to_have_count(1)
+    expect(marker(page, second)).to_have_attribute("aria-pressed", "true")
 
     # Clicking a list item (not one of its links or buttons) highlights its marker.
     page.locator(f"#group-{third} .nhsuk-card__description").click()
     expect(marker(page, third)).to_have_class(SELECTED_MARKER)
     expect(page.locator(f"#group-{third}")).to_have_class(SELECTED_CARD)
+    expect(page.locator(f"#group-{second}")).not_to_have_class(SELECTED_CARD)
     expect(page.locator(".app-map-marker--selected")).to_have_count(1)
-
-    # Clicking a marker highlights its list item, and only that one.
-    marker(page, second).click()
-    expect(page.locator(f"#group-{second}")).to_have_class(SELECTED_CARD)
-    expect(page.locator(f"#group-{third}")).not_to_have_class(SELECTED_CARD)
-    expect(page.locator(".app-group-card--selected")).to_have_count(1)
-    expect(marker(page, second)).to_have_attribute("aria-pressed", "true")
-    expect(marker(page, third)).to_have_attribute("aria-pressed", "false")
+    expect(marker(page, third)).to_have_attribute("aria-pressed", "true")
+    expect(marker(page, second)).to_have_attribute("aria-pressed", "false")
 
 
-def test_markers_work_from_the_keyboard(page: Page, live_server, demo_data, tiles):
-    open_map(page, live_server.url + "/" + QUERY)
+def test_markers_work_from_the_keyboard(page: Page, demo_site, tiles):
+    open_map(page, demo_site.url + "/" + QUERY)
     ids = marker_ids(page)
 
     # "Show on map" in the list moves focus to the marker...
@@ -161,16 +164,14 @@ def test_markers_work_from_the_keyboard(page: Page, live_server, demo_data, tile
     expect(page.locator("#results-announcer")).to_contain_text("Number 1 selected in the list")
 
 
-def test_the_map_follows_the_list_when_htmx_swaps_the_results(
-    page: Page, live_server, demo_data, tiles
-):
-    open_map(page, live_server.url + "/" + QUERY)
+def test_the_map_follows_the_list_when_htmx_swaps_the_results(page: Page, demo_site, tiles):
+    open_map(page, demo_site.url + "/" + QUERY)
     before = marker_ids(page)
 
     page.get_by_label("Drugs").check()
     expect(page).to_have_url(re.compile(r"condition=drugs"))
     query = "?" + page.url.split("?", 1)[1]
-    results = api_results(page, live_server, query)
+    results = api_results(page, demo_site, query)
     placed = [g["id"] for g in results if g["latitude"] is not None]
     assert placed != before
     expect(page.locator(".app-map-marker")).to_have_count(len(placed))
@@ -180,10 +181,10 @@ def test_the_map_follows_the_list_when_htmx_swaps_the_results(
 
 
 def test_without_a_tile_server_there_is_no_map_and_nothing_is_fetched_elsewhere(
-    page: Page, live_server, demo_data, settings, requests_made
+    page: Page, demo_site, settings, requests_made
 ):
     settings.MAP_TILE_URL = ""
-    page.goto(live_server.url + "/" + QUERY)
+    page.goto(demo_site.url + "/" + QUERY)
     expect(page.locator(".app-group-card").first).to_be_visible()
     page.get_by_label("Drugs").check()
     expect(page).to_have_url(re.compile(r"condition=drugs"))
@@ -193,13 +194,13 @@ def test_without_a_tile_server_there_is_no_map_and_nothing_is_fetched_elsewhere(
     expect(page.locator(".leaflet-container")).to_have_count(0)
     expect(page.locator(".app-show-on-map")).to_have_count(0)
     assert not [url for url in requests_made if "leaflet" in url]
-    assert all(url.startswith(live_server.url) for url in requests_made), requests_made
+    assert all(url.startswith(demo_site.url) for url in requests_made), requests_made
 
 
-def test_the_list_works_without_javascript(browser, live_server, demo_data, settings, tiles):
+def test_the_list_works_without_javascript(browser, demo_site, settings, tiles):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/" + QUERY)
+    page.goto(demo_site.url + "/" + QUERY)
     expect(page.locator(".app-group-card").first).to_be_visible()
     expect(page.locator("[data-results-map]")).to_be_hidden()
     context.close()

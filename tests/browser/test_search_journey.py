@@ -8,8 +8,8 @@ from playwright.sync_api import Locator, Page, expect
 pytestmark = pytest.mark.browser
 
 
-def test_it_finds_alcohol_groups_near_ls6_nearest_first(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/")
+def test_it_finds_alcohol_groups_near_ls6_nearest_first(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
     page.get_by_label("Postcode, district or town").fill("LS6")
     page.get_by_label("Alcohol").check()
     page.get_by_role("button", name="Search").click()
@@ -29,8 +29,8 @@ def test_it_finds_alcohol_groups_near_ls6_nearest_first(page: Page, live_server,
     expect(page.get_by_text("not an NHS service").first).to_be_visible()
 
 
-def test_it_shows_an_error_summary_for_an_unknown_place(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/")
+def test_it_shows_an_error_summary_for_an_unknown_place(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
     page.get_by_label("Postcode, district or town").fill("Atlantis")
     page.get_by_role("button", name="Search").click()
     summary = page.locator(".nhsuk-error-summary")
@@ -40,16 +40,16 @@ def test_it_shows_an_error_summary_for_an_unknown_place(page: Page, live_server,
     expect(page.get_by_label("Postcode, district or town")).to_be_focused()
 
 
-def test_it_works_with_javascript_off(browser, live_server, demo_data):
+def test_it_works_with_javascript_off(browser, demo_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+    page.goto(demo_site.url + "/?near=LS6&condition=alcohol")
     assert page.locator(".app-group-card").count() >= 6
     context.close()
 
 
-def test_it_updates_results_without_a_full_page_load(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/?near=LS6")
+def test_it_updates_results_without_a_full_page_load(page: Page, demo_site):
+    page.goto(demo_site.url + "/?near=LS6")
     before = page.locator(".app-group-card").count()
     page.evaluate("window.__stillHere = true")
     page.get_by_label("Alcohol").check()
@@ -63,10 +63,8 @@ def test_it_updates_results_without_a_full_page_load(page: Page, live_server, de
     assert page.locator(".app-group-card h3").all_inner_texts() == names
 
 
-def test_correcting_a_search_clears_its_errors_and_announces_the_results(
-    page: Page, live_server, demo_data
-):
-    page.goto(live_server.url + "/")
+def test_correcting_a_search_clears_its_errors_and_announces_the_results(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
     place = page.get_by_label("Postcode, district or town")
     place.fill("Narnia")
     page.get_by_role("button", name="Search").click()
@@ -79,8 +77,8 @@ def test_correcting_a_search_clears_its_errors_and_announces_the_results(
     expect(page).not_to_have_title(re.compile("^Error"))
 
 
-def test_enter_in_the_place_box_searches_once(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/")
+def test_enter_in_the_place_box_searches_once(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
     searches = []
     page.on("request", lambda r: searches.append(r.url) if "near=LS6" in r.url else None)
     place = page.get_by_label("Postcode, district or town")
@@ -91,8 +89,8 @@ def test_enter_in_the_place_box_searches_once(page: Page, live_server, demo_data
     assert len(searches) == 1, searches
 
 
-def test_back_from_a_group_page_shows_the_whole_search_page(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/?near=LS6")
+def test_back_from_a_group_page_shows_the_whole_search_page(page: Page, demo_site):
+    page.goto(demo_site.url + "/?near=LS6")
     page.get_by_label("Alcohol").check()
     expect(page).to_have_url(re.compile(r"condition=alcohol"))
     expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
@@ -120,8 +118,8 @@ def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 250)
     raise AssertionError(f"{key} never reached {target}")
 
 
-def test_keyboard_alone_walks_search_to_group_to_referral_sheet(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/")
+def test_keyboard_alone_walks_search_to_group_to_referral_sheet(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
     page.keyboard.press("Tab")
     expect(page.locator(".nhsuk-skip-link")).to_be_focused()
     page.keyboard.press("Enter")

@@ -10,8 +10,8 @@ from tests.browser.test_accessibility import assert_accessible
 pytestmark = pytest.mark.browser
 
 
-def test_it_shortlists_three_groups_and_opens_one_clean_sheet(page: Page, live_server, demo_data):
-    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+def test_it_shortlists_three_groups_and_opens_one_clean_sheet(page: Page, demo_site):
+    page.goto(demo_site.url + "/?near=LS6&condition=alcohol")
     cards = page.locator(".app-group-card")
     names = cards.locator("h3").all_inner_texts()[:3]
     for index in range(3):
@@ -20,7 +20,7 @@ def test_it_shortlists_three_groups_and_opens_one_clean_sheet(page: Page, live_s
         expect(page.locator(".app-group-card").nth(index)).to_contain_text("On your shortlist")
     expect(page.locator(".app-messages")).to_contain_text("(3 of 5)")
 
-    page.goto(live_server.url + "/shortlist/")
+    page.goto(demo_site.url + "/shortlist/")
     expect(page.locator(".app-shortlist__item h2")).to_have_text(names)
     page.get_by_role("link", name="Open the referral sheet").click()
 
@@ -41,14 +41,14 @@ def test_it_shortlists_three_groups_and_opens_one_clean_sheet(page: Page, live_s
     expect(page.locator(".app-sheet__crisis").first).to_be_visible()
 
 
-def test_the_sheet_works_without_javascript(browser, live_server, demo_data):
+def test_the_sheet_works_without_javascript(browser, demo_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/?near=LS6&condition=alcohol")
+    page.goto(demo_site.url + "/?near=LS6&condition=alcohol")
     page.locator(".app-group-card").first.get_by_role(
         "button", name=re.compile("to shortlist")
     ).click()
-    page.goto(live_server.url + "/shortlist/")
+    page.goto(demo_site.url + "/shortlist/")
     page.get_by_role("link", name="Open the referral sheet").click()
 
     expect(page.get_by_role("link", name="Link to this sheet")).to_be_visible()

@@ -3,8 +3,6 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.test_accessibility import review_evidence  # noqa: F401
-
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
@@ -17,8 +15,8 @@ def phone(browser: Browser):
     context.close()
 
 
-def test_it_shows_every_condition_without_an_inner_scroll_area(phone, live_server, demo_data):
-    phone.goto(live_server.url + "/")
+def test_it_shows_every_condition_without_an_inner_scroll_area(phone, demo_site):
+    phone.goto(demo_site.url + "/")
     options = phone.locator("#id_condition .nhsuk-checkboxes__item")
     assert options.count() > 8
     box = phone.locator("#id_condition .nhsuk-checkboxes")
@@ -35,9 +33,7 @@ def test_it_shows_every_condition_without_an_inner_scroll_area(phone, live_serve
 )
 def test_the_page_never_scrolls_sideways(
     phone,
-    live_server,
-    demo_data,
-    review_evidence,  # noqa: F811
+    demo_site,
     path,
 ):
     if path == "group":
@@ -45,7 +41,7 @@ def test_the_page_never_scrolls_sideways(
 
         group = Group.objects.get(name="Moortown ME/CFS Rest & Pace Group")
         path = group.get_absolute_url()
-    phone.goto(live_server.url + path)
+    phone.goto(demo_site.url + path)
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
     if path.startswith("/groups/") or path == "/evidence/":

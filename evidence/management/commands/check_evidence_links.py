@@ -6,6 +6,7 @@ import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import IO
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -18,6 +19,28 @@ USER_AGENT = "mutual-aid-directory-link-checker"
 class LinkResult:
     ok: bool
     detail: str
+
+
+class _SameMethodRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect with the method asked, so HEAD stays HEAD (Python 3.12's urllib
+    turned it into GET, and would download the page the HEAD was meant to spare)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if redirected is not None:
+            redirected.method = req.get_method()
+        return redirected
+
+
+_opener = urllib.request.build_opener(_SameMethodRedirects)
 
 
 def check_url(url: str, timeout: float) -> LinkResult:
@@ -33,7 +56,7 @@ def check_url(url: str, timeout: float) -> LinkResult:
 def _ask(url: str, method: str, timeout: float) -> LinkResult:
     request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})  # noqa: S310 (only http and https reach here)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _opener.open(request, timeout=timeout) as response:
             if method == "GET":
                 response.read(1024)
             return LinkResult(True, f"{response.status}")
