@@ -25,7 +25,7 @@ def test_it_shortlists_three_groups_and_opens_one_clean_sheet(page: Page, demo_s
     page.get_by_role("link", name="Open the referral sheet").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mutual aid groups that may help you")
-    expect(page.locator(".app-sheet__group h2")).to_have_text(names)
+    expect(page.locator(".app-sheet__group h2[id^=sheet-group-]")).to_have_text(names)
     expect(page.locator(".app-sheet__qr svg")).to_have_count(3)
     expect(page.locator(".app-sheet__crisis").first).to_contain_text("Samaritans free on 116 123")
     # JavaScript turns the plain link into a Copy link button, and shows Print.
