@@ -73,6 +73,17 @@ def _no_dead_end(request: HttpRequest, filterset: SearchFilter) -> dict[str, obj
     return found
 
 
+# The search's filters, as against where and how far.
+FILTERS = (
+    "q", "condition", "orientation", "group_type", "format", "day", "time_of_day", "audience",
+    "language", "step_free", "referral", "include_online",
+)  # fmt: skip
+
+
+def _active_filters(request: HttpRequest) -> int:
+    return sum(1 for name in FILTERS for value in request.GET.getlist(name) if value.strip())
+
+
 def _place_choices(request: HttpRequest, filterset: SearchFilter) -> list[tuple[str, str]]:
     """Places that share the name typed, each as the same search near it."""
     places = getattr(filterset.form, "place_choices", []) if filterset.is_bound else []
@@ -158,6 +169,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
         "ask_place": ask_place,
+        "active_filters": _active_filters(request),
         "place_choices": _place_choices(request, filterset),
         **dead_end,
     }

@@ -564,8 +564,9 @@ def test_no_results_suggests_widening_the_search(client, make_group, ls6):
     make_group("Far Away", at=offset(LS6, km_north=100))
     content = client.get("/", {"near": "LS6", "condition": "alcohol"}).content.decode()
     assert "No groups match this search" in content
-    assert "Try widening it" in content
-    assert "larger distance" in content
+    # The nearest match beyond the radius, and wider searches (issue 14 point 5).
+    assert "The nearest groups that match are further away" in content
+    assert ">Far Away</a>" in content and ">within 15 miles</a>" in content
 
 
 def test_the_default_radius_is_10_miles_shown_with_16_km(client, make_group, ls6):

@@ -52,11 +52,24 @@
     });
   }
 
-  document.body.addEventListener("htmx:afterSwap", function () {
+  // From tablet width up the filters sit beside the results, open.
+  var filters = document.querySelector("[data-filters]");
+  if (filters && window.matchMedia("(min-width: 48.0625em)").matches) { filters.open = true; }
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
     var summary = document.querySelector(".nhsuk-error-summary");
     if (summary) {
       summary.focus();
       return;
+    }
+    var results = document.getElementById("results");
+    if (results && results.dataset.title) { document.title = results.dataset.title; }
+    // A search (Enter or the button) shows its results, as a new page would; a filter
+    // ticked keeps focus where it was, and the count is announced.
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (results && trigger && trigger.type === "submit") {
+      results.focus();
+      results.scrollIntoView();
     }
     var heading = document.querySelector("#results h2");
     if (announcer && heading) {

@@ -1,5 +1,7 @@
 """At 360 px, a phone's width, every option can be reached and no page scrolls sideways."""
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -17,6 +19,7 @@ def phone(browser: Browser):
 
 def test_it_shows_every_condition_without_an_inner_scroll_area(phone, demo_site):
     phone.goto(demo_site.url + "/")
+    phone.get_by_text("Filter results").click()
     options = phone.locator("#id_condition .nhsuk-checkboxes__item")
     assert options.count() > 8
     box = phone.locator("#id_condition .nhsuk-checkboxes")
@@ -49,3 +52,17 @@ def test_the_page_never_scrolls_sideways(
         region = phone.locator(".app-table-scroll").first
         expect(region).to_have_attribute("role", "region")
         expect(region).to_have_attribute("tabindex", "0")
+
+
+def test_on_a_phone_results_come_straight_after_the_place_box(phone, demo_site):
+    phone.goto(demo_site.url + "/")
+    expect(phone.locator("[data-filters]")).not_to_have_attribute("open", "")
+    phone.get_by_label("Postcode, district or town").fill("LS6")
+    phone.get_by_label("Postcode, district or town").press("Enter")
+    heading = phone.locator("#results h2")
+    expect(heading).to_contain_text("groups within 10 miles of LS6")
+    expect(heading).to_be_in_viewport()
+    expect(phone).to_have_title(re.compile(r"^\d+ groups found"))
+    top = phone.locator("#results").evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+    assert top < 1200, f"results start {top} px down"
+    expect(phone.get_by_role("link", name="Clear filters")).to_be_visible()
