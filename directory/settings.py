@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accounts",
     "organisers",
     "moderation",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,10 @@ STORAGES = {
         )
     },
 }
+
+# Feeds are fetched from public addresses only; tests (and a feed on your own network)
+# set this to fetch from private, loopback and link-local ones too.
+FEEDS_ALLOW_PRIVATE = env_bool("FEEDS_ALLOW_PRIVATE", False)
 
 # Where tests and benchmarks find the shared data (postcode districts, HSDS schemas).
 SHARED_DIR = Path(env_str("SHARED_DIR", str(BASE_DIR.parent / "shared"))).resolve()

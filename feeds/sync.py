@@ -1,0 +1,199 @@
+"""Keeping the directory in step with a source: fetch, parse, check, then apply.
+
+A sync reports what is added, changed, unchanged and gone. A source that fails (cannot
+be reached, sends what cannot be read, or suddenly lists fewer than half the meetings it
+did) changes nothing, and its admins are told. Otherwise:
+- new listings wait for a moderator, unless the source is trusted (and even then when
+  they look like a group we list already, or have no place to show);
+- a listing that has left the source goes to the moderators; nothing is deleted;
+- times, address and the like change directly, recorded in the group's history as the
+  source's; a changed link, phone or email from an untrusted source waits for a moderator;
+- what people curate (orientation, conditions, audiences, evidence, description) is set
+  once, when the listing is new, and never overwritten;
+- once organisers look after a group, a change to a field they edited waits for them;
+- a listing seen unchanged counts as confirmed by its source today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from groups.models import Group
+from groups.progress import Track, untracked
+
+from . import apply, mapping, notify, sources
+from .fetch import FetchError
+from .intermediate import FeedError, ParsedFeed, RowProblem
+from .mapping import Listing
+from .models import CodeMapping, Outcome, Source, SourceListing, SyncRun
+
+UNHEALTHY_SHARE = 0.5  # a sync that keeps less than this share of the meetings fails
+MALFORMED_SHARE = 0.5  # a feed with more than this share of its rows unreadable fails
+
+
+class Unhealthy(Exception):
+    """The feed was read but cannot be trusted this time."""
+
+
+@dataclass
+class Plan:
+    added: list[Listing] = field(default_factory=list)
+    changed: list[tuple[SourceListing, Listing]] = field(default_factory=list)
+    unchanged: list[SourceListing] = field(default_factory=list)
+    gone: list[SourceListing] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    source: Source
+    run: SyncRun
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.run.outcome != Outcome.FAILED
+
+    def summary(self) -> str:
+        run = self.run
+        if run.outcome == Outcome.FAILED:
+            return f"{self.source.name}: failed, nothing changed. {run.message}"
+        if run.outcome == Outcome.NOT_MODIFIED:
+            return f"{self.source.name}: unchanged since the last check ({run.unchanged} listings)."
+        verb = "would add" if run.dry_run else "added"
+        return (
+            f"{self.source.name}: {run.meetings} meetings; {verb} {run.added}, changed "
+            f"{run.changed}, unchanged {run.unchanged}, gone {run.gone}"
+            + (f"; {run.skipped} rows left out" if run.skipped else "")
+            + "."
+        )
+
+
+def sync_source(
+    source: Source,
+    *,
+    dry_run: bool = False,
+    track: Track = untracked,
+    now: dt.datetime | None = None,
+) -> Report:
+    now = now or timezone.now()
+    run = SyncRun(source=source, dry_run=dry_run, started_at=now)
+    try:
+        fetched = sources.fetch(source, conditional=True)
+        if fetched is None:
+            return _not_modified(source, run, now)
+        feed = sources.parse(source, fetched)
+        found, problems = _listings(source, feed)
+        _check_health(source, feed, found)
+    except (FetchError, FeedError, Unhealthy) as exc:
+        return _failed(source, run, str(exc), now)
+    plan = plan_sync(source, found)
+    run.meetings = _size(found)
+    if not dry_run:
+        problems += apply.apply_plan(source, plan, run=run, now=now, track=track)
+        sources.remember(source, fetched, now, meetings=run.meetings)
+    run.skipped = len(problems)
+    _count(run, plan)
+    _finish(source, run, now, problems)
+    return Report(source, run, problems)
+
+
+def _listings(source: Source, feed: ParsedFeed) -> tuple[list[Listing], list[RowProblem]]:
+    mappings = CodeMapping.objects.for_source(source)
+    excluded = set(source.exclusions.values_list("external_id", flat=True))
+    found, left_out = mapping.listings(feed.groups, mappings, excluded)
+    return found, feed.problems + left_out
+
+
+def _size(found: list[Listing]) -> int:
+    """Meetings, counting a listing without any (an HSDS service with no schedule) as one."""
+    return sum(max(1, len(listing.meetings)) for listing in found)
+
+
+def _check_health(source: Source, feed: ParsedFeed, found: list[Listing]) -> None:
+    if feed.rows and len(feed.problems) > feed.rows * MALFORMED_SHARE:
+        raise Unhealthy(
+            f"The feed is malformed: {len(feed.problems)} of its {feed.rows} rows could not "
+            f"be read (the first: {feed.problems[0]})."
+        )
+    before, now = source.meeting_count or 0, _size(found)
+    if before and now < before * UNHEALTHY_SHARE:
+        raise Unhealthy(
+            f"The feed lists {now} meetings where it listed {before}: more than half have "
+            "gone at once, which is more likely a fault than real."
+        )
+
+
+def plan_sync(source: Source, found: list[Listing]) -> Plan:
+    """What the sync would do, read from one query over the source's listings."""
+    excluded = set(source.exclusions.values_list("external_id", flat=True))
+    known = {
+        row.external_id: row
+        for row in SourceListing.objects.filter(source=source).defer("data").order_by("id")
+    }
+    plan = Plan()
+    for listing in found:
+        row = known.pop(listing.key, None)
+        if row is None:
+            plan.added.append(listing)
+        elif row.fingerprint == listing.fingerprint() and row.gone_since is None:
+            plan.unchanged.append(row)
+        else:
+            plan.changed.append((row, listing))
+    plan.gone = [
+        row for key, row in known.items() if row.gone_since is None and key not in excluded
+    ]
+    return plan
+
+
+def _count(run: SyncRun, plan: Plan) -> None:
+    run.added, run.changed = len(plan.added), len(plan.changed)
+    run.unchanged, run.gone = len(plan.unchanged), len(plan.gone)
+    run.outcome = Outcome.OK
+
+
+def _finish(source: Source, run: SyncRun, now: dt.datetime, problems: list[RowProblem]) -> None:
+    run.finished_at = timezone.now()
+    run.message = "\n".join(str(p) for p in problems[:50])
+    if len(problems) > 50:
+        run.message += f"\n… and {len(problems) - 50} more."
+    if run.dry_run:
+        return
+    run.save()
+    was_failing = source.failing
+    Source.objects.filter(pk=source.pk).update(last_checked_at=now, last_ok_at=now, last_error="")
+    source.last_checked_at = source.last_ok_at = now
+    source.last_error = ""
+    if was_failing:
+        notify.recovered(source)
+
+
+def _not_modified(source: Source, run: SyncRun, now: dt.datetime) -> Report:
+    current = SourceListing.objects.filter(source=source).current()
+    run.outcome = Outcome.NOT_MODIFIED
+    run.unchanged = current.count()
+    run.meetings = source.meeting_count or 0
+    if not run.dry_run:
+        with transaction.atomic():
+            current.update(last_seen_at=now)
+            apply.confirm(Group.objects.filter(source_listings__in=current), now)
+    _finish(source, run, now, [])
+    return Report(source, run)
+
+
+def _failed(source: Source, run: SyncRun, message: str, now: dt.datetime) -> Report:
+    run.outcome = Outcome.FAILED
+    run.message = message
+    run.finished_at = timezone.now()
+    if run.dry_run:
+        return Report(source, run)
+    run.save()
+    first_failure = not source.failing
+    Source.objects.filter(pk=source.pk).update(last_checked_at=now, last_error=message)
+    source.last_checked_at, source.last_error = now, message
+    if first_failure:
+        notify.failing(source, message)
+    return Report(source, run)

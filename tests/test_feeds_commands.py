@@ -1,0 +1,86 @@
+"""manage.py add_source and sync_sources (issue 14, point 2), as an admin runs them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from feeds.models import FeedFormat, Source
+from groups.models import Group
+from tests.support.feeds import fixture
+
+pytest_plugins = ["tests.organiser_fixtures", "tests.feeds_fixtures"]
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_add_source_adds_then_updates_by_name(feed_server):
+    url = feed_server.serve("/meetings.json", fixture("meeting_guide.json"))
+
+    added = run(
+        "add_source", "Leeds AA intergroup", "--format", "meeting-guide", "--url", url,
+        "--group-type", "twelve_step", "--condition", "alcohol", "--audience", "women",
+        "--orientation", "inward",
+    )  # fmt: skip
+    updated = run("add_source", "Leeds AA intergroup", "--format", "meeting-guide",
+                  "--url", url, "--trusted")  # fmt: skip
+
+    assert added.startswith("Added Leeds AA intergroup (Meeting Guide JSON feed; new listings wait")
+    assert updated.startswith("Updated Leeds AA intergroup")
+    source = Source.objects.get()
+    assert (source.format, source.url, source.trusted) == (FeedFormat.MEETING_GUIDE, url, True)
+    assert [c.slug for c in source.conditions.all()] == ["alcohol"]
+    assert [a.slug for a in source.audiences.all()] == ["women"]
+
+
+def test_add_source_refuses_what_it_cannot_use():
+    with pytest.raises(CommandError, match="--group-type 'twelve' is not one of"):
+        run("add_source", "X", "--format", "bmlt", "--url", "https://example.org/",
+            "--group-type", "twelve", "--condition", "drugs")  # fmt: skip
+    with pytest.raises(CommandError, match="at least one --condition"):
+        run("add_source", "X", "--format", "bmlt", "--url", "https://example.org/")
+    with pytest.raises(CommandError, match="address"):
+        run("add_source", "X", "--format", "bmlt", "--url", "javascript:alert(1)",
+            "--condition", "drugs")  # fmt: skip
+    with pytest.raises(CommandError, match="at most once an hour"):
+        run("add_source", "X", "--format", "bmlt", "--url", "https://example.org/",
+            "--condition", "drugs", "--every", "0")  # fmt: skip
+    assert not Source.objects.exists()
+
+
+def test_sync_sources_syncs_what_is_due_and_reports(aa_leeds):
+    out = run("sync_sources")
+
+    assert "Leeds AA intergroup: 13 meetings; added 7, changed 0, unchanged 0, gone 0" in out
+    assert "6 rows left out" in out
+    # Progress, as the project's other commands show it in a pipe.
+    assert "Syncing Leeds AA intergroup: 7 of 7 groups (100%)" in out
+    assert Group.objects.count() == 7
+    assert run("sync_sources") == "No source is due.\n"
+
+
+def test_sync_sources_by_name_runs_now_and_dry_run_writes_nothing(aa_leeds):
+    Source.objects.filter(pk=aa_leeds.pk).update(last_checked_at=timezone.now())
+
+    out = run("sync_sources", "--source", "Leeds AA intergroup", "--dry-run")
+
+    assert out.startswith("Dry run: Leeds AA intergroup: 13 meetings; would add 7")
+    assert not Group.objects.exists()
+    with pytest.raises(CommandError, match="No source named 'Nope'"):
+        run("sync_sources", "--source", "Nope")
+
+
+def test_sync_sources_fails_loudly_for_cron(aa_leeds, feed_server):
+    feed_server.serve("/meetings.json", raw=b"not json")
+
+    with pytest.raises(CommandError, match="1 source"):
+        run("sync_sources")
