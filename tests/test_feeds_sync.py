@@ -449,3 +449,24 @@ def test_an_hsds_source_read_page_by_page(make_source, feed_server):
     welsh = by_name("Grŵp Cefnogi Galar Ar-lein")
     assert welsh.format == "online" and welsh.languages == ["cy"]
     assert welsh.online_url == "https://meet.jit.si/galar-ar-lein"
+
+
+# --- Duplicates across sources ----------------------------------------------------------------
+
+
+def test_a_listing_like_one_we_hold_waits_for_a_moderator_even_from_a_trusted_source(
+    aa_leeds, make_source, feed_server
+):
+    Source.objects.filter(pk=aa_leeds.pk).update(trusted=True)
+    sync(aa_leeds)
+    feed_server.serve("/api/services", fixture("hsds_page1.json"))
+    feed_server.serve("/api/services?page=2", fixture("hsds_page2.json"))
+    directory = make_source(
+        "Leeds directory", format=FeedFormat.HSDS, url=feed_server.url("/api"), trusted=True
+    )
+
+    sync(directory)
+
+    # The same venue (LS6 3AW) with a meeting on Mondays at 7:30pm: one group, it seems.
+    assert by_name("Headingley AA Group").status == Status.PENDING
+    assert by_name("Leeds Hearing Voices Group").status == Status.PUBLISHED
