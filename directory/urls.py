@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/organisers/", account_views.privacy, name="privacy_organisers"),
     path("organisers/", include("organisers.urls")),
+    path("", include("feeds.urls")),
     path("moderation/", include("moderation.urls")),
     # Staff sign in where two-factor authentication is checked, not on the admin's own page.
     path("admin/login/", account_views.admin_login),

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
-from . import hsds
+from groups.filters import SearchFilter
+from groups.models import Group
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+from . import hsds, hsds_query, meeting_guide
+from .hsds_query import BadParameter
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -32,49 +43,43 @@ def _absolute(request: HttpRequest) -> hsds.Absolute:
     return request.build_absolute_uri
 
 
-class BadParameter(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
+def _bad(exc: BadParameter) -> JsonResponse:
+    return _json({"errors": {exc.name: [exc.message]}}, status=400)
 
 
-def _whole_number(request: HttpRequest, name: str, default: int, maximum: int) -> int:
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadParameter(name, "Enter a whole number of 1 or more.")
-    if int(raw) > maximum:
-        raise BadParameter(name, f"Can be at most {maximum}.")
-    return int(raw)
-
-
-def _page(
-    request: HttpRequest, items: Sequence[Any], render: Callable[[Any], dict]
-) -> JsonResponse:
+def _page_json(page: hsds_query.Page, contents: list[dict]) -> JsonResponse:
     """A page as the Open Referral API pages: total_items, total_pages, page_number, size,
     first_page, last_page, empty and contents. A page past the last is empty."""
-    try:
-        number = _whole_number(request, "page", 1, 10**9)
-        per_page = _whole_number(request, "per_page", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    except BadParameter as exc:
-        return _json({"errors": {exc.name: [exc.message]}}, status=400)
-    total = len(items)
-    total_pages = max(1, math.ceil(total / per_page))
-    contents = [render(item) for item in items[(number - 1) * per_page : number * per_page]]
+    total_pages = max(1, math.ceil(page.total / page.per_page))
     return _json(
         {
-            "total_items": total,
+            "total_items": page.total,
             "total_pages": total_pages,
-            "page_number": number,
+            "page_number": page.number,
             "size": len(contents),
-            "first_page": number == 1,
-            "last_page": number >= total_pages,
+            "first_page": page.number == 1,
+            "last_page": page.number >= total_pages,
             "empty": not contents,
             "contents": contents,
         }
     )
+
+
+def _page(
+    request: HttpRequest, endpoint: str, items: Sequence[Any], render: Callable[[Any], dict]
+) -> JsonResponse:
+    """A short list held in memory (taxonomies, terms), paged like the others."""
+    try:
+        hsds_query.check_names(endpoint, request.GET)
+        number = hsds_query.whole_number(request.GET, "page", 1, 10**9)
+        per_page = hsds_query.whole_number(
+            request.GET, "per_page", hsds_query.DEFAULT_PAGE_SIZE, hsds_query.MAX_PAGE_SIZE
+        )
+    except BadParameter as exc:
+        return _bad(exc)
+    shown = items[(number - 1) * per_page : number * per_page]
+    page = hsds_query.Page(list(shown), len(items), number, per_page)
+    return _page_json(page, [render(item) for item in shown])
 
 
 @require_safe
@@ -90,29 +95,46 @@ def root(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def service_list(request: HttpRequest) -> JsonResponse:
-    """Services with their one-to-one fields (full=true nests everything), filtered by
-    taxonomy_term_id, taxonomy_id or organization_id as the Open Referral API does."""
-    groups = list(hsds.published_groups())
-    term_id = request.GET.get("taxonomy_term_id", "")
-    taxonomy_id = request.GET.get("taxonomy_id", "")
-    org_id = request.GET.get("organization_id", "")
-    if term_id:
-        groups = [g for g in groups if term_id in {t.id for t in hsds.group_terms(g)}]
-    if taxonomy_id:
-        groups = [g for g in groups if taxonomy_id in {t.taxonomy.id for t in hsds.group_terms(g)}]
-    if org_id:
-        groups = [g for g in groups if hsds.organization_id(g) == org_id]
+    """Services with their one-to-one fields (full=true nests everything), found by the one
+    search and paged in the database; nearest first when a postcode is given."""
+    try:
+        query = hsds_query.list_query("services", request.GET)
+    except BadParameter as exc:
+        return _bad(exc)
+    page = hsds_query.page_of_groups(query)
     absolute = _absolute(request)
-    full = request.GET.get("full", "").lower() == "true"
 
-    def render(group):
-        if full:
+    def render(group: Group) -> dict[str, Any]:
+        if query.full:
             return hsds.service_json(group, absolute)
         data = hsds.service_summary_json(group, absolute)
         data["organization"] = hsds.organization_json(group, absolute)
         return data
 
-    return _page(request, groups, render)
+    return _page_json(page, [render(group) for group in page.items])
+
+
+@require_safe
+def service_at_location_list(request: HttpRequest) -> JsonResponse:
+    """Each service at each of its locations, found and paged as /services are; with a
+    postcode, the physical locations within the proximity, nearest first."""
+    try:
+        query = hsds_query.list_query("service_at_locations", request.GET)
+    except BadParameter as exc:
+        return _bad(exc)
+    page = hsds_query.page_of_locations(query)
+    absolute = _absolute(request)
+    render = hsds.service_at_location_full if query.full else hsds.service_at_location_item
+    return _page_json(page, [render(group, kind, absolute) for group, kind in page.items])
+
+
+@require_safe
+def service_at_location_detail(request: HttpRequest, id: str) -> JsonResponse:
+    found = hsds.service_at_location_for(id)
+    if found is None:
+        return _not_found("service at location")
+    group, kind = found
+    return _json(hsds.service_at_location_full(group, kind, _absolute(request)))
 
 
 @require_safe
@@ -126,11 +148,12 @@ def service_detail(request: HttpRequest, id: str) -> JsonResponse:
 @require_safe
 def organization_list(request: HttpRequest) -> JsonResponse:
     absolute = _absolute(request)
-    return _page(
-        request,
-        list(hsds.published_groups()),
-        lambda group: hsds.organization_json(group, absolute),
-    )
+    try:
+        query = hsds_query.list_query("organizations", request.GET)
+    except BadParameter as exc:
+        return _bad(exc)
+    page = hsds_query.page_of_groups(query)
+    return _page_json(page, [hsds.organization_json(group, absolute) for group in page.items])
 
 
 @require_safe
@@ -144,7 +167,7 @@ def organization_detail(request: HttpRequest, id: str) -> JsonResponse:
 @require_safe
 def taxonomy_list(request: HttpRequest) -> JsonResponse:
     absolute = _absolute(request)
-    return _page(request, hsds.TAXONOMIES, lambda t: hsds.taxonomy_json(t, absolute))
+    return _page(request, "taxonomies", hsds.TAXONOMIES, lambda t: hsds.taxonomy_json(t, absolute))
 
 
 @require_safe
@@ -161,7 +184,9 @@ def term_list(request: HttpRequest) -> JsonResponse:
     if taxonomy_id := request.GET.get("taxonomy_id", ""):
         terms = [t for t in terms if t.taxonomy.id == taxonomy_id]
     absolute = _absolute(request)
-    return _page(request, terms, lambda t: hsds.term_json(t, absolute, nested=False))
+    return _page(
+        request, "taxonomy_terms", terms, lambda t: hsds.term_json(t, absolute, nested=False)
+    )
 
 
 @require_safe
@@ -170,3 +195,45 @@ def term_detail(request: HttpRequest, id: str) -> JsonResponse:
         if term.id == id:
             return _json(hsds.term_json(term, _absolute(request)))
     return _not_found("taxonomy term")
+
+
+MEETING_GUIDE_FILTERS = ("group_type", "condition")
+
+
+@require_safe
+def meeting_guide_feed(request: HttpRequest) -> HttpResponse:
+    """Every weekly meeting of our published groups as one Meeting Guide JSON array,
+    optionally only those of a group type or conditions. The ETag changes when any group
+    does; an unchanged feed answers 304."""
+    params = QueryDict(mutable=True)
+    for name in MEETING_GUIDE_FILTERS:
+        params.setlist(name, request.GET.getlist(name))
+    filterset = SearchFilter(params, queryset=Group.objects.all())
+    if not filterset.is_valid():
+        return _json({"errors": filterset.form.errors.get_json_data()}, status=400)
+    groups = filterset.qs
+    etag = (
+        '"'
+        + hashlib.sha256(
+            f"{meeting_guide.version(groups)}|{params.urlencode()}".encode()
+        ).hexdigest()[:32]
+        + '"'
+    )
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = StreamingHttpResponse(
+            _json_array(meeting_guide.items(groups, request.build_absolute_uri)),
+            content_type="application/json",
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json_array(items: Iterable[Any]) -> Iterator[bytes]:
+    yield b"["
+    for index, item in enumerate(items):
+        yield (b"," if index else b"") + json.dumps(item, ensure_ascii=False).encode()
+    yield b"]"

@@ -178,6 +178,20 @@ def group_for(kind: str, value: str) -> Group | None:
     return None
 
 
+def service_at_location_for(value: str) -> tuple[Group, str] | None:
+    """The published group and the kind of location a service_at_location id names."""
+    try:
+        wanted = str(uuid.UUID(value))
+    except ValueError:
+        return None
+    for pk in Group.objects.published().values_list("pk", flat=True).iterator():
+        for kind in ("physical", "virtual"):
+            if hsds_id("service_at_location", pk, kind) == wanted:
+                group = published_groups().get(pk=pk)
+                return (group, kind) if kind in location_kinds(group) else None
+    return None
+
+
 def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -221,58 +235,91 @@ def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
     return data
 
 
-def _locations(group: Group, absolute: Absolute) -> list[dict[str, Any]]:
-    sid = service_id(group)
-    found = []
+def location_kinds(group: Group, *, physical_only: bool = False) -> list[str]:
+    """Where a group's service is: "physical" when it meets in person at a known place,
+    "virtual" when it has a joining link (unless only physical ones are wanted)."""
+    kinds = []
     if group.meets_in_person and group.latitude is not None:
-        lid = hsds_id("location", group.pk, "physical")
-        location: dict[str, Any] = {
-            "id": lid,
-            "location_type": "physical",
-            "name": group.address or group.town or group.name,
-            "latitude": group.latitude,
-            "longitude": group.longitude,
-            "accessibility": [
-                {
-                    "id": hsds_id("accessibility", group.pk),
-                    "location_id": lid,
-                    "description": group.get_step_free_display(),
-                    **({"details": group.access_notes} if group.access_notes else {}),
-                }
-            ],
-        }
-        if group.address or group.town or group.postcode:
-            location["addresses"] = [
-                {
-                    "id": hsds_id("address", group.pk),
-                    "location_id": lid,
-                    "address_1": group.address,
-                    "city": group.town,
-                    "state_province": "",
-                    "postal_code": group.postcode,
-                    "country": "GB",
-                    "address_type": "physical",
-                }
-            ]
-        found.append(("physical", location))
-    if group.online_url:
-        lid = hsds_id("location", group.pk, "virtual")
-        found.append(
-            (
-                "virtual",
-                {"id": lid, "location_type": "virtual", "name": "Online", "url": group.online_url},
-            )
-        )
-    return [
+        kinds.append("physical")
+    if group.online_url and not physical_only:
+        kinds.append("virtual")
+    return kinds
+
+
+def location_json(group: Group, kind: str, *, nested: bool = True) -> dict[str, Any]:
+    """A group's physical or virtual location; nested=False leaves out its lists (the
+    list endpoints carry one-to-one fields only)."""
+    lid = hsds_id("location", group.pk, kind)
+    if kind == "virtual":
+        return {"id": lid, "location_type": "virtual", "name": "Online", "url": group.online_url}
+    location: dict[str, Any] = {
+        "id": lid,
+        "location_type": "physical",
+        "name": group.address or group.town or group.name,
+        "latitude": group.latitude,
+        "longitude": group.longitude,
+    }
+    if not nested:
+        return location
+    location["accessibility"] = [
         {
-            "id": hsds_id("service_at_location", group.pk, kind),
-            "service_id": sid,
-            "location_id": location["id"],
-            "description": "Meets in person." if kind == "physical" else "Meets online.",
-            "location": location,
+            "id": hsds_id("accessibility", group.pk),
+            "location_id": lid,
+            "description": group.get_step_free_display(),
+            **({"details": group.access_notes} if group.access_notes else {}),
         }
-        for kind, location in found
     ]
+    if group.address or group.town or group.postcode:
+        location["addresses"] = [
+            {
+                "id": hsds_id("address", group.pk),
+                "location_id": lid,
+                "address_1": group.address,
+                "city": group.town,
+                "state_province": "",
+                "postal_code": group.postcode,
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ]
+    return location
+
+
+def service_at_location_id(group: Group, kind: str) -> str:
+    return hsds_id("service_at_location", group.pk, kind)
+
+
+def service_at_location_json(
+    group: Group, kind: str, absolute: Absolute, *, nested: bool = True
+) -> dict[str, Any]:
+    location = location_json(group, kind, nested=nested)
+    return {
+        "id": service_at_location_id(group, kind),
+        "service_id": service_id(group),
+        "location_id": location["id"],
+        "description": "Meets in person." if kind == "physical" else "Meets online.",
+        "location": location,
+    }
+
+
+def service_at_location_item(group: Group, kind: str, absolute: Absolute) -> dict[str, Any]:
+    """An item of /service_at_locations: one-to-one fields, with its service's."""
+    data = service_at_location_json(group, kind, absolute, nested=False)
+    data["service"] = service_summary_json(group, absolute)
+    return data
+
+
+def service_at_location_full(group: Group, kind: str, absolute: Absolute) -> dict[str, Any]:
+    """GET /service_at_locations/{id}: the location in full, and its service."""
+    data = service_at_location_json(group, kind, absolute)
+    service = service_summary_json(group, absolute)
+    service["organization"] = organization_json(group, absolute)
+    data["service"] = service
+    return data
+
+
+def _locations(group: Group, absolute: Absolute) -> list[dict[str, Any]]:
+    return [service_at_location_json(group, kind, absolute) for kind in location_kinds(group)]
 
 
 def service_summary_json(group: Group, absolute: Absolute) -> dict[str, Any]:

@@ -4,10 +4,22 @@ from . import api, views
 
 app_name = "exchange"
 urlpatterns = [
+    path("api/meeting-guide.json", api.meeting_guide_feed, name="meeting_guide"),
     path("api/hsds/", api.root, name="hsds_root"),
     path("api/hsds/services/", api.service_list, name="hsds_services"),
     path("api/hsds/services/<str:id>", api.service_detail, name="hsds_service"),
     path("api/hsds/services/<str:id>/", api.service_detail),
+    path(
+        "api/hsds/service_at_locations/",
+        api.service_at_location_list,
+        name="hsds_service_at_locations",
+    ),
+    path(
+        "api/hsds/service_at_locations/<str:id>",
+        api.service_at_location_detail,
+        name="hsds_service_at_location",
+    ),
+    path("api/hsds/service_at_locations/<str:id>/", api.service_at_location_detail),
     path("api/hsds/organizations/", api.organization_list, name="hsds_organizations"),
     path("api/hsds/organizations/<str:id>", api.organization_detail, name="hsds_organization"),
     path("api/hsds/organizations/<str:id>/", api.organization_detail),

@@ -1,0 +1,52 @@
+"""Where a listing came from ("From the … meeting list, checked …"), with the credit its
+source's licence asks for, and the moderators' items from sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import template
+from django.utils import timezone
+
+from groups.models import Group
+
+from ..models import Source, SourceChange, SourceListing
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Credit:
+    source: Source
+    checked: str  # "today", "yesterday", "3 days ago", "on 1 March 2026"
+
+    @property
+    def words(self) -> str:
+        return f"From the {self.source.name} meeting list, checked {self.checked}."
+
+
+def checked_words(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    days = (timezone.localdate(now or timezone.now()) - timezone.localdate(moment)).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 31:
+        return f"{days} days ago"
+    return f"on {timezone.localdate(moment):%-d %B %Y}"
+
+
+def credits_for(group: Group) -> list[Credit]:
+    rows = SourceListing.objects.current().filter(group=group).select_related("source")
+    return [Credit(row.source, checked_words(row.last_seen_at)) for row in rows.order_by("id")]
+
+
+@register.inclusion_tag("feeds/_credit.html")
+def source_credits(group: Group) -> dict[str, object]:
+    return {"credits": credits_for(group)}
+
+
+@register.simple_tag
+def held_changes() -> list[SourceChange]:
+    return list(SourceChange.objects.for_moderators().select_related("group", "source"))
