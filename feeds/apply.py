@@ -16,7 +16,7 @@ from django.utils import timezone
 from groups import taxonomy
 from groups.models import Format, Group, Status
 from groups.progress import Track
-from groups.services import save_group
+from groups.services import GroupValues, save_group
 
 from .intermediate import RowProblem
 from .mapping import CONTACT_FIELDS, SOURCE_FIELDS, Listing, meeting_from_json, meeting_json
@@ -179,7 +179,7 @@ def write(
     """The one place feeds call save_group()."""
     return save_group(
         group=group,
-        values=values,
+        values=GroupValues(**values),
         conditions=conditions,
         audiences=audiences,
         meetings=meetings,
