@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups import taxonomy
-from groups.models import Format, Group, Status
+from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
 from groups.services import GroupValues, save_group
 
@@ -66,15 +66,17 @@ def apply_plan(
             _gone(ctx, row)
         seen = SourceListing.objects.filter(source=source, gone_since__isnull=True)
         seen.update(last_seen_at=now)
-        confirm(Group.objects.filter(source_listings__in=seen), now)
+        confirm(source, Group.objects.filter(source_listings__in=seen), now)
     return ctx.problems
 
 
-def confirm(groups: Any, now: dt.datetime) -> int:
-    """A listing its source carries in a healthy sync counts as confirmed today."""
+def confirm(source: Source, groups: Any, now: dt.datetime) -> int:
+    """A listing its source carries in a healthy sync counts as confirmed today, by the
+    source ("From the … meeting list, checked …")."""
     today = timezone.localdate(now)
     stale = groups.filter(status=Status.PUBLISHED).exclude(last_verified__gte=today)
-    return Group.objects.filter(pk__in=stale.values("pk")).update(last_verified=today)
+    confirmed = confirmed_values(ConfirmedBy.FEED, today, source.name)
+    return Group.objects.filter(pk__in=stale.values("pk")).update(**confirmed)
 
 
 def _write_batch(
@@ -117,7 +119,7 @@ def add(ctx: Context, listing: Listing) -> Group:
         "group_type": source.group_type,
         "orientation": source.orientation,
         "status": Status.PUBLISHED if publish else Status.PENDING,
-        "last_verified": ctx.today if publish else None,
+        **(confirmed_values(ConfirmedBy.FEED, ctx.today, source.name) if publish else {}),
     }
     group = write(
         None,

@@ -29,7 +29,7 @@ from . import apply, mapping, notify, sources
 from .fetch import FetchError
 from .intermediate import FeedError, ParsedFeed, RowProblem
 from .mapping import Listing
-from .models import CodeMapping, Outcome, Source, SourceListing, SyncRun
+from .models import CodeMapping, Outcome, Source, SourceChange, SourceListing, SyncRun
 
 UNHEALTHY_SHARE = 0.5  # a sync that keeps less than this share of the meetings fails
 MALFORMED_SHARE = 0.5  # a feed with more than this share of its rows unreadable fails
@@ -95,10 +95,17 @@ def sync_source(
     if not dry_run:
         problems += apply.apply_plan(source, plan, run=run, now=now, track=track)
         sources.remember(source, fetched, now, meetings=run.meetings)
+        _tell_moderators(source, now)
     run.skipped = len(problems)
     _count(run, plan)
     _finish(source, run, now, problems)
     return Report(source, run, problems)
+
+
+def _tell_moderators(source: Source, now: dt.datetime) -> None:
+    held = SourceChange.objects.for_moderators().filter(source=source, created_at__gte=now)
+    if count := held.count():
+        notify.held(source, count)
 
 
 def _listings(source: Source, feed: ParsedFeed) -> tuple[list[Listing], list[RowProblem]]:
@@ -179,7 +186,7 @@ def _not_modified(source: Source, run: SyncRun, now: dt.datetime) -> Report:
     if not run.dry_run:
         with transaction.atomic():
             current.update(last_seen_at=now)
-            apply.confirm(Group.objects.filter(source_listings__in=current), now)
+            apply.confirm(source, Group.objects.filter(source_listings__in=current), now)
     _finish(source, run, now, [])
     return Report(source, run)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from feeds import changes
 from feeds.models import ChangeKind, ChangeStatus, FeedFormat, Source, SourceChange, SourceListing
 from groups.models import Condition, Group, GroupType, Status
 from moderation.models import Action, Decision
@@ -250,11 +252,33 @@ def test_an_organiser_accepts_a_change_to_what_they_edited(
 # --- Provenance ----------------------------------------------------------------------------
 
 
-def test_a_listing_says_where_it_came_from_and_when_it_was_checked(client, aa_leeds):
+def test_a_listing_says_where_it_came_from_and_when_it_was_checked(client, aa_leeds, feed_server):
+    Source.objects.filter(pk=aa_leeds.pk).update(trusted=True)
     sync(aa_leeds)
-    Group.objects.update(status=Status.PUBLISHED)
+    group = by_name("Headingley Group")
 
-    page = client.get(by_name("Headingley Group").get_absolute_url())
+    page = client.get(group.get_absolute_url())
 
-    assert "From the Leeds AA intergroup meeting list, checked today." in page.text
+    today = timezone.localdate()
+    assert f"From the Leeds AA intergroup meeting list, checked {today.day} {today:%B %Y}" in (
+        page.text
+    )
     assert "Meeting data from the intergroup." in page.text
+    assert "Also in" not in page.text
+
+
+def test_a_listing_in_a_second_list_says_so(client, aa_leeds, make_source, feed_server):
+    Source.objects.filter(pk=aa_leeds.pk).update(trusted=True)
+    sync(aa_leeds)
+    feed_server.serve("/api/services", fixture("hsds_page1.json"))
+    feed_server.serve("/api/services?page=2", fixture("hsds_page2.json"))
+    directory = make_source("Leeds directory", format=FeedFormat.HSDS, url=feed_server.url("/api"))
+    sync(directory)
+    group = by_name("Headingley Group")
+    changes.merge(by_name("Headingley AA Group"), group, None)
+    feed_server.answers["/api/services"].conditional = False
+    sync(directory)
+
+    page = client.get(group.get_absolute_url())
+
+    assert "Also in the Leeds directory meeting list, checked today." in page.text

@@ -19,6 +19,7 @@ from feeds.models import (
     SourceListing,
 )
 from groups.models import Group, Meeting, Status
+from moderation.models import DigestItem, DigestKind
 from organisers.models import GroupOwner
 from tests.support.feeds import fixture, sync
 
@@ -240,6 +241,8 @@ def test_a_changed_link_from_an_untrusted_source_waits_for_a_moderator(
     assert change.kind == ChangeKind.CONTACT
     assert change.values == {"online_url": "https://evil.example.net/join"}
     assert change.previous == {"online_url": "https://meet.jit.si/chapel-allerton-aa"}
+    (line,) = DigestItem.objects.all()
+    assert "1 change to check" in line.summary and line.url == "/moderation/feeds/"
 
 
 def test_a_trusted_source_changes_links_directly(aa_leeds, feed_server, meeting_guide):
@@ -324,6 +327,8 @@ def test_a_source_that_goes_down_changes_nothing_and_tells_its_admins(
     assert [m.to for m in mailoutbox] == [["webservant@aa-leeds.example.org"]]
     assert "is failing" in mailoutbox[0].subject
     assert "503" in mailoutbox[0].body
+    (line,) = DigestItem.objects.filter(kind=DigestKind.FEED_PROBLEM)  # once in the digest
+    assert line.summary.startswith("The Leeds AA intergroup meeting list could not be synced")
 
 
 def test_garbage_is_a_failure(aa_leeds, feed_server):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django import template
 from django.utils import timezone
 
-from groups.models import Group
+from groups.models import ConfirmedBy, Group
 
 from ..models import Source, SourceChange, SourceListing
 
@@ -20,10 +20,13 @@ register = template.Library()
 class Credit:
     source: Source
     checked: str  # "today", "yesterday", "3 days ago", "on 1 March 2026"
+    said: bool  # the group's confirmation line names this source already
 
     @property
     def words(self) -> str:
-        return f"From the {self.source.name} meeting list, checked {self.checked}."
+        if self.said:
+            return ""
+        return f"Also in the {self.source.name} meeting list, checked {self.checked}."
 
 
 def checked_words(moment: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -38,8 +41,15 @@ def checked_words(moment: dt.datetime, now: dt.datetime | None = None) -> str:
 
 
 def credits_for(group: Group) -> list[Credit]:
+    """Each meeting list the group is in: where it came from, when the list was last
+    checked, and the credit the list's licence asks for. The group's own confirmation line
+    ("From the … meeting list, checked …") already names the list that last confirmed it."""
     rows = SourceListing.objects.current().filter(group=group).select_related("source")
-    return [Credit(row.source, checked_words(row.last_seen_at)) for row in rows.order_by("id")]
+    confirmed_by = group.confirmed_source if group.confirmed_by == ConfirmedBy.FEED else None
+    return [
+        Credit(row.source, checked_words(row.last_seen_at), row.source.name == confirmed_by)
+        for row in rows.order_by("id")
+    ]
 
 
 @register.inclusion_tag("feeds/_credit.html")
