@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import batched
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,12 +17,25 @@ from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
 from groups.services import GroupValues, save_group
 
-from .intermediate import RowProblem
-from .mapping import CONTACT_FIELDS, SOURCE_FIELDS, Listing, meeting_from_json, meeting_json
-from .models import ChangeKind, ChangeStatus, Source, SourceChange, SourceListing, SyncRun
-
-if TYPE_CHECKING:
-    from .sync import Plan
+from .intermediate import FeedGroup, ParsedFeed, RowProblem
+from .mapping import (
+    CONTACT_FIELDS,
+    SOURCE_FIELDS,
+    Listing,
+    Locator,
+    meeting_from_json,
+    meeting_json,
+    to_listing,
+)
+from .models import (
+    ChangeKind,
+    ChangeStatus,
+    CodeMapping,
+    Source,
+    SourceChange,
+    SourceListing,
+    SyncRun,
+)
 
 BATCH = 200
 # Groups a source's changes still reach: not those a moderator turned down or archived.
@@ -46,28 +58,82 @@ class Context:
         return timezone.localdate(self.now)
 
 
-def apply_plan(
-    source: Source, plan: Plan, *, run: SyncRun, now: dt.datetime, track: Track
+@dataclass(frozen=True)
+class Known:
+    """A listing the source gave before, as a sync needs it to tell what changed."""
+
+    pk: int
+    fingerprint: str
+    gone: bool
+
+
+def sync_listings(
+    source: Source, feed: ParsedFeed, *, run: SyncRun, now: dt.datetime, track: Track
 ) -> list[RowProblem]:
-    """Writes the plan. A listing our rules refuse is left out and reported (the plan's
-    counts drop it); the rest go ahead."""
+    """Takes the feed's groups one at a time: each is new, changed or unchanged, and new
+    and changed ones are written in batches. What the source listed before and lists no
+    more is gone. Counts go on the run; a dry run counts and writes nothing."""
     ctx = Context(source, run, now)
-    run.save()
-    work: list[tuple[SourceListing | None, Listing]] = [(None, x) for x in plan.added]
-    work += plan.changed
-    failed: set[str] = set()
-    items = track(work, total=len(work), desc=f"Syncing {source.name}")
-    for batch in batched(items, BATCH):
-        _write_batch(ctx, batch, failed)
-    plan.added = [x for x in plan.added if x.key not in failed]
-    plan.changed = [(r, x) for r, x in plan.changed if x.key not in failed]
-    with transaction.atomic():
-        for row in plan.gone:
-            _gone(ctx, row)
-        seen = SourceListing.objects.filter(source=source, gone_since__isnull=True)
-        seen.update(last_seen_at=now)
-        confirm(source, Group.objects.filter(source_listings__in=seen), now)
+    if not run.dry_run:
+        run.save()
+    rows = SourceListing.objects.filter(source=source)
+    known = {key: Known(pk, fp, gone is not None) for key, pk, fp, gone in rows.values_list(
+        "external_id", "pk", "fingerprint", "gone_since")}  # fmt: skip
+    excluded = set(source.exclusions.values_list("external_id", flat=True))
+    mappings, locate = CodeMapping.objects.for_source(source), Locator()
+    seen: set[str] = set()
+    batch: list[tuple[Known | None, Listing]] = []
+    for group in track(feed.spool.groups(), total=feed.group_count, desc=f"Syncing {source.name}"):
+        if group.key in excluded:
+            continue
+        seen.add(group.key)
+        listing = _listing(ctx, group, mappings, locate)
+        if listing is not None and _differs(ctx, known.get(group.key), listing):
+            batch.append((known.get(group.key), listing))
+        if len(batch) >= BATCH:
+            _flush(ctx, batch)
+    _flush(ctx, batch)
+    gone = [row.pk for key, row in known.items() if key not in seen | excluded and not row.gone]
+    run.gone = len(gone)
+    if not run.dry_run:
+        _close(ctx, gone)
     return ctx.problems
+
+
+def _listing(ctx: Context, group: FeedGroup, mappings: Any, locate: Locator) -> Listing | None:
+    try:
+        return to_listing(group, mappings, locate)
+    except ValueError as exc:
+        ctx.problems.append(RowProblem(0, group.name, f"left out: {exc}"))
+        return None
+
+
+def _differs(ctx: Context, row: Known | None, listing: Listing) -> bool:
+    """Counts the listing as added, changed or unchanged; True if it needs writing."""
+    if row is None:
+        ctx.run.added += 1
+    elif row.fingerprint == listing.fingerprint and not row.gone:
+        ctx.run.unchanged += 1
+        return False
+    else:
+        ctx.run.changed += 1
+    return True
+
+
+def _flush(ctx: Context, batch: list[tuple[Known | None, Listing]]) -> None:
+    if batch and not ctx.run.dry_run:
+        _write_batch(ctx, batch)
+    batch.clear()
+
+
+def _close(ctx: Context, gone: list[int]) -> None:
+    """Marks what has gone, and confirms everything the source still lists."""
+    with transaction.atomic():
+        for row in SourceListing.objects.filter(pk__in=gone):
+            _gone(ctx, row)
+        seen = SourceListing.objects.filter(source=ctx.source, gone_since__isnull=True)
+        seen.update(last_seen_at=ctx.now)
+        confirm(ctx.source, Group.objects.filter(source_listings__in=seen), ctx.now)
 
 
 def confirm(source: Source, groups: Any, now: dt.datetime) -> int:
@@ -79,11 +145,8 @@ def confirm(source: Source, groups: Any, now: dt.datetime) -> int:
     return Group.objects.filter(pk__in=stale.values("pk")).update(**confirmed)
 
 
-def _write_batch(
-    ctx: Context, batch: Iterable[tuple[SourceListing | None, Listing]], failed: set[str]
-) -> None:
-    batch = list(batch)
-    data = _data_of([row.pk for row, _ in batch if row is not None])
+def _write_batch(ctx: Context, batch: list[tuple[Known | None, Listing]]) -> None:
+    rows = SourceListing.objects.in_bulk([row.pk for row, _ in batch if row is not None])
     with transaction.atomic():
         for row, listing in batch:
             try:
@@ -91,14 +154,18 @@ def _write_batch(
                     if row is None:
                         add(ctx, listing)
                     else:
-                        change(ctx, row, listing, data[row.pk])
+                        change(ctx, rows[row.pk], listing)
             except ValidationError as exc:
-                failed.add(listing.key)
-                ctx.problems.append(RowProblem(0, listing.values["name"], _messages(exc)))
+                _failed(ctx, row, listing, exc)
 
 
-def _data_of(pks: list[int]) -> dict[int, dict[str, Any]]:
-    return dict(SourceListing.objects.filter(pk__in=pks).values_list("pk", "data"))
+def _failed(ctx: Context, row: Known | None, listing: Listing, exc: ValidationError) -> None:
+    """Our rules refused the listing: it is left out, reported, and not counted."""
+    if row is None:
+        ctx.run.added -= 1
+    else:
+        ctx.run.changed -= 1
+    ctx.problems.append(RowProblem(0, listing.values["name"], _messages(exc)))
 
 
 def _messages(exc: ValidationError) -> str:
@@ -133,7 +200,7 @@ def add(ctx: Context, listing: Listing) -> Group:
         source=source,
         group=group,
         external_id=listing.key,
-        fingerprint=listing.fingerprint(),
+        fingerprint=listing.fingerprint,
         data=listing.to_json(),
         first_run=ctx.run,
         last_seen_at=ctx.now,
@@ -193,15 +260,15 @@ def write(
 # --- Changed listings ----------------------------------------------------------------
 
 
-def change(ctx: Context, row: SourceListing, listing: Listing, previous: dict[str, Any]) -> None:
-    new = listing.to_json()
+def change(ctx: Context, row: SourceListing, listing: Listing) -> None:
+    new, previous = listing.to_json(), row.data
     group = Group.objects.select_for_update().get(pk=row.group_id)
     if group.status in LIVE_STATUSES:
         _apply_changes(ctx, group, new, previous)
     if row.gone_since is not None:
         row.gone_since = None
         _settle(ctx.source, group, ChangeKind.GONE, ChangeStatus.SUPERSEDED)
-    row.fingerprint, row.data, row.last_seen_at = listing.fingerprint(), new, ctx.now
+    row.fingerprint, row.data, row.last_seen_at = listing.fingerprint, new, ctx.now
     row.save(update_fields=["fingerprint", "data", "last_seen_at", "gone_since"])
 
 

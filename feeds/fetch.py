@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -70,8 +70,11 @@ def fetch(
     max_bytes: int = FETCH_MAX_BYTES,
     policy: AddressPolicy | None = None,
     resolver: Resolver = socket.getaddrinfo,
+    sink: BinaryIO | None = None,
 ) -> Fetched:
-    """GETs url, following redirects, within the time and size limits. Raises FetchError."""
+    """GETs url, following redirects, within the time and size limits. The content is the
+    answer's body, or is written to sink (a file) when one is given, so a large feed need
+    not be held in memory. Raises FetchError."""
     policy = policy or default_policy()
     deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
@@ -88,7 +91,7 @@ def fetch(
                 return Fetched(url, True, etag=etag, last_modified=last_modified)
             if response.status != 200:
                 raise FetchError(f"The server answered {response.status} {response.reason}.")
-            body = _read(connection, response, deadline, max_bytes)
+            body = _read(connection, response, deadline, max_bytes, sink)
             return Fetched(
                 url,
                 False,
@@ -188,7 +191,7 @@ def _resolve(url: str, policy: AddressPolicy, resolver: Resolver) -> list[str]:
     return addresses
 
 
-def _read(connection, response, deadline: float, max_bytes: int) -> bytes:
+def _read(connection, response, deadline: float, max_bytes: int, sink: BinaryIO | None) -> bytes:
     declared = response.getheader("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"The feed is larger than {max_bytes // (1024 * 1024)} MB.")
@@ -208,7 +211,10 @@ def _read(connection, response, deadline: float, max_bytes: int) -> bytes:
                 chunk = inflate.decompress(chunk, max_bytes + 1 - size)
             except zlib.error:
                 raise FetchError("The feed's gzip compression is broken.") from None
-        parts.append(chunk)
+        if sink is not None:
+            sink.write(chunk)
+        else:
+            parts.append(chunk)
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"The feed is larger than {max_bytes // (1024 * 1024)} MB.")

@@ -1,17 +1,20 @@
 """One typed form for every format's meetings, between a feed's JSON and our groups.
 
 Each parser turns its format into FeedGroups (Meeting Guide and BMLT list meetings, which
-gather() puts into groups; HSDS lists services, which are groups already). Everything
-here is plain data: no database, so parsers are quick to test and a sync's memory is
-this and no more.
+are gathered into groups; HSDS lists services, which are groups already). Parsed meetings
+wait in a Spool, a temporary file, until every row is read: the sync then takes one group
+at a time from it, so its memory does not grow with the feed. Everything here is plain
+data, with no database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 RECURRENCES = ("weekly", "fortnightly", "monthly")
@@ -109,15 +112,71 @@ class RowProblem:
         return f"{where}: {self.message}"
 
 
+class Spool:
+    """Parsed meetings (or whole groups) on a temporary file, by group key, with only each
+    one's place in the file kept in memory."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        self.index: dict[str, list[int]] = {}
+
+    def add(self, key: str, item: FeedMeeting | FeedGroup) -> None:
+        self.file.seek(0, 2)
+        self.index.setdefault(key, []).append(self.file.tell())
+        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def groups(self) -> Iterator[FeedGroup]:
+        """Each group, in key order, its meetings in a stable order."""
+        for key in sorted(self.index):
+            found = []
+            for offset in self.index[key]:
+                self.file.seek(offset)
+                found.append(pickle.load(self.file))  # noqa: S301  (our own temporary file)
+            if isinstance(found[0], FeedGroup):
+                yield found[0]
+            else:
+                yield _group_of(key, sorted(found, key=lambda m: (m.weekday, m.start, m.key)))
+
+    def close(self) -> None:
+        self.file.close()
+
+
 @dataclass
 class ParsedFeed:
-    groups: list[FeedGroup]
+    spool: Spool
     problems: list[RowProblem]
-    rows: int  # rows the feed held, good or bad
+    rows: int = 0  # rows the feed held, good or bad
+    size: int = 0  # meetings, counting a group without any as one
 
     @property
-    def meeting_count(self) -> int:
-        return sum(len(g.meetings) for g in self.groups)
+    def groups(self) -> list[FeedGroup]:
+        """Every group at once (for tests and small feeds; a sync takes them one by one)."""
+        return list(self.spool.groups())
+
+    @property
+    def group_count(self) -> int:
+        return len(self.spool)
+
+
+class Collector:
+    """What a parser fills as it reads rows: meetings into a spool by group, problems."""
+
+    def __init__(self) -> None:
+        self.feed = ParsedFeed(Spool(), [])
+
+    def problem(self, key: str, message: str) -> None:
+        self.feed.problems.append(RowProblem(self.feed.rows, key, message))
+
+    def meeting(self, meeting: FeedMeeting) -> None:
+        self.feed.spool.add(group_key(meeting), meeting)
+        self.feed.size += 1
+
+    def group(self, group: FeedGroup) -> None:
+        self.feed.spool.add(group.key, group)
+        self.feed.size += max(1, len(group.meetings))
 
 
 # --- Helpers the parsers share ------------------------------------------------------
@@ -193,23 +252,13 @@ def web_link(value: object) -> str:
     return link if re.match(r"^https?://[^\s/]+", link, re.IGNORECASE) else ""
 
 
-def gather(meetings: Iterable[FeedMeeting]) -> list[FeedGroup]:
-    """Meetings into groups: by the group the feed names, else the same name at the same
-    place. Groups and their meetings come out in a stable order, so the same feed always
-    makes the same groups."""
-    buckets: dict[str, list[FeedMeeting]] = {}
-    for meeting in meetings:
-        if meeting.group:
-            key = "group:" + fold(meeting.group)
-        else:
-            place = meeting.place.key() if meeting.attendance != "online" else "online"
-            key = f"meeting:{fold(meeting.name)}@{place}"
-        buckets.setdefault(key, []).append(meeting)
-    groups = []
-    for key in sorted(buckets):
-        found = sorted(buckets[key], key=lambda m: (m.weekday, m.start, m.key))
-        groups.append(_group_of(key, found))
-    return groups
+def group_key(meeting: FeedMeeting) -> str:
+    """Which group a meeting belongs to: the group the feed names, else the same name at
+    the same place. Keys are stable, so the same feed always makes the same groups."""
+    if meeting.group:
+        return "group:" + fold(meeting.group)
+    place = meeting.place.key() if meeting.attendance != "online" else "online"
+    return f"meeting:{fold(meeting.name)}@{place}"
 
 
 def _group_of(key: str, meetings: list[FeedMeeting]) -> FeedGroup:

@@ -12,13 +12,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from groups.geo import format_postcode
 from groups.models import Format, Place, StepFree
 from groups.services import MeetingSpec
 
-from .intermediate import FeedGroup, FeedMeeting, RowProblem
+from .intermediate import FeedGroup, FeedMeeting
 from .models import CodeMapping, Effect
 
 # What a source says about a group, field by field. Times and address change directly;
@@ -55,6 +56,7 @@ class Listing:
             "paused": self.paused,
         }
 
+    @cached_property
     def fingerprint(self) -> str:
         data = {**self.to_json(), "description": self.description}
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -134,21 +136,6 @@ def to_listing(group: FeedGroup, mappings: Mappings, locate: Locator) -> Listing
         paused=paused,
         located_by=located_by,
     )
-
-
-def listings(
-    groups: Iterable[FeedGroup], mappings: Mappings, excluded: set[str]
-) -> tuple[list[Listing], list[RowProblem]]:
-    locate = Locator()
-    found, problems = [], []
-    for index, group in enumerate(groups, start=1):
-        if group.key in excluded:
-            continue
-        try:
-            found.append(to_listing(group, mappings, locate))
-        except ValueError as exc:
-            problems.append(RowProblem(index, group.name, f"left out: {exc}"))
-    return found, problems
 
 
 def _effects(codes: Iterable[str], mappings: Mappings) -> set[str]:

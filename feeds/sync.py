@@ -25,11 +25,10 @@ from django.utils import timezone
 from groups.models import Group
 from groups.progress import Track, untracked
 
-from . import apply, mapping, notify, sources
+from . import apply, notify, sources
 from .fetch import FetchError
 from .intermediate import FeedError, ParsedFeed, RowProblem
-from .mapping import Listing
-from .models import CodeMapping, Outcome, Source, SourceChange, SourceListing, SyncRun
+from .models import Outcome, Source, SourceChange, SourceListing, SyncRun
 
 UNHEALTHY_SHARE = 0.5  # a sync that keeps less than this share of the meetings fails
 MALFORMED_SHARE = 0.5  # a feed with more than this share of its rows unreadable fails
@@ -37,14 +36,6 @@ MALFORMED_SHARE = 0.5  # a feed with more than this share of its rows unreadable
 
 class Unhealthy(Exception):
     """The feed was read but cannot be trusted this time."""
-
-
-@dataclass
-class Plan:
-    added: list[Listing] = field(default_factory=list)
-    changed: list[tuple[SourceListing, Listing]] = field(default_factory=list)
-    unchanged: list[SourceListing] = field(default_factory=list)
-    gone: list[SourceListing] = field(default_factory=list)
 
 
 @dataclass
@@ -82,22 +73,22 @@ def sync_source(
     now = now or timezone.now()
     run = SyncRun(source=source, dry_run=dry_run, started_at=now)
     try:
-        fetched = sources.fetch(source, conditional=True)
-        if fetched is None:
+        got = sources.read(source, conditional=True)
+        if got is None:
             return _not_modified(source, run, now)
-        feed = sources.parse(source, fetched)
-        found, problems = _listings(source, feed)
-        _check_health(source, feed, found)
+        _check_health(source, got.feed)
     except (FetchError, FeedError, Unhealthy) as exc:
         return _failed(source, run, str(exc), now)
-    plan = plan_sync(source, found)
-    run.meetings = _size(found)
+    try:
+        problems = got.feed.problems + apply.sync_listings(
+            source, got.feed, run=run, now=now, track=track
+        )
+    finally:
+        got.feed.spool.close()
+    run.outcome, run.meetings, run.skipped = Outcome.OK, got.feed.size, len(problems)
     if not dry_run:
-        problems += apply.apply_plan(source, plan, run=run, now=now, track=track)
-        sources.remember(source, fetched, now, meetings=run.meetings)
+        sources.remember(source, got, now)
         _tell_moderators(source, now)
-    run.skipped = len(problems)
-    _count(run, plan)
     _finish(source, run, now, problems)
     return Report(source, run, problems)
 
@@ -108,58 +99,18 @@ def _tell_moderators(source: Source, now: dt.datetime) -> None:
         notify.held(source, count)
 
 
-def _listings(source: Source, feed: ParsedFeed) -> tuple[list[Listing], list[RowProblem]]:
-    mappings = CodeMapping.objects.for_source(source)
-    excluded = set(source.exclusions.values_list("external_id", flat=True))
-    found, left_out = mapping.listings(feed.groups, mappings, excluded)
-    return found, feed.problems + left_out
-
-
-def _size(found: list[Listing]) -> int:
-    """Meetings, counting a listing without any (an HSDS service with no schedule) as one."""
-    return sum(max(1, len(listing.meetings)) for listing in found)
-
-
-def _check_health(source: Source, feed: ParsedFeed, found: list[Listing]) -> None:
+def _check_health(source: Source, feed: ParsedFeed) -> None:
     if feed.rows and len(feed.problems) > feed.rows * MALFORMED_SHARE:
         raise Unhealthy(
             f"The feed is malformed: {len(feed.problems)} of its {feed.rows} rows could not "
             f"be read (the first: {feed.problems[0]})."
         )
-    before, now = source.meeting_count or 0, _size(found)
-    if before and now < before * UNHEALTHY_SHARE:
+    before = source.meeting_count or 0
+    if before and feed.size < before * UNHEALTHY_SHARE:
         raise Unhealthy(
-            f"The feed lists {now} meetings where it listed {before}: more than half have "
-            "gone at once, which is more likely a fault than real."
+            f"The feed lists {feed.size} meetings where it listed {before}: more than half "
+            "have gone at once, which is more likely a fault than real."
         )
-
-
-def plan_sync(source: Source, found: list[Listing]) -> Plan:
-    """What the sync would do, read from one query over the source's listings."""
-    excluded = set(source.exclusions.values_list("external_id", flat=True))
-    known = {
-        row.external_id: row
-        for row in SourceListing.objects.filter(source=source).defer("data").order_by("id")
-    }
-    plan = Plan()
-    for listing in found:
-        row = known.pop(listing.key, None)
-        if row is None:
-            plan.added.append(listing)
-        elif row.fingerprint == listing.fingerprint() and row.gone_since is None:
-            plan.unchanged.append(row)
-        else:
-            plan.changed.append((row, listing))
-    plan.gone = [
-        row for key, row in known.items() if row.gone_since is None and key not in excluded
-    ]
-    return plan
-
-
-def _count(run: SyncRun, plan: Plan) -> None:
-    run.added, run.changed = len(plan.added), len(plan.changed)
-    run.unchanged, run.gone = len(plan.unchanged), len(plan.gone)
-    run.outcome = Outcome.OK
 
 
 def _finish(source: Source, run: SyncRun, now: dt.datetime, problems: list[RowProblem]) -> None:

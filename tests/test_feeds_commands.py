@@ -73,7 +73,7 @@ def test_sync_sources_by_name_runs_now_and_dry_run_writes_nothing(aa_leeds):
 
     out = run("sync_sources", "--source", "Leeds AA intergroup", "--dry-run")
 
-    assert out.startswith("Dry run: Leeds AA intergroup: 13 meetings; would add 7")
+    assert "\nDry run: Leeds AA intergroup: 13 meetings; would add 7" in out
     assert not Group.objects.exists()
     with pytest.raises(CommandError, match="No source named 'Nope'"):
         run("sync_sources", "--source", "Nope")

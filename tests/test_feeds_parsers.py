@@ -4,9 +4,11 @@ each format's documentation defines it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
+from feeds import jsonstream
 from feeds.intermediate import FeedError
 from feeds.parsers import bmlt, hsds, meeting_guide
 from tests.support.feeds import fixture
@@ -119,3 +121,27 @@ def test_hsds_schedules():
 def test_hsds_pages_must_be_pages():
     with pytest.raises(FeedError, match="contents"):
         hsds.parse([[{"id": "1"}]])
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 4096])
+def test_a_large_array_is_read_one_element_at_a_time_whatever_the_chunks(chunk):
+    """Welsh letters split across chunks, and numbers that run on into the next chunk."""
+    document = '[ {"name": "Grŵp Adferiad", "day": 4}, 1234567, "Życie" , [1, 2]]'
+    stream = io.BytesIO(document.encode())
+
+    assert list(jsonstream.items(stream, chunk=chunk)) == [
+        {"name": "Grŵp Adferiad", "day": 4}, 1234567, "Życie", [1, 2],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("document", [b"[1,]", b"[1 2]", b"[1", b"[1] x", b"[\xff]"])
+def test_a_broken_array_is_a_feed_error(document):
+    with pytest.raises(FeedError):
+        list(jsonstream.items(io.BytesIO(document), chunk=2))
+
+
+def test_something_other_than_an_array_says_what_it_starts_with():
+    with pytest.raises(jsonstream.NotAnArray) as caught:
+        list(jsonstream.items(io.BytesIO(b' {"meetings": []}')))
+
+    assert caught.value.first == "{"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, BinaryIO
 
+from .. import jsonstream
 from ..intermediate import FeedError, ParsedFeed
 from ..models import FeedFormat
 from . import bmlt, hsds, meeting_guide
@@ -20,9 +22,25 @@ def decode(body: bytes) -> Any:
         raise FeedError(f"The feed is not JSON ({exc.msg} at line {exc.lineno}).") from None
 
 
-def parse(fmt: str, documents: list[Any]) -> ParsedFeed:
+def parse(fmt: str, documents: Iterable[Any]) -> ParsedFeed:
     """The groups in a feed's JSON: one document, or (HSDS) its pages in order."""
     if fmt == FeedFormat.HSDS:
         return hsds.parse(documents)
-    parser = {FeedFormat.MEETING_GUIDE: meeting_guide, FeedFormat.BMLT: bmlt}[FeedFormat(fmt)]
-    return parser.parse(documents[0])
+    return _parser(fmt).parse(next(iter(documents)))
+
+
+def read(fmt: str, file: BinaryIO) -> ParsedFeed:
+    """A Meeting Guide or BMLT feed from a file, its array read one element at a time."""
+    file.seek(0)
+    try:
+        return _parser(fmt).parse(jsonstream.items(file))
+    except jsonstream.NotAnArray as exc:
+        if exc.first == "{":  # BMLT's answer with get_used_formats, or not a feed at all
+            file.seek(0)
+            return _parser(fmt).parse(decode(file.read()))
+        what = "empty" if not exc.first else "not JSON"
+        raise FeedError(f"The feed is {what}.") from None
+
+
+def _parser(fmt: str) -> Any:
+    return {FeedFormat.MEETING_GUIDE: meeting_guide, FeedFormat.BMLT: bmlt}[FeedFormat(fmt)]

@@ -14,16 +14,16 @@ the same name at the same place are one group. The response of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..intermediate import (
+    Collector,
     FeedError,
     FeedMeeting,
     ParsedFeed,
     Place,
-    RowProblem,
     clock,
-    gather,
     one_line,
     plus,
     point,
@@ -34,23 +34,25 @@ VENUE_TYPES = {"1": "in_person", "2": "online", "3": "hybrid"}
 DURATION_RE = re.compile(r"^(\d{1,2}):([0-5]\d)(?::[0-5]\d)?$")
 
 
-def parse(data: Any) -> ParsedFeed:
-    if isinstance(data, dict) and isinstance(data.get("meetings"), list):
-        data = data["meetings"]
-    if not isinstance(data, list):
+def parse(rows: Iterable[Any]) -> ParsedFeed:
+    """The meetings of an answer's array (a list, or its elements one by one), or of the
+    `meetings` of a `get_used_formats` answer."""
+    if isinstance(rows, dict) and isinstance(rows.get("meetings"), list):
+        rows = rows["meetings"]
+    if isinstance(rows, dict | str | bytes) or not isinstance(rows, Iterable):
         raise FeedError("A BMLT GetSearchResults response is a JSON array of meetings.")
-    meetings: list[FeedMeeting] = []
-    problems: list[RowProblem] = []
-    for index, row in enumerate(data, start=1):
+    found = Collector()
+    for row in rows:
+        found.feed.rows += 1
         key = str(row.get("id_bigint", ""))[:100] if isinstance(row, dict) else ""
         try:
             meeting = _meeting(row)
         except (ValueError, TypeError) as exc:
-            problems.append(RowProblem(index, key, str(exc)))
+            found.problem(key, str(exc))
             continue
         if meeting is not None:
-            meetings.append(meeting)
-    return ParsedFeed(groups=gather(meetings), problems=problems, rows=len(data))
+            found.meeting(meeting)
+    return found.feed
 
 
 def _meeting(row: Any) -> FeedMeeting | None:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..intermediate import (
+    Collector,
     FeedError,
     FeedGroup,
     FeedMeeting,
     ParsedFeed,
     Place,
-    RowProblem,
     clock,
     one_line,
     point,
@@ -34,25 +35,27 @@ BYDAY_RE = re.compile(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 LEFT_OUT = {"inactive", "defunct"}
 
 
-def parse(pages: list[Any]) -> ParsedFeed:
-    groups: list[FeedGroup] = []
-    problems: list[RowProblem] = []
-    rows = 0
+def parse(pages: Iterable[Any]) -> ParsedFeed:
+    """The services of every page (a list, or pages one by one as they are fetched)."""
+    found = Collector()
     for page in pages:
-        if not isinstance(page, dict) or not isinstance(page.get("contents"), list):
-            raise FeedError("An HSDS page is a JSON object with a contents array.")
-        for service in page["contents"]:
-            rows += 1
-            key = str(service.get("id", ""))[:100] if isinstance(service, dict) else ""
-            try:
-                group = _group(service)
-            except (ValueError, TypeError) as exc:
-                problems.append(RowProblem(rows, key, str(exc)))
-                continue
-            if group is not None:
-                groups.append(group)
-    groups.sort(key=lambda g: g.key)
-    return ParsedFeed(groups=groups, problems=problems, rows=rows)
+        read_page(found, page)
+    return found.feed
+
+
+def read_page(found: Collector, page: Any) -> None:
+    if not isinstance(page, dict) or not isinstance(page.get("contents"), list):
+        raise FeedError("An HSDS page is a JSON object with a contents array.")
+    for service in page["contents"]:
+        found.feed.rows += 1
+        key = str(service.get("id", ""))[:100] if isinstance(service, dict) else ""
+        try:
+            group = _group(service)
+        except (ValueError, TypeError) as exc:
+            found.problem(key, str(exc))
+            continue
+        if group is not None:
+            found.group(group)
 
 
 def _group(service: Any) -> FeedGroup | None:

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..intermediate import (
+    Collector,
     FeedError,
     FeedMeeting,
     ParsedFeed,
     Place,
-    RowProblem,
     clock,
-    gather,
     one_line,
     plus,
     point,
@@ -34,18 +34,20 @@ UK_POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", 
 DEFAULT_MINUTES = 60
 
 
-def parse(data: Any) -> ParsedFeed:
-    if not isinstance(data, list):
+def parse(rows: Iterable[Any]) -> ParsedFeed:
+    """The meetings of a feed's array (a list, or its elements one by one)."""
+    if isinstance(rows, dict | str | bytes) or not isinstance(rows, Iterable):
         raise FeedError("A Meeting Guide feed is a JSON array of meetings; this is not an array.")
-    meetings: list[FeedMeeting] = []
-    problems: list[RowProblem] = []
-    for index, row in enumerate(data, start=1):
+    found = Collector()
+    for row in rows:
+        found.feed.rows += 1
         key = str(row.get("slug", ""))[:100] if isinstance(row, dict) else ""
         try:
-            meetings += _meetings(row)
+            for meeting in _meetings(row):
+                found.meeting(meeting)
         except (ValueError, TypeError) as exc:
-            problems.append(RowProblem(index, key, str(exc)))
-    return ParsedFeed(groups=gather(meetings), problems=problems, rows=len(data))
+            found.problem(key, str(exc))
+    return found.feed
 
 
 def _meetings(row: Any) -> list[FeedMeeting]:
