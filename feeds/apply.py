@@ -149,12 +149,11 @@ def _write_batch(ctx: Context, batch: list[tuple[Known | None, Listing]]) -> Non
     rows = SourceListing.objects.in_bulk([row.pk for row, _ in batch if row is not None])
     with transaction.atomic():
         for row, listing in batch:
-            try:
-                with transaction.atomic():
-                    if row is None:
-                        add(ctx, listing)
-                    else:
-                        change(ctx, rows[row.pk], listing)
+            try:  # save_group is atomic: a listing it refuses leaves nothing behind
+                if row is None:
+                    add(ctx, listing)
+                else:
+                    change(ctx, rows[row.pk], listing)
             except ValidationError as exc:
                 _failed(ctx, row, listing, exc)
 

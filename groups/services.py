@@ -113,10 +113,10 @@ class MeetingSpec:
         return cls(**{name: getattr(meeting, name) for name in cls.__dataclass_fields__})
 
 
-@transaction.atomic
 def _save_with_free_slug(group: Group, created: bool) -> None:
     """unique_slug() checks, then the insert follows: a group of the same name saved at
-    that moment can take the slug in between. Take the next free slug rather than fail."""
+    that moment can take the slug in between. Take the next free slug rather than fail.
+    (Called inside save_group's transaction; each attempt has a savepoint of its own.)"""
     for attempt in range(5):
         try:
             with transaction.atomic():
@@ -182,10 +182,10 @@ def save_group(
 
     group.search_terms = condition_search_terms(conditions)
     try:
-        with transaction.atomic():
-            wanted = new_meetings if specs is not None else None
-            _write(group, created, conditions, audiences, wanted, actor=actor, reason=reason)
+        wanted = new_meetings if specs is not None else None
+        _write(group, created, conditions, audiences, wanted, actor=actor, reason=reason)
     except IntegrityError as exc:
+        # Leaving save_group's atomic block with this error rolls back all it wrote.
         raise ValidationError(constraint_problem(exc)) from None
     if actor is not None:
         group._history_user = actor
@@ -215,7 +215,7 @@ def _write(
     finally:
         del group.skip_history_when_saving
     if meetings is not None:
-        _replace_meetings(group, meetings, actor=actor, reason=reason)
+        _replace_meetings(group, meetings, actor=actor, reason=reason, created=created)
 
 
 CONSTRAINT_NAME_RE = re.compile(r'constraint (?:failed: )?"?([a-z_]+)"?', re.IGNORECASE)
@@ -231,10 +231,15 @@ def constraint_problem(exc: IntegrityError) -> str:
 
 
 def _replace_meetings(
-    group: Group, wanted: list[Meeting], *, actor: AbstractBaseUser | None, reason: str
+    group: Group,
+    wanted: list[Meeting],
+    *,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    created: bool = False,
 ) -> None:
     """Deletes the group's meetings that are not wanted and adds the new ones."""
-    unmatched = list(group.meetings.all()) if group.pk else []
+    unmatched = list(group.meetings.all()) if group.pk and not created else []
     to_create = []
     for meeting in wanted:
         spec = MeetingSpec.of(meeting)
