@@ -10,14 +10,17 @@ data, with no database.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import pickle
 import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 RECURRENCES = ("weekly", "fortnightly", "monthly")
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 class FeedError(Exception):
@@ -117,13 +120,18 @@ class Spool:
     one's place in the file kept in memory."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        # In memory until it grows past SPOOL_BYTES, then on disk (closed by the sync).
+        self.file: BinaryIO = io.BytesIO()
         self.index: dict[str, list[int]] = {}
 
     def add(self, key: str, item: FeedMeeting | FeedGroup) -> None:
         self.file.seek(0, 2)
         self.index.setdefault(key, []).append(self.file.tell())
         pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        if isinstance(self.file, io.BytesIO) and self.file.tell() > SPOOL_BYTES:
+            disk = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+            disk.write(self.file.getbuffer())
+            self.file = disk
 
     def __len__(self) -> int:
         return len(self.index)
