@@ -240,6 +240,10 @@ def test_one_sheet_for_several_groups(client, make_group):
     ]
     # Each group's page carries the crisis numbers: a page may be handed on by itself.
     assert html.count("If you need help now") == 3
+    # Every region has a name of its own (axe's landmark-unique): the crisis boxes are not regions.
+    labels = re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', html)
+    names = [re.search(rf'id="{label}"[^>]*>([^<]+)<', html)[1] for label in labels]
+    assert len(names) == 4 and len(set(names)) == len(names)
 
 
 def test_a_sheet_holds_at_most_five_and_only_published_groups(client, make_group):
