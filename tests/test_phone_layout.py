@@ -27,6 +27,17 @@ def test_an_htmx_update_carries_the_count_in_the_title_and_clear_filters(client,
     assert "<title>1 group found \u2013 Mutual aid directory</title>" in full
 
 
+def test_a_search_from_the_blank_page_brings_the_link_past_the_filters(client, ls6, make_group):
+    make_group()
+    skip = '<a href="#results">Skip the filters to the results</a></p>'
+    blank = client.get("/").content.decode()
+    assert f'<p class="nhsuk-body-s" id="skip-to-results" hidden>{skip}' in blank
+    fragment = client.get("/", {"near": "LS6"}, headers={"HX-Request": "true"}).content.decode()
+    assert f'<p class="nhsuk-body-s" id="skip-to-results" hx-swap-oob="true">{skip}' in fragment
+    full = client.get("/", {"near": "LS6"}).content.decode()
+    assert f'<p class="nhsuk-body-s" id="skip-to-results">{skip}' in full
+
+
 def test_the_group_pages_actions_come_before_what_the_group_is(client, published_group):
     page = client.get(published_group.get_absolute_url()).content.decode()
     assert page.index("Referral sheet to print") < page.index("What kind of group this is")

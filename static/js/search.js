@@ -56,6 +56,14 @@
   var filters = document.querySelector("[data-filters]");
   if (filters && window.matchMedia("(min-width: 48.0625em)").matches) { filters.open = true; }
 
+  // Where a page load leaves the focus: on the document itself, before the skip link.
+  function focusPageStart() {
+    var body = document.body;
+    body.setAttribute("tabindex", "-1");
+    body.focus({ preventScroll: true });
+    body.addEventListener("blur", function () { body.removeAttribute("tabindex"); }, { once: true });
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var summary = document.querySelector(".nhsuk-error-summary");
     if (summary) {
@@ -64,11 +72,13 @@
     }
     var results = document.getElementById("results");
     if (results && results.dataset.title) { document.title = results.dataset.title; }
-    // A search (Enter or the button) shows its results, as a new page would; a filter
-    // ticked keeps focus where it was, and the count is announced.
+    // A search (Enter, Search or Apply filters) is a new page, as it is without
+    // JavaScript: focus goes back to the start of the document, so the first Tab reaches
+    // "Skip to main content", and the results are shown. A filter ticked keeps focus
+    // where it was (moving it on input would be a change of context); both announce the count.
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (results && trigger && trigger.type === "submit") {
-      results.focus();
+      focusPageStart();
       results.scrollIntoView();
     }
     var heading = document.querySelector("#results h2");

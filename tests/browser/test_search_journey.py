@@ -77,6 +77,32 @@ def test_correcting_a_search_clears_its_errors_and_announces_the_results(page: P
     expect(page).not_to_have_title(re.compile("^Error"))
 
 
+def test_after_a_search_focus_and_the_skip_links_are_as_after_a_page_load(page: Page, demo_site):
+    page.goto(demo_site.url + "/")
+    place = page.get_by_label("Postcode, district or town")
+    place.fill("LS6")
+    place.press("Enter")
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    expect(page.locator("#results h2")).to_be_in_viewport()
+    # The first Tab reaches "Skip to main content", which leads into the page.
+    page.keyboard.press("Tab")
+    expect(page.locator(".nhsuk-skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#maincontent")).to_be_focused()
+    # The link past the filters is there, as when the results page is loaded.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip the filters to the results")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#results")).to_be_focused()
+    # A filter ticked is not a new page: the focus stays on it.
+    alcohol = page.get_by_label("Alcohol")
+    alcohol.check()
+    expect(page).to_have_url(re.compile(r"condition=alcohol"))
+    expect(page.locator("#results-announcer")).to_contain_text("groups within 10 miles of LS6")
+    expect(page.locator("form.app-filters")).not_to_have_class(re.compile(r"htmx-request"))
+    expect(alcohol).to_be_focused()
+
+
 def test_enter_in_the_place_box_searches_once(page: Page, demo_site):
     page.goto(demo_site.url + "/")
     searches = []
