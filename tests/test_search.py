@@ -582,7 +582,7 @@ def test_the_default_radius_is_10_miles_shown_with_16_km(client, make_group, ls6
         "near=LS6",
         "near=LS6&include_online=true",
         "near=LS6&radius_km=40&orientation=inward",
-        "condition=alcohol&condition=gambling",
+        "near=LS6&radius_km=40&condition=alcohol&condition=gambling",
         "q=recovery",
         "format=online",
         "lat=53.8&lng=-1.6&radius_km=30&day=tue&time_of_day=evening",
