@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Unset, DEBUG means production settings: the two commands are for development.
+DEV := DEBUG=true
 
 # A Python >= 3.13: python3.14/python3.13/python3 on PATH, else pyenv's versions.
 PYTHON ?= $(shell scripts/find-python)
@@ -20,15 +22,15 @@ $(VENV)/.installed: pyproject.toml
 
 # The task worker (it sends the queued email) runs beside the server and stops with it.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	@$(PY) manage.py db_worker & worker=$$!; \
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_demo
+	@$(DEV) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	scripts/test.sh $(ARGS)
+	$(DEV) scripts/test.sh $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

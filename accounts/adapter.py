@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -36,6 +37,14 @@ def request_client_key(request: HttpRequest) -> str:
     return client_key(DefaultAccountAdapter(request).get_client_ip(request))
 
 
+def on_site(url: Any) -> Any:
+    """An absolute link moved onto SITE_URL (same path and query); anything else as it is."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return url
+    parts = urlsplit(url)
+    return settings.SITE_URL.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def user_display(user: Any) -> str:
     """How allauth's pages and messages name a person: by their email address, never by
     the username made up from it (ACCOUNT_USER_DISPLAY)."""
@@ -55,5 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "current_site": get_current_site(request),
             "site_url": settings.SITE_URL.rstrip("/"),
         }
-        ctx.update(context_)
+        # Allauth builds its links (password reset, confirmation, sign-up) from the
+        # request's Host header; ours all start at SITE_URL.
+        ctx.update({k: on_site(v) if k.endswith("_url") else v for k, v in context_.items()})
         queue_message(self.render_mail(template_prefix, email, ctx))

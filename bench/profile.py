@@ -46,6 +46,7 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "profile-only-" + "x" * 40)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SITE_URL", "https://directory.example.org")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 
     import django

@@ -107,6 +107,15 @@ def postgres():
         shutil.rmtree(data, ignore_errors=True)
 
 
+# Production settings (DEBUG off), with what they require.
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SITE_URL": "https://directory.example.org",
+}
+
+
 def manage(env: dict, *args: str) -> str:
     result = subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=False)  # fmt: skip
@@ -117,8 +126,7 @@ def manage(env: dict, *args: str) -> str:
 
 def collectstatic() -> None:
     """Production settings serve hashed static files that collectstatic writes."""
-    manage({**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1"}, "collectstatic", "--noinput", "-v0")  # fmt: skip
+    manage({**os.environ, **PRODUCTION}, "collectstatic", "--noinput", "-v0")
 
 
 def build(bindir: Path, port: int, size: int) -> dict:
@@ -128,9 +136,7 @@ def build(bindir: Path, port: int, size: int) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/{name}",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **PRODUCTION,
         "CONN_MAX_AGE": "600",
     }
     started = time.monotonic()

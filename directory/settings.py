@@ -2,8 +2,9 @@
 
 Everything that differs between a laptop and production comes from environment
 variables read through the small typed helpers below, which fail loudly on a bad
-value. The defaults run locally on SQLite with DEBUG on; production sets
-DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+value. With DEBUG unset the settings are production's, which need SECRET_KEY, SITE_URL
+and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL); `make run` and `make test` set
+DEBUG=true, under which the defaults run locally on SQLite.
 """
 
 import os
@@ -63,12 +64,23 @@ def map_tile_source(url: str) -> str:
     return f"{scheme}://{host}"
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a production server that forgets DEBUG must not serve debug pages.
+DEBUG = env_bool("DEBUG", False)
+
+
+def env_required(name: str, development_default: str) -> str:
+    """A setting production must be given; while DEBUG is on it has a development default."""
+    value = env_str(name, development_default if DEBUG else "")
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set: DEBUG is off (its default), so these are production "
+            "settings. For development set DEBUG=true, as `make run` and `make test` do."
+        )
+    return value
+
 
 _DEV_SECRET = "django-insecure-local-development-only-never-use-in-production"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+SECRET_KEY = env_required("SECRET_KEY", _DEV_SECRET)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -275,8 +287,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "directory@example.org")
 # The address pages give for "contact us" (privacy requests, a group taken down).
 # A bare address, for mailto: links, even when the sender is "Name <address>".
 CONTACT_EMAIL = parseaddr(env_str("CONTACT_EMAIL", DEFAULT_FROM_EMAIL))[1]
-# Links in email that is sent without a request (the daily staleness check).
-SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
+# Links in email: every message's links start here, never from a request's Host header.
+SITE_URL = env_required("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
 # Email is sent by a task (accounts.tasks.deliver_email), queued in the database and run
 # by `manage.py db_worker`, so a slow or failing mail server never holds up a request.

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci=${CI:-false}
+# Unset, DEBUG means production settings; tests run the development ones (and set
+# DEBUG=false themselves where they check production's).
+export DEBUG=true
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV | head -n 1 || true)
 if [ -z "$pg_bin" ] && command -v initdb >/dev/null 2>&1; then

@@ -68,16 +68,22 @@ def _as_migrated(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(django_db_setup, django_db_blocker):
+def _fresh_cache(request, django_db_setup, django_db_blocker):
     """Each test starts with an empty cache (rate limits count in it; it is a table in the
-    test database) and with nothing held in process memory (taxonomies, sample banner)."""
+    test database) and with nothing held in process memory (taxonomies, sample banner).
+    A session of tests that never touch the database has no test database: its cache
+    table is not there (and DATABASE_URL's own database must not be cleared)."""
     from django.core.cache import cache
 
     from directory.memo import forget_all
 
     forget_all()
-    with django_db_blocker.unblock():
-        cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if uses_db:
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture

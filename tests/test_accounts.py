@@ -396,3 +396,22 @@ def test_the_console_backend_prints_links_whole():
     assert "To: new.organiser@example.org" in printed
     assert "Subject: Please confirm your email address" in printed
     assert "(also sent as text/html)" in printed
+
+
+@pytest.mark.django_db
+def test_links_in_account_email_start_at_site_url_whatever_the_host(client, organiser, settings):
+    settings.SITE_URL = "https://directory.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    host = {"HTTP_HOST": "other.example"}
+    client.post("/accounts/password/reset/", {"email": organiser.email}, **host)
+    client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, **host)
+    client.post("/accounts/signup/", SIGNUP, **host)
+    reset, unknown, confirm = mail.outbox
+    for message, path in [
+        (reset, "/accounts/password/reset/key/"),
+        (unknown, "/accounts/signup/"),
+        (confirm, "/accounts/confirm-email/"),
+    ]:
+        body = message.body + message.alternatives[0].content
+        assert f"https://directory.example.org{path}" in body
+        assert "other.example" not in body

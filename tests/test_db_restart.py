@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pgcluster import Cluster, pg_bin
+from tests.support.production import production_env
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +45,7 @@ def cluster():
 
 
 def test_the_service_reconnects_after_a_database_restart(cluster, tmp_path):
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": cluster.url,
-        "DEBUG": "false",
-        "SECRET_KEY": "restart-test-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CONN_MAX_AGE": "600",
-    }
+    env = production_env(DATABASE_URL=cluster.url, CONN_MAX_AGE="600")
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True,

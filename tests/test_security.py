@@ -1,20 +1,19 @@
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.production import production_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-for-the-check",
-        "ALLOWED_HOSTS": "directory.example.org",
-    }
+    env = production_env(
+        SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-for-the-check",
+        ALLOWED_HOSTS="directory.example.org",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
