@@ -1,15 +1,20 @@
 """gunicorn settings for production: `gunicorn directory.wsgi` reads this file.
 
-The access log uses %(U)s (the path without its query string): a search URL can
-carry a patient's postcode and must never reach a log file.
+No log line may hold what a clinician typed or who they are: the logger class
+(directory/gunicorn_logging.py) writes each request's path without its query string and
+without the client's address, escapes control characters, and cleans the error log
+(a timed-out request's URL, "Invalid request from ip=...") the same way.
 """
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Loopback unless told: the TLS-terminating proxy runs on the same host. Behind a load
+# balancer on another host, set BIND (and FORWARDED_ALLOW_IPS to the balancer's address).
+bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
-timeout = 30
+# Seconds a request may take before its worker is killed (and the client gets a 502).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycling a worker is a guard against leaks, not routine: each restart costs its first
@@ -18,7 +23,9 @@ keepalive = 5
 max_requests = 100_000
 max_requests_jitter = 10_000
 preload_app = True
+logger_class = "directory.gunicorn_logging.Logger"
 accesslog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
-# X-Forwarded-Proto and -For come from the TLS-terminating proxy in front.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# X-Forwarded-Proto (and, for rate limits, X-Forwarded-For: see settings.py) are believed
+# only from these addresses: the proxy in front.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

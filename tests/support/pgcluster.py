@@ -19,8 +19,10 @@ def pg_bin() -> Path | None:
 
 
 class Cluster:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, **settings: str) -> None:
+        """settings: server settings (postgresql.conf names) to start with."""
         self.bindir = bindir
+        self.settings = settings
         self.data = Path(tempfile.mkdtemp(prefix="test-pg-"))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -35,6 +37,11 @@ class Cluster:
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
+    @property
+    def log(self) -> Path:
+        """The server's log (its standard error)."""
+        return self.data / "log"
+
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run(
             [*self.as_pg, str(self.bindir / tool), *args],
@@ -46,6 +53,7 @@ class Cluster:
 
     def _ctl(self, action: str) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} -c fsync=off"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "log"), "-w", "-m", "fast",
                   "-o", options, action)  # fmt: skip
 

@@ -1,0 +1,51 @@
+"""gunicorn's logger (`logger_class` in gunicorn.conf.py), kept from recording what a
+clinician typed or who they are.
+
+- Access log: no client address, the path without its query string, and every value
+  with its control characters escaped, so a path decoded from %0D%0A cannot forge lines.
+- Error log: the same for every line, tracebacks included ("Error handling request
+  /?near=..." after a worker timed out; "Invalid request from ip=...").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from gunicorn import glogging
+
+from directory.logging import escape_controls, without_query_strings
+
+_IP = re.compile(r"\bip=\S+?(?=[:,\s]|$)")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_controls(without_query_strings(value))
+    return value
+
+
+class PrivateErrorLines(logging.Filter):
+    """Every gunicorn error-log record with request-borne text made safe."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _IP.sub("ip=-", _clean(record.getMessage()))
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            trace = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = without_query_strings(trace)
+        return True
+
+
+class Logger(glogging.Logger):
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        # setup() runs again on a reload: add the filter once.
+        if not any(isinstance(f, PrivateErrorLines) for f in self.error_log.filters):
+            self.error_log.addFilter(PrivateErrorLines())
+
+    def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms.update({"h": "-", "q": "-"})
+        return {key: _clean(value) for key, value in atoms.items()}
