@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
+from .clients import client_address
 from .email import queue_message
 
 
@@ -32,9 +33,9 @@ def client_key(ip: str) -> str:
 
 
 def request_client_key(request: HttpRequest) -> str:
-    """The hashed address of the client that sent a request (behind trusted proxies, the
-    address they report, as allauth reads it)."""
-    return client_key(DefaultAccountAdapter(request).get_client_ip(request))
+    """The hashed address of the client that sent a request (behind a proxy we were told
+    about, the address it reports: accounts.clients)."""
+    return client_key(client_address(request))
 
 
 def on_site(url: Any) -> Any:
@@ -54,7 +55,7 @@ def user_display(user: Any) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         # Rate-limit keys live in the shared cache: never put a raw address there.
-        return client_key(super().get_client_ip(request))
+        return request_client_key(request)
 
     def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
         request = context.request

@@ -7,6 +7,7 @@ and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL); `make run` and `make test` 
 DEBUG=true, under which the defaults run locally on SQLite.
 """
 
+import ipaddress
 import os
 from email.utils import parseaddr
 from pathlib import Path
@@ -48,6 +49,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated addresses or networks (192.0.2.0/24), or "*" for any."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            if value != "*":
+                ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an address or network") from None
+    return values
 
 
 def map_tile_source(url: str) -> str:
@@ -155,6 +168,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Values travel apart from the statement text (psycopg 3's server-side binding), so a
+    # postcode, its coordinates or a keyword are never written into a statement that
+    # PostgreSQL may log (a slow query, a lock wait, an error). The production recipe
+    # stops PostgreSQL logging the values themselves (log_parameter_max_length = 0).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache, so that every app server (and worker) shares one: rate limits for
@@ -324,8 +343,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/h/ip,3/h/key",
     "login_failed": "10/m/ip,5/5m/key",
 }
-# Behind a proxy, how many of them to trust for the client address (X-Forwarded-For).
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The proxies in front (addresses or networks, or "*" for any peer), the same setting
+# gunicorn reads: only a request from one of them has its X-Forwarded-For believed, for
+# the client address that rate limits count by (accounts/clients.py). Loopback by default:
+# the proxy on the same host, with gunicorn listening on loopback only (BIND).
+FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+if os.environ.get("TRUSTED_PROXY_COUNT"):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read: set FORWARDED_ALLOW_IPS to the proxies' "
+        "addresses instead (README, Configuration)"
+    )
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mutual aid directory"
 
