@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
@@ -52,7 +53,48 @@ def user_display(user: Any) -> str:
     return user.email or "your account"
 
 
+def _login(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    """Sign-in is throttled with growing delays (accounts/throttle.py) in place of
+    allauth's lock-out after five failures, which anyone could hold over any account."""
+
+    _sign_in: Any = None
+    _reauthenticating = False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        from .throttle import SignIn, wait_message
+
+        if self._reauthenticating:
+            return
+        attempt = SignIn.of(request, _login(credentials))
+        seconds = attempt.wait()
+        if seconds:
+            raise forms.ValidationError(wait_message(seconds), code="throttled")
+        self._sign_in = attempt
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        if user is not None and self._sign_in:
+            self._sign_in.succeeded()
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        if self._sign_in:
+            self._sign_in.failed()
+
+    def reauthenticate(self, user: Any, password: str) -> bool:
+        # Someone already signed in confirming their password: allauth's own limit per
+        # user applies ("reauthenticate"), not the sign-in delays, which a guesser at
+        # the sign-in page could otherwise impose on them.
+        self._reauthenticating = True
+        try:
+            return super().reauthenticate(user, password)
+        finally:
+            self._reauthenticating = False
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # Rate-limit keys live in the shared cache: never put a raw address there.
         return request_client_key(request)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 
 class DeleteAccountForm(forms.Form):
@@ -36,3 +37,20 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["password"].help_text = ""
         if "remember" in self.fields:
             self.fields["remember"].label = "Remember me"
+
+    @property
+    def throttled(self) -> bool:
+        """Refused for now after failed attempts (accounts/throttle.py): the page offers
+        a link by email that lets the owner sign in without waiting."""
+        return self.has_error(NON_FIELD_ERRORS, "throttled")
+
+
+class UnlockRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter the email address you sign in with.",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )

@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("delete/", views.delete, name="delete"),
+    path("unlock/", views.unlock, name="unlock"),
+    path("unlock/request/", views.unlock_request, name="unlock_request"),
 ]

@@ -9,11 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from .forms import DeleteAccountForm
+from moderation.ratelimit import allow
+
+from .forms import DeleteAccountForm, UnlockRequestForm
 from .middleware import has_totp
-from .services import delete_account
+from .services import delete_account, send_signin_unlock
+from .throttle import UNLOCK_SESSION_KEY, UnlockLink, account_key
 
 
 @require_safe
@@ -54,3 +57,32 @@ def admin_login(request: HttpRequest) -> HttpResponseRedirect:
     """The admin signs in through the same pages as everyone, with two-factor checks."""
     next_url = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    """Asks for a link that lets an account's owner sign in without waiting. What it
+    answers never says whether the address has an account."""
+    form = UnlockRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        # Not a way to flood a mailbox: a few a client, and per address from each client
+        # (so that no one else can use up the owner's).
+        if allow(request, "signin-unlock", limit=10, seconds=3600) and allow(
+            request, f"signin-unlock:{account_key(email)}", limit=3, seconds=3600
+        ):
+            send_signin_unlock(email)
+        return render(request, "accounts/unlock_sent.html", {"email": email})
+    return render(request, "accounts/unlock_request.html", {"form": form})
+
+
+@require_safe
+def unlock(request: HttpRequest) -> HttpResponse:
+    """The emailed link: this browser may sign in to the account without waiting. The
+    token travels in the query string, which no log records."""
+    token = request.GET.get("token", "")
+    if UnlockLink.login_of(token) is None:
+        return render(request, "accounts/unlock_expired.html", status=400)
+    request.session[UNLOCK_SESSION_KEY] = token
+    messages.info(request, "You can sign in now without waiting. The link works for 30 minutes.")
+    return redirect("account_login")

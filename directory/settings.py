@@ -338,10 +338,10 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Mutual aid directory: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Rate limits are on (allauth's defaults, some tightened), counted in the shared cache.
+# Failed sign-ins are throttled with growing delays instead (accounts/throttle.py).
 ACCOUNT_RATE_LIMITS = {
     "signup": "10/h/ip",
     "reset_password": "10/h/ip,3/h/key",
-    "login_failed": "10/m/ip,5/5m/key",
 }
 # The proxies in front (addresses or networks, or "*" for any peer), the same setting
 # gunicorn reads: only a request from one of them has its X-Forwarded-For believed, for
