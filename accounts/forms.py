@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest
 
 
 class DeleteAccountForm(forms.Form):
@@ -43,6 +47,19 @@ class LoginForm(allauth_forms.LoginForm):
         """Refused for now after failed attempts (accounts/throttle.py): the page offers
         a link by email that lets the owner sign in without waiting."""
         return self.has_error(NON_FIELD_ERRORS, "throttled")
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """Allauth's sign-up, doing the same work for an address that has an account as for
+    one that has not: otherwise the time it takes says which addresses have accounts."""
+
+    def try_save(self, request: HttpRequest) -> Any:
+        if self.account_already_exists:
+            # A new account's password is hashed (the dear part); hash this one too and
+            # forget it. Each path then queues one email: a confirmation, or "you already
+            # have an account".
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class UnlockRequestForm(forms.Form):

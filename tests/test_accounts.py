@@ -108,6 +108,23 @@ def test_signing_up_with_a_taken_address_looks_the_same(client, organiser):
 
 
 @pytest.mark.django_db
+def test_signing_up_does_the_same_work_for_a_taken_address_as_for_a_new_one(organiser, settings):
+    from django.test import Client
+
+    from tests.support.hashing import CountingHasher
+
+    settings.PASSWORD_HASHERS = ["tests.support.hashing.CountingHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    work = {}
+    for email in [organiser.email, "new.organiser@example.org"]:
+        CountingHasher.made, queued = 0, DBTaskResult.objects.count()
+        response = signup(Client(), email=email)
+        assert response["Location"] == "/accounts/confirm-email/"
+        work[email] = (CountingHasher.made, DBTaskResult.objects.count() - queued)
+    assert work == {organiser.email: (1, 1), "new.organiser@example.org": (1, 1)}
+
+
+@pytest.mark.django_db
 def test_password_reset_does_not_say_whether_an_account_exists(client, organiser):
     known = client.post("/accounts/password/reset/", {"email": organiser.email})
     unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
