@@ -10,11 +10,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.urls import reverse
 
 from .clients import client_address
 from .email import queue_message
@@ -53,6 +56,15 @@ def user_display(user: Any) -> str:
     return user.email or "your account"
 
 
+# Set in the browser that signed up (allauth's user_signed_up signal), read when an address
+# is confirmed: see AccountAdapter.confirm_email.
+SIGNED_UP_SESSION_KEY = "accounts_signed_up"
+
+
+def remember_sign_up(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
+    request.session[SIGNED_UP_SESSION_KEY] = user.pk
+
+
 def _login(credentials: dict[str, Any]) -> str:
     return str(credentials.get("email") or credentials.get("username") or "")
 
@@ -84,6 +96,30 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         if self._sign_in:
             self._sign_in.failed()
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        """Confirms an address. If the account was never signed in to and the address is
+        confirmed in another browser than the one that signed up, the password chosen at
+        sign-up is not kept: someone else may have signed up with this address to open
+        the owner's account later ("pre-hijacking"). The owner chooses one instead."""
+        confirmed = super().confirm_email(request, email_address)
+        user = email_address.user
+        never_used = user.last_login is None and user.has_usable_password()
+        if confirmed and never_used and request.session.get(SIGNED_UP_SESSION_KEY) != user.pk:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return confirmed
+
+    def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
+        if not self.request.user.is_authenticated and not email_address.user.has_usable_password():
+            messages.info(
+                self.request,
+                "This link was opened in another browser from the one that signed up, so "
+                "choose your password again: enter your email address and we will send "
+                "you a link.",
+            )
+            return reverse("account_reset_password")
+        return super().get_email_verification_redirect_url(email_address)
 
     def reauthenticate(self, user: Any, password: str) -> bool:
         # Someone already signed in confirming their password: allauth's own limit per

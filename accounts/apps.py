@@ -6,9 +6,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and email"
 
     def ready(self) -> None:
-        from allauth.account.signals import password_reset
+        from allauth.account.signals import password_reset, user_signed_up
 
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .adapter import remember_sign_up
         from .throttle import forget_after_password_reset
 
         password_reset.connect(forget_after_password_reset)
+        user_signed_up.connect(remember_sign_up)

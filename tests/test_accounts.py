@@ -69,6 +69,54 @@ def test_it_signs_up_with_email_and_verifies_before_anything_else(client):
 
 
 @pytest.mark.django_db
+def test_confirming_an_address_never_activates_a_password_its_owner_did_not_set():
+    from django.test import Client
+
+    # Someone signs up with another person's address and a password of their own...
+    attacker, planted = Client(REMOTE_ADDR="203.0.113.66"), "attackers-own-passphrase-1"
+    signup(attacker, email="victim@example.org", password1=planted, password2=planted)
+    link = link_in(mail.outbox[-1].body)
+
+    # ...and the owner, who never signed up, confirms the address from the email.
+    owner = Client(REMOTE_ADDR="198.51.100.7")
+    confirmed = owner.post(link, follow=True)
+    assert confirmed.redirect_chain[-1][0] == "/accounts/password/reset/"
+    assert "choose your password again" in confirmed.content.decode()
+    user = get_user_model().objects.get(email="victim@example.org")
+    assert user.emailaddress_set.get().verified
+    assert not user.has_usable_password()
+    refused = Client(REMOTE_ADDR="203.0.113.67").post(
+        "/accounts/login/", {"login": "victim@example.org", "password": planted}
+    )
+    assert refused.status_code == 200  # the form again: the planted password opens nothing
+
+    # The owner chooses a password through the emailed reset link, and signs in with it.
+    owner.post("/accounts/password/reset/", {"email": "victim@example.org"})
+    page = owner.get(link_in(mail.outbox[-1].body), follow=True)
+    own = "the-owners-own-passphrase-2"
+    owner.post(page.redirect_chain[-1][0], {"password1": own, "password2": own})
+    assert (
+        owner.post("/accounts/login/", {"login": "victim@example.org", "password": own})["Location"]
+        == "/organisers/"
+    )
+
+
+@pytest.mark.django_db
+def test_an_address_added_later_and_confirmed_elsewhere_keeps_the_password(
+    organiser_client, organiser
+):
+    from django.test import Client
+
+    organiser.last_login = timezone.now()
+    organiser.save()
+    organiser_client.post("/accounts/email/", {"email": "second@example.org", "action_add": ""})
+    Client().post(link_in(mail.outbox[-1].body))
+    organiser.refresh_from_db()
+    assert organiser.emailaddress_set.get(email="second@example.org").verified
+    assert organiser.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
 def test_the_sign_in_page_has_one_forgotten_password_link_and_sentence_case(client):
     html = client.get("/accounts/login/").content.decode()
 
