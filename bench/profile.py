@@ -47,6 +47,7 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "profile-only-" + "x" * 40)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SITE_URL", "https://directory.example.org")
+    os.environ.setdefault("MFA_ENCRYPTION_KEY", "cHJvZmlsZS1vbmx5LW1mYS1rZXktMzItYnl0ZXMtISE=")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 
     import django

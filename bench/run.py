@@ -113,6 +113,7 @@ PRODUCTION = {
     "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SITE_URL": "https://directory.example.org",
+    "MFA_ENCRYPTION_KEY": "YmVuY2gtb25seS1tZmEta2V5LWV4YWN0bHktMzJieXQ=",
 }
 
 

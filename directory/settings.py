@@ -7,6 +7,7 @@ and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL); `make run` and `make test` 
 DEBUG=true, under which the defaults run locally on SQLite.
 """
 
+import base64
 import ipaddress
 import os
 from email.utils import parseaddr
@@ -61,6 +62,22 @@ def env_networks(name: str, default: list[str]) -> list[str]:
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {value!r} is not an address or network") from None
     return values
+
+
+def env_fernet_keys(name: str, development_default: str) -> list[str]:
+    """Comma-separated Fernet keys (url-safe base64 of 32 bytes); required in production."""
+    keys = [k.strip() for k in env_required(name, development_default).split(",") if k.strip()]
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeError):
+            valid = False
+        if not valid or key == SECRET_KEY:
+            raise ImproperlyConfigured(
+                f"{name} must be Fernet keys (url-safe base64 of 32 bytes), each its own, "
+                "never SECRET_KEY: see the README"
+            )
+    return keys
 
 
 def map_tile_source(url: str) -> str:
@@ -354,6 +371,13 @@ if os.environ.get("TRUSTED_PROXY_COUNT"):
         "addresses instead (README, Configuration)"
     )
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor secrets are encrypted in the database (accounts/mfa.py) with this key, never
+# with SECRET_KEY. Comma-separated to rotate: the first encrypts, each decrypts. Make one
+# with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEY = env_fernet_keys(
+    "MFA_ENCRYPTION_KEY", "dev-only-mfa-key-never-in-production-000000="
+)
 MFA_TOTP_ISSUER = "Mutual aid directory"
 
 # --- The directory ------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_with_debug_unset_the_settings_are_productions():
     assert "localhost" not in hosts
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "SITE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "SITE_URL", "MFA_ENCRYPTION_KEY"])
 def test_production_does_not_start_without_what_it_needs(missing):
     env = production_env()
     del env[missing]
@@ -48,8 +48,24 @@ def test_production_does_not_start_without_what_it_needs(missing):
     assert "DEBUG=true" in result.stderr  # says how to get the development settings
 
 
+@pytest.mark.parametrize("key", ["not-a-key", "SECRET_KEY"])
+def test_the_two_factor_key_is_a_key_of_its_own(key):
+    env = production_env()
+    if key == "SECRET_KEY":
+        env["SECRET_KEY"] = env["MFA_ENCRYPTION_KEY"]
+    else:
+        env["MFA_ENCRYPTION_KEY"] = key
+    result = read_settings(env)
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEY must be Fernet keys" in result.stderr
+
+
 def test_debug_true_gives_the_development_defaults():
-    env = {k: v for k, v in production_env(DEBUG="true").items() if k not in {"SITE_URL"}}
+    env = {
+        k: v
+        for k, v in production_env(DEBUG="true").items()
+        if k not in {"SITE_URL", "MFA_ENCRYPTION_KEY"}
+    }
     result = read_settings(env)
     assert result.returncode == 0, result.stderr
     debug, redirect, _, mail, _ = json.loads(result.stdout)

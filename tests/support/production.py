@@ -11,6 +11,7 @@ REQUIRED = {
     "SECRET_KEY": "production-test-" + "x" * 50,
     "ALLOWED_HOSTS": "127.0.0.1,directory.example.org",
     "SITE_URL": "https://directory.example.org",
+    "MFA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LW1mYS1rZXktMzItYnl0ZXM=",
 }
 
 
