@@ -1,6 +1,11 @@
 """The one task that sends email. Requests only queue a message (a row in the database,
 in the same transaction as the change it is about); the worker sends it, and tries again
-later when the mail server is slow or down, so no request waits on it and no email is lost."""
+later when the mail server is slow or down, so no request waits on it and no email is lost.
+
+Once an attempt has run, sent or not, its stored arguments lose the message (subject,
+text, addresses): a password-reset or sign-in link must not sit in the task results for
+the 30 days they are kept. A failed attempt's retry carries its own copy until it runs.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +70,25 @@ def deliver_email(context: TaskContext, message: dict[str, Any], attempt: int = 
         # The task fails (its result keeps this error) without the server's own exception,
         # whose text can quote addresses and which the tasks framework would log whole.
         raise EmailNotSent(f"{type(exc).__name__} on attempt {attempt}") from None
+
+
+PURGED = {"purged": "sent or given up: the message is not kept"}
+
+
+def purge_message(sender: object, task_result: Any, **kwargs: object) -> None:
+    """Django's task_finished signal: a finished delivery keeps only its attempt number."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if task_result.task.module_path != f"{__name__}.deliver_email":
+        return
+    if not isinstance(task_result.task.get_backend(), DatabaseBackend):
+        return  # nothing stored (the immediate backend of tests)
+
+    attempt = task_result.args[1] if len(task_result.args) > 1 else 1
+    DBTaskResult.objects.filter(pk=task_result.id).update(
+        args_kwargs={"args": [PURGED, attempt], "kwargs": {}}
+    )
 
 
 class EmailNotSent(Exception):

@@ -4,6 +4,7 @@ limits, two-factor for staff, account deletion, privacy, and email through the q
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -26,7 +28,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.tasks import RETRY_DELAYS_MINUTES, deliver_email, recipient_domains
+from accounts.tasks import PURGED, RETRY_DELAYS_MINUTES, deliver_email, recipient_domains
 from groups.models import Group
 from moderation.models import Report
 from organisers.models import GroupOwner
@@ -344,6 +346,45 @@ def test_email_is_queued_and_sent_by_the_worker(client, queued):
     assert task.status == "SUCCESSFUL"
 
 
+def stored_arguments() -> str:
+    return " ".join(str(a) for a in DBTaskResult.objects.values_list("args_kwargs", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_password_reset_link_is_not_kept_in_the_task_results(client, queued, organiser):
+    client.post("/accounts/password/reset/", {"email": organiser.email})
+    assert "/accounts/password/reset/key/" in stored_arguments()  # waiting to be sent
+    run_worker()
+    (message,) = mail.outbox
+    assert "/accounts/password/reset/key/" in message.body
+    kept = stored_arguments()
+    for secret in ["/accounts/password/reset/key/", organiser.email, "Password Reset"]:
+        assert secret not in kept
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_an_email_given_up_is_not_kept_either(queued, settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.BrokenMailServer"}}
+    last = len(RETRY_DELAYS_MINUTES) + 1
+    deliver_email.enqueue({"subject": "S", "body": "Secret link", "to": ["pat@clinic.test"]}, last)
+    run_worker()
+    result = DBTaskResult.objects.get()
+    assert result.status == "FAILED"
+    assert result.args_kwargs["args"] == [PURGED, last]
+
+
+@pytest.mark.django_db
+def test_the_migration_purges_email_sent_before(settings):
+    migration = importlib.import_module("accounts.migrations.0003_purge_sent_email")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    sent = deliver_email.enqueue({"subject": "S", "body": "Old link", "to": ["a@b.test"]})
+    waiting = deliver_email.enqueue({"subject": "S", "body": "New link", "to": ["a@b.test"]}, 2)
+    DBTaskResult.objects.filter(pk=sent.id).update(status="SUCCESSFUL")
+    migration.purge(apps, None)
+    assert DBTaskResult.objects.get(pk=sent.id).args_kwargs["args"] == [PURGED, 1]
+    assert DBTaskResult.objects.get(pk=waiting.id).args_kwargs["args"][0]["body"] == "New link"
+
+
 class BrokenMailServer:
     def __init__(self, *args, **kwargs):
         pass
@@ -388,8 +429,10 @@ def test_a_failing_mail_server_neither_breaks_the_request_nor_loses_the_email(
     assert failed.status == "FAILED"
     assert "ConnectionRefusedError on attempt 1" in failed.traceback
     assert retry.status == "READY"
-    assert retry.args_kwargs["args"][0] == failed.args_kwargs["args"][0]
+    # The retry carries the message; the failed attempt keeps only its number.
+    assert retry.args_kwargs["args"][0]["to"] == ["new.organiser@example.org"]
     assert retry.args_kwargs["args"][1] == 2  # the second attempt
+    assert failed.args_kwargs["args"] == [PURGED, 1]
     assert retry.run_after > timezone.now() + dt.timedelta(seconds=30)
     assert mail.outbox == []
 
