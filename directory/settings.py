@@ -134,8 +134,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "simple_history",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is accounts' (it reconnects).
     "accounts",
+    "django_tasks_db",
     "organisers",
     "moderation",
     "feeds",

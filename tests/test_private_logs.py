@@ -23,6 +23,8 @@ import pytest
 from tests.support.pgcluster import Cluster, pg_bin
 from tests.support.production import production_env
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 POSTCODE = "LS6 3HN"
