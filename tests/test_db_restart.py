@@ -1,7 +1,6 @@
 """A database restart costs only the requests in flight: the app servers reconnect by
 themselves (persistent connections with health checks), with no restart of their own."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pgcluster import Cluster, pg_bin
+from tests.support.pgcluster import running_cluster
 from tests.support.production import production_env
 
 pytestmark = pytest.mark.slow
@@ -33,15 +32,8 @@ def get(url: str) -> int:
 
 @pytest.fixture
 def cluster():
-    bindir = pg_bin()
-    if bindir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs the PostgreSQL server binaries")
-        pytest.skip("PostgreSQL server binaries not installed")
-    cluster = Cluster(bindir)
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    with running_cluster() as cluster:
+        yield cluster
 
 
 def test_the_service_reconnects_after_a_database_restart(cluster, tmp_path):

@@ -4,7 +4,6 @@ the worker."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pgcluster import Cluster, pg_bin
+from tests.support.pgcluster import running_cluster
 from tests.support.production import production_env
 
 pytestmark = pytest.mark.slow
@@ -22,15 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def cluster():
-    bindir = pg_bin()
-    if bindir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs the PostgreSQL server binaries")
-        pytest.skip("PostgreSQL server binaries not installed")
-    cluster = Cluster(bindir)
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    with running_cluster() as cluster:
+        yield cluster
 
 
 def manage(env: dict[str, str], *args: str) -> None:

@@ -5,7 +5,6 @@ role set as the README's production recipe says."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.pgcluster import Cluster, pg_bin
+from tests.support.pgcluster import Cluster, running_cluster
 from tests.support.production import production_env
 
 pytestmark = pytest.mark.slow
@@ -112,22 +111,15 @@ def prepare_database(cluster: Cluster) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    bindir = pg_bin()
-    if bindir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs the PostgreSQL server binaries")
-        pytest.skip("PostgreSQL server binaries not installed")
     # Every statement logged, as it arrives and with its duration, and lock waits.
-    cluster = Cluster(
-        bindir,
-        log_statement="all",
-        log_min_duration_statement="0",
-        log_lock_waits="on",
-        deadlock_timeout="200ms",
-    )
-    cluster.start()
+    every_statement = {
+        "log_statement": "all",
+        "log_min_duration_statement": "0",
+        "log_lock_waits": "on",
+        "deadlock_timeout": "200ms",
+    }
     logs = tmp_path_factory.mktemp("gunicorn")
-    try:
+    with running_cluster(**every_statement) as cluster:
         admin_url, app_url = prepare_database(cluster)
         port = free_port()
         env = production_env(
@@ -150,8 +142,6 @@ def server(tmp_path_factory) -> Iterator[Server]:
         finally:
             process.terminate()
             process.wait(timeout=30)
-    finally:
-        cluster.stop()
 
 
 def test_the_access_log_has_no_client_address_and_one_line_per_request(server):

@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -68,3 +70,22 @@ class Cluster:
             self._ctl("stop")
         finally:
             shutil.rmtree(self.data, ignore_errors=True)
+
+
+@contextmanager
+def running_cluster(**settings: str) -> Iterator[Cluster]:
+    """A started cluster of our own, stopped and removed afterwards. Without the server
+    binaries the test is skipped, or fails under CI=true."""
+    import pytest
+
+    bindir = pg_bin()
+    if bindir is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs the PostgreSQL server binaries")
+        pytest.skip("PostgreSQL server binaries not installed")
+    cluster = Cluster(bindir, **settings)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
