@@ -8,4 +8,5 @@ urlpatterns = [
     path("delete/", views.delete, name="delete"),
     path("unlock/", views.unlock, name="unlock"),
     path("unlock/request/", views.unlock_request, name="unlock_request"),
+    path("staff-enrolment/", views.staff_enrolment, name="staff_enrolment"),
 ]

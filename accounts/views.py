@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp import views as totp_views
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from moderation.ratelimit import allow
 
+from . import enrolment
 from .forms import DeleteAccountForm, UnlockRequestForm
 from .middleware import has_totp
 from .services import delete_account, send_signin_unlock
@@ -86,3 +89,20 @@ def unlock(request: HttpRequest) -> HttpResponse:
     request.session[UNLOCK_SESSION_KEY] = token
     messages.info(request, "You can sign in now without waiting. The link works for 30 minutes.")
     return redirect("account_login")
+
+
+@require_safe
+@login_required
+def staff_enrolment(request: HttpRequest) -> HttpResponse:
+    """The link emailed to a staff member: this browser may now set up two-factor."""
+    if not enrolment.open_link(request, request.GET.get("token", "")):
+        return render(request, "accounts/staff_enrolment_expired.html", status=400)
+    return redirect("mfa_activate_totp")
+
+
+def activate_totp(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Allauth's page to set up an authenticator app, which staff reach only through
+    their emailed link (accounts/enrolment.py)."""
+    if request.user.is_authenticated and not enrolment.may_set_up(request):
+        return render(request, "accounts/staff_enrolment_needed.html", status=403)
+    return totp_views.activate_totp(request, *args, **kwargs)

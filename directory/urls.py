@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/", api.docs, name="api-docs"),
     path("groups/<slug:slug>/report/", moderation_views.report_group, name="report_group"),
     path("accounts/", include("accounts.urls")),
+    # Before allauth's own, at its address: staff set up two-factor only from their link.
+    path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("privacy/organisers/", account_views.privacy, name="privacy_organisers"),
     path("organisers/", include("organisers.urls")),
