@@ -75,9 +75,7 @@ def test_staff_cannot_set_up_an_app_on_their_own(new_staff):
     assert client.get("/moderation/", follow=True).status_code == 403
 
 
-def test_an_admin_emails_a_link_that_lets_that_browser_set_up_an_app(
-    new_staff, moderator_client
-):
+def test_an_admin_emails_a_link_that_lets_that_browser_set_up_an_app(new_staff, moderator_client):
     link = emailed_link(moderator_client, new_staff)
     client = signed_in(new_staff)
     assert client.get(link)["Location"] == ACTIVATE
