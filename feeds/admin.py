@@ -72,6 +72,8 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="State")
     def state(self, obj: Source) -> str:
+        if obj.syncing_since:
+            return "Syncing now"
         if obj.last_error:
             return "Failing"
         return "Working" if obj.last_ok_at else "Not synced yet"

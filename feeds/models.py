@@ -3,6 +3,8 @@ their listings we hold, and what each sync did."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, validate_email
@@ -13,6 +15,13 @@ from django.utils import timezone
 from groups.models import Audience, Condition, Group, GroupType, Orientation, web_url
 
 MIN_CHECK_HOURS = 1
+# Cron starts the hourly run a few seconds late or early, and a sync's own time counts from
+# when it started: without slack a source checked at 10:00:05 is not due at 11:00:03, and an
+# hourly source would be checked every two hours.
+SCHEDULE_SLACK = dt.timedelta(minutes=10)
+# A sync that has held its source this long has died (a killed process, a lost machine):
+# the next run may take it over. The largest feeds sync in about a minute.
+CLAIM_EXPIRES = dt.timedelta(hours=2)
 
 
 class FeedFormat(models.TextChoices):
@@ -40,10 +49,21 @@ def _is_email(value: str) -> bool:
 
 
 class SourceQuerySet(models.QuerySet["Source"]):
-    def due(self, now=None) -> list[Source]:
+    def due(self, now: dt.datetime | None = None) -> list[Source]:
         """Active sources whose interval has passed since they were last checked."""
         now = now or timezone.now()
         return [s for s in self.filter(active=True).order_by("name") if s.is_due(now)]
+
+    def claim(self, source: Source, now: dt.datetime) -> bool:
+        """Marks the source as being synced, unless another sync holds it: cron's hourly
+        run, an admin's "Sync now" in the worker and a second machine's cron may start at
+        once, and two syncs of one source would add its new listings twice. One UPDATE,
+        so exactly one of them wins on either database."""
+        free = Q(syncing_since__isnull=True) | Q(syncing_since__lt=now - CLAIM_EXPIRES)
+        return self.filter(free, pk=source.pk).update(syncing_since=now) == 1
+
+    def release(self, source: Source) -> None:
+        self.filter(pk=source.pk).update(syncing_since=None)
 
 
 class Source(models.Model):
@@ -102,6 +122,9 @@ class Source(models.Model):
         null=True, blank=True, editable=False, help_text="Meetings in its last healthy sync."
     )
     first_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    syncing_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set while a sync runs."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SourceQuerySet.as_manager()
@@ -121,10 +144,11 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_due(self, now) -> bool:
+    def is_due(self, now: dt.datetime) -> bool:
         if self.last_checked_at is None:
             return True
-        return now - self.last_checked_at >= timezone.timedelta(hours=self.check_every_hours)
+        interval = dt.timedelta(hours=self.check_every_hours)
+        return now - self.last_checked_at >= interval - SCHEDULE_SLACK
 
     @property
     def notify_emails(self) -> list[str]:

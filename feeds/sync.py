@@ -43,6 +43,7 @@ class Report:
     source: Source
     run: SyncRun
     problems: list[RowProblem] = field(default_factory=list)
+    busy: bool = False  # another sync of this source was running: this one did nothing
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,8 @@ class Report:
 
     def summary(self) -> str:
         run = self.run
+        if self.busy:
+            return f"{self.source.name}: a sync of it is already running; left to that one."
         if run.outcome == Outcome.FAILED:
             return f"{self.source.name}: failed, nothing changed. {run.message}"
         if run.outcome == Outcome.NOT_MODIFIED:
@@ -70,8 +73,21 @@ def sync_source(
     track: Track = untracked,
     now: dt.datetime | None = None,
 ) -> Report:
+    """Syncs one source, unless another sync of it is running (a dry run always runs:
+    it writes nothing)."""
     now = now or timezone.now()
     run = SyncRun(source=source, dry_run=dry_run, started_at=now)
+    if dry_run:
+        return _sync(source, run, now, track)
+    if not Source.objects.claim(source, now):
+        return Report(source, run, busy=True)
+    try:
+        return _sync(source, run, now, track)
+    finally:
+        Source.objects.release(source)
+
+
+def _sync(source: Source, run: SyncRun, now: dt.datetime, track: Track) -> Report:
     try:
         got = sources.read(source, conditional=True)
         if got is None:
@@ -86,7 +102,7 @@ def sync_source(
     finally:
         got.feed.spool.close()
     run.outcome, run.meetings, run.skipped = Outcome.OK, got.feed.size, len(problems)
-    if not dry_run:
+    if not run.dry_run:
         sources.remember(source, got, now)
         _tell_moderators(source, now)
     _finish(source, run, now, problems)

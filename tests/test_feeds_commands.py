@@ -84,3 +84,50 @@ def test_sync_sources_fails_loudly_for_cron(aa_leeds, feed_server):
 
     with pytest.raises(CommandError, match="1 source"):
         run("sync_sources")
+
+
+def test_an_hourly_source_is_due_at_each_hourly_run_though_cron_drifts(aa_leeds):
+    """A sync counts from when it started: cron's next run, a few seconds early, still
+    finds the source due, so an hourly source is not checked every two hours."""
+    checked = timezone.now().replace(hour=10, minute=0, second=5, microsecond=0)
+    Source.objects.filter(pk=aa_leeds.pk).update(check_every_hours=1, last_checked_at=checked)
+
+    def due_at(hours: int, minutes: int, seconds: int = 0) -> bool:
+        now = checked.replace(hour=hours, minute=minutes, second=seconds)
+        return aa_leeds in Source.objects.due(now)
+
+    assert not due_at(10, 30)
+    assert due_at(11, 0, 3)
+    Source.objects.filter(pk=aa_leeds.pk).update(check_every_hours=24)
+    assert not due_at(11, 0, 3)
+
+
+def test_a_source_being_synced_is_not_synced_again_at_once(aa_leeds, feed_server):
+    """Cron's run, an admin's Sync now in the worker and a second machine's cron may meet:
+    the second sync of a source leaves it to the first."""
+    Source.objects.filter(pk=aa_leeds.pk).update(syncing_since=timezone.now())
+
+    out = run("sync_sources", "--source", "Leeds AA intergroup")
+
+    assert "Leeds AA intergroup: a sync of it is already running; left to that one." in out
+    assert feed_server.hits("/meetings.json") == 0
+    assert not Group.objects.exists()
+
+
+def test_a_sync_that_died_holding_its_source_does_not_hold_it_for_ever(aa_leeds, feed_server):
+    died = timezone.now() - timezone.timedelta(hours=3)
+    Source.objects.filter(pk=aa_leeds.pk).update(syncing_since=died)
+
+    out = run("sync_sources", "--source", "Leeds AA intergroup")
+
+    assert "added 7" in out
+    assert Source.objects.get().syncing_since is None
+
+
+def test_a_failed_sync_lets_go_of_its_source(aa_leeds, feed_server):
+    feed_server.serve("/meetings.json", raw=b"not json")
+
+    with pytest.raises(CommandError):
+        run("sync_sources")
+
+    assert Source.objects.get().syncing_since is None
