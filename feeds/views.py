@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from groups.models import Group
@@ -70,7 +71,10 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     into = get_object_or_404(Group, pk=request.POST.get("into") or 0)
     changes.merge(duplicate, into, request.user)
     messages.success(request, f"{duplicate.name} is merged into {into.name}, with its source.")
-    return redirect(request.POST.get("next") or "feeds:sources")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=False):
+        return redirect(back)
+    return redirect("feeds:sources")
 
 
 @staff_required

@@ -144,15 +144,28 @@ def test_the_first_import_flags_duplicates_unticked_and_merges_them(
     box = html[html.index(f'id="group-{duplicate.pk}"') :].split(">")[0]
     assert "checked" not in box  # left unticked
     assert "Possible duplicate" in html and "The same venue (at LS6 3AW)" in html
-    moderator_client.post(
+    merged = moderator_client.post(
         f"/moderation/feeds/groups/{duplicate.pk}/merge/", {"into": original.pk, "next": page_url}
     )
 
+    assert merged.url == page_url
     duplicate.refresh_from_db()
     assert duplicate.status == Status.ARCHIVED
     assert set(
         SourceListing.objects.filter(group=original).values_list("source__name", flat=True)
     ) == {"Leeds AA intergroup", "Leeds directory"}  # a merged listing keeps every source
+
+
+def test_a_merge_goes_back_only_to_a_page_of_ours(moderator_client, aa_leeds, make_group):
+    sync(aa_leeds)
+    duplicate, original = by_name("Headingley Group"), make_group("Headingley")
+
+    merged = moderator_client.post(
+        f"/moderation/feeds/groups/{duplicate.pk}/merge/",
+        {"into": original.pk, "next": "https://evil.example/moderation/"},
+    )
+
+    assert merged.url == "/moderation/feeds/"
 
 
 def test_first_import_pages_are_for_staff_only(organiser_client, aa_leeds):
