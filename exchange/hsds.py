@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from groups.models import (
     ORIENTATION_EXPLAINED,
@@ -166,29 +168,54 @@ def published_groups() -> QuerySet[Group]:
     return Group.objects.published().with_cards().order_by("pk")
 
 
+# Each kind of id as PostgreSQL computes it (uuid-ossp), exactly as indexed by
+# exchange/migrations/0001_hsds_id_indexes.py.
+ID_SQL = {
+    "organization": "'organization:' || groups_group.id::text",
+    "service": "'service:' || groups_group.id::text",
+    "physical": "'service_at_location:' || groups_group.id::text || ':physical'",
+    "virtual": "'service_at_location:' || groups_group.id::text || ':virtual'",
+}
+
+
 def group_for(kind: str, value: str) -> Group | None:
     """The published group whose service (or organization) has this id."""
-    try:
-        wanted = str(uuid.UUID(value))
-    except ValueError:
-        return None
-    for pk in Group.objects.published().values_list("pk", flat=True).iterator():
-        if hsds_id(kind, pk) == wanted:
-            return published_groups().get(pk=pk)
-    return None
+    wanted = _uuid(value)
+    return _with_id(kind, wanted, lambda pk: hsds_id(kind, pk)) if wanted else None
 
 
 def service_at_location_for(value: str) -> tuple[Group, str] | None:
     """The published group and the kind of location a service_at_location id names."""
+    wanted = _uuid(value)
+    for kind in ("physical", "virtual") if wanted else ():
+        group = _with_id(kind, wanted, lambda pk, k=kind: hsds_id("service_at_location", pk, k))
+        if group is not None:
+            return (group, kind) if kind in location_kinds(group) else None
+    return None
+
+
+def _uuid(value: str) -> str:
     try:
-        wanted = str(uuid.UUID(value))
+        return str(uuid.UUID(value))
     except ValueError:
-        return None
+        return ""
+
+
+def _with_id(kind: str, wanted: str, id_of: Callable[[int], str]) -> Group | None:
+    """On PostgreSQL one index lookup; elsewhere (SQLite, the local default) a scan of the
+    published groups' ids, which no database there can index."""
+    if connection.vendor == "postgresql":
+        # The SQL is our constants; the id asked for is a parameter.
+        matches = RawSQL(  # noqa: S611
+            f"uuid_generate_v5('{NAMESPACE}'::uuid, {ID_SQL[kind]}) = %s::uuid",
+            (wanted,),
+            output_field=BooleanField(),
+        )
+        found = list(published_groups().filter(matches).order_by()[:1])
+        return found[0] if found else None
     for pk in Group.objects.published().values_list("pk", flat=True).iterator():
-        for kind in ("physical", "virtual"):
-            if hsds_id("service_at_location", pk, kind) == wanted:
-                group = published_groups().get(pk=pk)
-                return (group, kind) if kind in location_kinds(group) else None
+        if id_of(pk) == wanted:
+            return published_groups().get(pk=pk)
     return None
 
 

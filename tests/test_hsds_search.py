@@ -73,6 +73,33 @@ def test_a_postcode_puts_the_nearest_first_and_proximity_is_in_metres(client, ne
     assert names(client, SERVICES) == ["Far", "Middle", "Near", "Online"]
 
 
+def test_near_a_postcode_hsds_lists_in_the_order_the_page_shows(client, make_group, ls6):
+    """Issue 11 point 8: one order near a place (distance band; in a band current listings
+    first; then distance) for the page and both HSDS lists, page after page."""
+    mile, old = 1.609344, dt.date.today() - dt.timedelta(days=400)
+    make_group("Stale 1 mile", at=offset(LS6, km_north=1 * mile), last_verified=old)
+    make_group("Current 1.5 miles", at=offset(LS6, km_north=1.5 * mile))
+    make_group("Stale 0.5 miles", at=offset(LS6, km_north=0.5 * mile), last_verified=None)
+    make_group("Current 3 miles", at=offset(LS6, km_north=3 * mile), format="hybrid")
+    make_group("Stale 4 miles", at=offset(LS6, km_north=4 * mile), last_verified=old)
+    make_group("Current 12 miles", at=offset(LS6, km_north=12 * mile))
+    make_group("Online", format="online")
+    page = client.get("/", {"near": "LS6", "radius_km": "100"}).content.decode()
+    shown = sorted(
+        (page.index(f">{g.name}</a>"), g.name)
+        for g in Group.objects.all()
+        if f">{g.name}</a>" in page
+    )
+    expected = [name for _, name in shown]
+    assert expected[:3] == ["Current 1.5 miles", "Stale 0.5 miles", "Stale 1 mile"]
+
+    params = {"postcode": "LS6", "proximity": "100000", "per_page": 2}
+    services = [n for p in (1, 2, 3) for n in names(client, SERVICES, **params, page=p)]
+    located = [n for p in (1, 2, 3) for n in names(client, LOCATIONS, **params, page=p)]
+
+    assert services == located == expected
+
+
 def test_a_place_we_cannot_measure_from_is_a_clear_400(client, near_ls6):
     unknown = client.get(SERVICES, {"postcode": "ZZ99"})
     alone = client.get(SERVICES, {"proximity": "1000"})
@@ -192,3 +219,44 @@ def test_lists_and_a_service_at_location_pass_the_strict_schemas(
         assert result.returncode == 0, result.stdout + result.stderr
     assert len(full) == 5 and all(d["service"]["name"] for d in full)
     assert client.get(f"{LOCATIONS}not-an-id").status_code == 404
+
+
+def test_a_detail_finds_its_group_by_each_kind_of_id(client, make_group):
+    online = make_group("Online", format="online", online_url="https://meet.example.org/x")
+    hybrid = make_group("Hybrid", format="hybrid", online_url="https://meet.example.org/y")
+    pending = make_group("Pending", status="pending")
+
+    assert client.get(f"{SERVICES}{hsds.service_id(hybrid)}").json()["name"] == "Hybrid"
+    organization = client.get(f"/api/hsds/organizations/{hsds.organization_id(online)}")
+    assert organization.json()["name"] == "Online"
+    for group, kind in [(hybrid, "physical"), (hybrid, "virtual"), (online, "virtual")]:
+        found = client.get(f"{LOCATIONS}{hsds.service_at_location_id(group, kind)}").json()
+        assert (found["service"]["name"], found["location"]["location_type"]) == (
+            group.name,
+            kind,
+        )
+    assert (
+        client.get(f"{LOCATIONS}{hsds.service_at_location_id(online, 'physical')}").status_code
+        == 404
+    )
+    assert client.get(f"{SERVICES}{hsds.service_id(pending)}").status_code == 404
+
+
+def test_on_postgresql_a_detail_is_one_index_lookup(make_group):
+    """Not a scan hashing every published group's id (about a second at 50,000)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    group = make_group("Headingley Group")
+    for kind, value in [
+        ("service", hsds.service_id(group)),
+        ("organization", hsds.organization_id(group)),
+        ("physical", hsds.service_at_location_id(group, "physical")),
+    ]:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        with CaptureQueriesContext(connection) as queries:
+            assert hsds._with_id(kind, value, lambda pk: "") == group
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + queries.captured_queries[0]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert f"group_hsds_{kind}_idx" in plan, plan
