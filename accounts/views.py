@@ -56,6 +56,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Everyone's notice: clinicians, patients, reporters, people named in listings."""
+    return render(request, "accounts/privacy_notice.html")
+
+
+@require_safe
 def admin_login(request: HttpRequest) -> HttpResponseRedirect:
     """The admin signs in through the same pages as everyone, with two-factor checks."""
     next_url = request.GET.get("next") or reverse("admin:index")

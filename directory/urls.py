@@ -22,6 +22,7 @@ urlpatterns = [
     # Before allauth's own, at its address: staff set up two-factor only from their link.
     path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
+    path("privacy/", account_views.privacy_notice, name="privacy"),
     path("privacy/organisers/", account_views.privacy, name="privacy_organisers"),
     path("organisers/", include("organisers.urls")),
     path("", include("feeds.urls")),

@@ -27,8 +27,9 @@ def assert_accessible(page: Page) -> None:
         "/?near=LS6&condition=gambling&radius_km=1.6&day=sun&time_of_day=morning",
         "/?near=Atlantis&radius_km=0",
         "/about/",
+        "/privacy/",
     ],
-    ids=["home", "results", "no-results", "errors", "about"],
+    ids=["home", "results", "no-results", "errors", "about", "privacy"],
 )
 def test_search_pages_have_no_violations(page: Page, demo_site, path):
     page.goto(demo_site.url + path)
