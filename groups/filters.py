@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import geo, taxonomy
+from .geo import KM_PER_MILE
 from .models import (
+    ORIENTATION_EXPLAINED,
     TIME_OF_DAY_CHOICES,
     WEEKDAY_CODES,
     Format,
@@ -44,6 +46,52 @@ TRUE_CHOICE = [("true", "Yes")]
 LANGUAGE_CHOICES = sorted(LANGUAGE_NAMES.items(), key=lambda item: (item[0] != "en", item[1]))
 
 
+# The page's distances, in miles with km beside; the default first among equals.
+RADIUS_MILES = [1, 2, 5, 10, 15, 25, 50]
+
+
+def km_value(km: float) -> str:
+    return f"{km:.1f}".rstrip("0").rstrip(".")
+
+
+def radius_options(current: str | None) -> list[tuple[str, str]]:
+    """Distances in miles with km beside; a radius from a shared link is kept."""
+    options = [(km_value(settings.DEFAULT_RADIUS_KM), "10 miles (16 km)")]
+    for miles in RADIUS_MILES:
+        km = miles * KM_PER_MILE
+        if miles != 10:
+            options.append((km_value(km), f"{miles} mile{'s' if miles > 1 else ''} ({km:.0f} km)"))
+    options.sort(key=lambda option: float(option[0]))
+    if current and current not in {value for value, _ in options}:
+        try:
+            km = float(current)
+            options.append((current, f"{km / KM_PER_MILE:.1f} miles ({km:g} km)"))
+        except ValueError:
+            pass
+    return options
+
+
+class RadiusSelect(forms.Select):
+    """The distance, showing the default when none was given."""
+
+    def format_value(self, value: Any) -> list[str]:
+        return super().format_value(value or km_value(settings.DEFAULT_RADIUS_KM))
+
+
+class TrueCheckbox(forms.CheckboxInput):
+    """A tick box that sends "true". It reads the parameter as given, so any other value
+    still fails the field's choices, on the page and in the API alike."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, check_test=lambda value: value == "true")
+
+    def format_value(self, value: Any) -> str:
+        return "true"
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
 class FloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
@@ -56,11 +104,20 @@ class TermsField(forms.Field):
         "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices.",
     }
 
-    def __init__(self, *, terms: Callable[[], taxonomy.Terms], multiple: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        terms: Callable[[], taxonomy.Terms],
+        multiple: bool,
+        empty_label: str = "",
+        **kwargs: Any,
+    ):
         self.terms, self.multiple = terms, multiple
-        if not multiple:
-            kwargs.setdefault("widget", forms.Select)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple if multiple else forms.Select)
         super().__init__(**kwargs)
+        blank = [] if multiple else [("", empty_label)]
+        # Read when the page is drawn, from the same copy of the taxonomy that validates.
+        self.widget.choices = lambda: [*blank, *((t.slug, t.name) for t in terms().all)]
 
     def to_python(self, value: Any) -> Any:
         values = value if isinstance(value, list | tuple) else [value]
@@ -109,7 +166,18 @@ def filter_schema(
 
 
 class SearchForm(forms.Form):
-    """Checks the parameters that only make sense together, and finds the place."""
+    """Checks the parameters that only make sense together, and finds the place. The
+    search page renders it; its fields are SearchFilter's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["radius_km"].widget.choices = radius_options(self["radius_km"].value())
+        self.fields["orientation"].choice_hints = ORIENTATION_EXPLAINED
+
+    def orientations(self) -> list[tuple[str, str]]:
+        """Each orientation offered, with what it means."""
+        field = self.fields["orientation"]
+        return [(label, field.choice_hints[value]) for value, label in field.choices if value]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -165,26 +233,57 @@ class SearchForm(forms.Form):
 class SearchFilter(django_filters.FilterSet):
     """The search's parameters. Its queryset is search_groups() of the cleaned values."""
 
-    q = django_filters.CharFilter(label="Keywords", max_length=200)
-    near = django_filters.CharFilter(label="Postcode, district or town", max_length=100)
+    # In the page's order: the summary of errors lists them so.
+    near = django_filters.CharFilter(
+        label="Postcode, district or town",
+        max_length=100,
+        help_text="For example LS6 3HN, LS6 or Leeds. We do not store what you type.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     lat = FloatFilter(label="Latitude", min_value=-90, max_value=90)
     lng = FloatFilter(label="Longitude", min_value=-180, max_value=180)
     radius_km = FloatFilter(
-        label="Distance (km)",
+        label="Distance",
         max_value=settings.MAX_RADIUS_KM,
         error_messages={"max_value": f"The distance can be at most {settings.MAX_RADIUS_KM:g} km."},
+        widget=RadiusSelect,
     )
-    condition = TermsFilter(label="Condition", terms=taxonomy.conditions, multiple=True)
-    orientation = django_filters.ChoiceFilter(choices=ORIENTATION_FILTER_CHOICES)
-    group_type = TermsFilter(label="Type of group", terms=taxonomy.group_types, multiple=False)
-    format = django_filters.ChoiceFilter(label="Format", choices=FORMAT_FILTER_CHOICES)
-    day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES)
-    time_of_day = django_filters.ChoiceFilter(label="Time of day", choices=TIME_OF_DAY_CHOICES)
+    q = django_filters.CharFilter(label="Keywords", max_length=200, widget=forms.SearchInput)
+    condition = TermsFilter(
+        label="Condition",
+        terms=taxonomy.conditions,
+        multiple=True,
+        help_text="Choose any that apply: a group matching one of them is shown.",
+    )
+    orientation = django_filters.ChoiceFilter(
+        label="Orientation",
+        choices=ORIENTATION_FILTER_CHOICES,
+        empty_label="Any",
+        widget=forms.RadioSelect,
+    )
+    group_type = TermsFilter(
+        label="Type of group", terms=taxonomy.group_types, multiple=False, empty_label="Any type"
+    )
+    format = django_filters.ChoiceFilter(
+        label="How it meets", choices=FORMAT_FILTER_CHOICES, empty_label="In person or online"
+    )
+    day = django_filters.ChoiceFilter(label="Day", choices=DAY_CHOICES, empty_label="Any day")
+    time_of_day = django_filters.ChoiceFilter(
+        label="Time of day", choices=TIME_OF_DAY_CHOICES, empty_label="Any time"
+    )
     audience = TermsFilter(label="Who it is for", terms=taxonomy.audiences, multiple=True)
-    language = django_filters.ChoiceFilter(label="Language", choices=LANGUAGE_CHOICES)
-    step_free = django_filters.ChoiceFilter(label="Step-free access", choices=TRUE_CHOICE)
-    referral = django_filters.ChoiceFilter(label="Referral", choices=REFERRAL_FILTER_CHOICES)
-    include_online = django_filters.ChoiceFilter(label="Include online groups", choices=TRUE_CHOICE)
+    language = django_filters.ChoiceFilter(
+        label="Language", choices=LANGUAGE_CHOICES, empty_label="Any language"
+    )
+    referral = django_filters.ChoiceFilter(
+        label="Referral", choices=REFERRAL_FILTER_CHOICES, empty_label="Any"
+    )
+    step_free = django_filters.ChoiceFilter(
+        label="Step-free access only", choices=TRUE_CHOICE, widget=TrueCheckbox
+    )
+    include_online = django_filters.ChoiceFilter(
+        label="Include online groups after local ones", choices=TRUE_CHOICE, widget=TrueCheckbox
+    )
 
     class Meta:
         form = SearchForm

@@ -17,30 +17,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from evidence.summary import groups_with_cautions
 
-from . import taxonomy
-from .filters import (
-    DAY_CHOICES,
-    FORMAT_FILTER_CHOICES,
-    LANGUAGE_CHOICES,
-    ORIENTATION_FILTER_CHOICES,
-    REFERRAL_FILTER_CHOICES,
-    SearchFilter,
-)
+from .filters import RADIUS_MILES, SearchFilter, km_value
 from .geo import KM_PER_MILE, POSTCODE_RE, normalise
-from .models import (
-    ORIENTATION_EXPLAINED,
-    TIME_OF_DAY_CHOICES,
-    Format,
-    Group,
-    PlaceKind,
-    Status,
-)
+from .models import ORIENTATION_EXPLAINED, Format, Group, PlaceKind, Status
 from .search import alternatives_to, nearest_beyond, paginate
 from .suggest import did_you_mean
 
 # Parameters that, when present, mean the page should show results.
 SEARCH_PARAMETERS = set(SearchFilter.base_filters)
-RADIUS_MILES = [1, 2, 5, 10, 15, 25, 50]
 
 
 def run_search(params) -> tuple[SearchFilter, object]:
@@ -98,12 +82,12 @@ def _wider_radii(current_km: float, nearest_km: float) -> list[tuple[str, str]]:
         km = miles * KM_PER_MILE
         if km <= current_km + 0.01:
             continue
-        wider.append((_km_value(km), f"{miles} miles"))
+        wider.append((km_value(km), f"{miles} miles"))
         if km >= nearest_km:
             break
     else:
         km = min(math.ceil(nearest_km / 10) * 10, settings.MAX_RADIUS_KM)
-        wider.append((_km_value(km), f"{km / KM_PER_MILE:.0f} miles"))
+        wider.append((km_value(km), f"{km / KM_PER_MILE:.0f} miles"))
     return wider
 
 
@@ -137,24 +121,10 @@ def search(request: HttpRequest) -> HttpResponse:
     dead_end = (
         _no_dead_end(request, filterset) if page is not None and not page.paginator.count else {}
     )
-    values = {name: request.GET.get(name, "") for name in SEARCH_PARAMETERS}
-    values["condition"] = request.GET.getlist("condition")
-    values["audience"] = request.GET.getlist("audience")
-    values["radius_km"] = values["radius_km"] or _km_value(settings.DEFAULT_RADIUS_KM)
     context = {
         "caution_group_ids": groups_with_cautions(page.object_list) if page else set(),
         "filterset": filterset,
-        "values": values,
-        "radius_options": _radius_options(values["radius_km"]),
-        "orientation_choices": [
-            (value, label, ORIENTATION_EXPLAINED[value])
-            for value, label in ORIENTATION_FILTER_CHOICES
-        ],
-        "format_choices": FORMAT_FILTER_CHOICES,
-        "day_choices": DAY_CHOICES,
-        "time_choices": TIME_OF_DAY_CHOICES,
-        "referral_choices": REFERRAL_FILTER_CHOICES,
-        "language_choices": LANGUAGE_CHOICES,
+        # The page draws the FilterSet's own form: its fields, choices and widgets.
         "form": filterset.form,
         "searched": searched,
         "page": page,
@@ -162,10 +132,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if filterset.is_bound and results is not None
         else None,
         "criteria": filterset.criteria() if results is not None else None,
-        "from_district_centre": _from_district_centre(filterset, values["near"]),
-        "conditions": taxonomy.conditions().all,
-        "audiences": taxonomy.audiences().all,
-        "group_types": taxonomy.group_types().all,
+        "from_district_centre": _from_district_centre(filterset, request.GET.get("near", "")),
         "today": dt.date.today(),
         "querystring_without_page": _without_page(request),
         "ask_place": ask_place,
@@ -198,27 +165,6 @@ def _from_district_centre(filterset: SearchFilter, near: str) -> bool:
     centre: the clinician should know the distances are not from the patient's door."""
     place = filterset.form.cleaned_data.get("place") if filterset.is_bound else None
     return bool(place and place.kind == PlaceKind.DISTRICT and POSTCODE_RE.match(normalise(near)))
-
-
-def _km_value(km: float) -> str:
-    return f"{km:.1f}".rstrip("0").rstrip(".")
-
-
-def _radius_options(current: str) -> list[tuple[str, str]]:
-    """Distances in miles with km beside; a radius from a shared link is kept."""
-    options = [(_km_value(settings.DEFAULT_RADIUS_KM), "10 miles (16 km)")]
-    for miles in RADIUS_MILES:
-        km = miles * KM_PER_MILE
-        if miles != 10:
-            options.append((_km_value(km), f"{miles} mile{'s' if miles > 1 else ''} ({km:.0f} km)"))
-    options.sort(key=lambda option: float(option[0]))
-    if current not in {value for value, _ in options}:
-        try:
-            km = float(current)
-            options.append((current, f"{km / KM_PER_MILE:.1f} miles ({km:g} km)"))
-        except ValueError:
-            pass
-    return options
 
 
 def _without_page(request: HttpRequest) -> str:

@@ -10,7 +10,7 @@ def test_the_place_box_and_button_come_before_the_folded_filters_and_then_the_re
     place = page.index('id="id_near"')
     button = page.index(">Search</button>")
     filters = page.index('<details class="nhsuk-details app-filter-details"')
-    condition = page.index('id="condition-alcohol"')
+    condition = page.index('name="condition" type="checkbox" value="alcohol"')
     results = page.index('id="results"')
     assert place < button < filters < condition < results
     assert 'Filter results <span id="active-filters">(2 active)</span>' in page

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.forms import BaseForm, BaseFormSet, BoundField
 from django.utils.html import format_html_join
 
 register = template.Library()
 
-CHOICE_LISTS = {"radioselect": "radios", "checkboxselectmultiple": "checkboxes"}
+
+def kind_of(field: BoundField) -> str:
+    """How NHS.UK draws the field: "radios", "checkboxes" (a list of choices), a single
+    "checkbox", a "select" or an "input". By the widget's class, so subclasses count."""
+    widget = field.field.widget
+    # CheckboxSelectMultiple is a RadioSelect: ask about it first.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    return "input"
 
 
 def field_anchor(field: BoundField) -> str:
     """The id the summary links to: the input itself, or the first of a list of choices."""
-    if field.widget_type in CHOICE_LISTS:
+    if kind_of(field) in ("radios", "checkboxes"):
         return f"{field.auto_id}_0"
     return field.auto_id
 
@@ -28,11 +42,12 @@ def error_messages(field: BoundField) -> list[str]:
     """The field's errors, with Django's bare "This field is required." said in words
     that name the field, as the NHS design system asks."""
     label = str(field.label or "").rstrip(":")
+    kind = kind_of(field)
     if label.endswith("?"):
         required = f"Answer the question: {label}"
-    elif field.widget_type in CHOICE_LISTS or field.widget_type == "select":
+    elif kind in ("radios", "checkboxes", "select"):
         required = f"Choose {label[:1].lower()}{label[1:]}"
-    elif field.widget_type == "checkbox":
+    elif kind == "checkbox":
         required = f"Tick the box: {label}"
     else:
         required = f"Enter {label[:1].lower()}{label[1:]}"
@@ -47,27 +62,25 @@ def nhsuk_field(
     legend_size: str = "s",
     hint: str = "",
     optional: bool | None = None,
+    list_class: str = "",
 ) -> dict[str, Any]:
     """`optional=False` leaves "(optional)" off a field that is needed only sometimes (its
-    hint says when)."""
+    hint says when); `list_class` is added to a list of choices' box."""
     errors = error_messages(field) if show_errors else []
     field_id = field.auto_id
     hint = hint or str(field.help_text or "")
     described = [f"{field_id}-hint"] if hint else []
     if errors:
         described.append(f"{field_id}-error")
-    kind = CHOICE_LISTS.get(field.widget_type, "input")
+    kind = kind_of(field)
     widget_html = ""
-    if field.widget_type == "checkbox":
-        kind = "checkbox"
+    if kind == "checkbox":
         attrs = {"class": "nhsuk-checkboxes__input"}
         if described:
             attrs["aria-describedby"] = " ".join(described)
         widget_html = field.as_widget(attrs=attrs)
-    elif kind == "input":
-        css = {"textarea": "nhsuk-textarea", "select": "nhsuk-select"}.get(
-            field.widget_type, "nhsuk-input"
-        )
+    elif kind in ("select", "input"):
+        css, kind = _input_class(field), "input"
         classes = [css]
         if errors:
             classes.append(f"{css}--error")
@@ -89,8 +102,18 @@ def nhsuk_field(
             not field.field.required and kind not in ("checkbox",) if optional is None else optional
         ),
         "legend_size": legend_size,
+        "list_class": list_class,
         "choices": _choices(field) if kind in ("radios", "checkboxes") else [],
     }
+
+
+def _input_class(field: BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.Select):
+        return "nhsuk-select"
+    if isinstance(widget, forms.Textarea):
+        return "nhsuk-textarea"
+    return "nhsuk-input"
 
 
 def _choices(field: BoundField) -> list[dict[str, Any]]:
