@@ -1,7 +1,8 @@
 """gunicorn's logger (`logger_class` in gunicorn.conf.py), kept from recording what a
 clinician typed or who they are.
 
-- Access log: no client address, the path without its query string, and every value
+- Access log: no client address, the path without its query string (nor the key of a
+  link that is one: directory.logging.SECRET_LINK_PATHS), and every value
   with its control characters escaped, so a path decoded from %0D%0A cannot forge lines.
 - Error log: the same for every line, tracebacks included ("Error handling request
   /?near=..." after a worker timed out; "Invalid request from ip=...").
@@ -15,14 +16,14 @@ from typing import Any
 
 from gunicorn import glogging
 
-from directory.logging import escape_controls, without_query_strings
+from directory.logging import escape_controls, without_secrets
 
 _IP = re.compile(r"\bip=\S+?(?=[:,\s]|$)")
 
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return escape_controls(without_query_strings(value))
+        return escape_controls(without_secrets(value))
     return value
 
 
@@ -34,7 +35,7 @@ class PrivateErrorLines(logging.Filter):
         record.args = None
         if record.exc_info and not record.exc_text:
             trace = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = without_query_strings(trace)
+            record.exc_text = without_secrets(trace)
         return True
 
 

@@ -171,6 +171,18 @@ def test_a_malformed_request_line_leaves_no_address_or_query_in_the_error_log(se
         assert trace not in logged
 
 
+def test_the_logs_leave_out_the_key_of_a_link_that_is_one(server):
+    key = "MQ:1vXyZk:SeCrEtKeYoFaLiNk"
+    access = Tail(server.access_log)
+    get(server.base + f"/accounts/confirm-email/{key}/")
+    get(server.base + "/organisers/invitations/InViTaTiOnToKeN123/")
+    wait_for(lambda: access.read().count("\n") >= 2, "both requests' lines")
+    logged = access.read()
+    assert '"GET /accounts/confirm-email/-/ HTTP/1.1"' in logged
+    assert '"GET /organisers/invitations/-/ HTTP/1.1"' in logged
+    assert "SeCrEt" not in logged and "InViTaTiOn" not in logged
+
+
 # Last: the worker it times out is replaced by a cold one.
 def test_a_search_that_times_out_leaves_no_trace_in_any_log(server):
     # The worker has read what every search needs once (taxonomies), so the secret
