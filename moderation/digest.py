@@ -69,20 +69,22 @@ class Section:
     lines: list[Line] = field(default_factory=list)
 
 
-def _sections(since: dt.datetime | None) -> list[Section]:
-    from organisers.models import GroupRevision
-
-    def is_new(moment: dt.datetime | None) -> bool:
-        return since is None or (moment is not None and moment > since)
-
-    new_groups = Section(
+def _waiting_groups(is_new) -> Section:
+    pending = Group.objects.filter(status=Status.PENDING).order_by("updated_at", "id")
+    return Section(
         "New groups to review",
         [
             Line(g.name, reverse("moderation:review_group", args=[g.pk]), is_new(g.updated_at))
-            for g in Group.objects.filter(status=Status.PENDING).order_by("updated_at", "id")
+            for g in pending
         ],
     )
-    revisions = Section(
+
+
+def _waiting_revisions(is_new) -> Section:
+    from organisers.models import GroupRevision
+
+    pending = GroupRevision.objects.pending().select_related("group")
+    return Section(
         "Changes to listed groups",
         [
             Line(
@@ -90,12 +92,13 @@ def _sections(since: dt.datetime | None) -> list[Section]:
                 reverse("moderation:review_revision", args=[r.pk]),
                 is_new(r.submitted_at),
             )
-            for r in GroupRevision.objects.pending()
-            .select_related("group")
-            .order_by("submitted_at", "id")
+            for r in pending.order_by("submitted_at", "id")
         ],
     )
-    reports = Section(
+
+
+def _open_reports(is_new) -> Section:
+    return Section(
         "Reports and groups that need checking",
         [
             Line(
@@ -106,17 +109,44 @@ def _sections(since: dt.datetime | None) -> list[Section]:
             for r in Report.objects.open().select_related("group")
         ],
     )
-    items = DigestItem.objects.filter(sent_on__isnull=True).order_by("kind", "created_at", "id")
-    extra: dict[str, Section] = {}
-    for item in items:
-        section = extra.setdefault(item.kind, Section(item.get_kind_display()))
+
+
+def _open_claims(is_new) -> Section:
+    from organisers.models import Claim, ClaimAnswer, ClaimStatus
+
+    def line(claim: Claim) -> Line:
+        confirmed = "confirmed" if claim.answer == ClaimAnswer.CONFIRMED else "not confirmed"
+        return Line(
+            f"{claim.group.name} ({confirmed} by the group)",
+            reverse("moderation:claim", args=[claim.pk]),
+            is_new(claim.created_at),
+        )
+
+    pending = Claim.objects.filter(status=ClaimStatus.PENDING).select_related("group")
+    return Section("Requests to organise a group", [line(c) for c in pending])
+
+
+def _added_items() -> list[Section]:
+    sections: dict[str, Section] = {}
+    for item in DigestItem.objects.filter(sent_on__isnull=True).order_by("kind", "created_at"):
+        section = sections.setdefault(item.kind, Section(item.get_kind_display()))
         section.lines.append(Line(item.summary, item.url, True))
-    return [s for s in [new_groups, revisions, reports, *extra.values()] if s.lines]
+    return list(sections.values())
 
 
 def build_digest(since: dt.datetime | None = None) -> list[Section]:
     """What the digest lists now; lines that arrived after `since` are marked new."""
-    return _sections(since)
+
+    def is_new(moment: dt.datetime | None) -> bool:
+        return since is None or (moment is not None and moment > since)
+
+    queue = [
+        _waiting_groups(is_new),
+        _waiting_revisions(is_new),
+        _open_reports(is_new),
+        _open_claims(is_new),
+    ]
+    return [s for s in [*queue, *_added_items()] if s.lines]
 
 
 def send_digest(day: dt.date) -> DigestRun | None:

@@ -15,10 +15,15 @@ class Problem(models.TextChoices):
     OTHER = "other", "Something else"
     DANGER = "danger", "Someone could be at risk of harm (a safeguarding concern)"
     ORGANISER_LEFT = "organiser_left", "Its only organiser deleted their account"
+    NO_ORGANISER = "no_organiser", "Its last organiser left it"
+    NEEDS_CHECKING = "needs_checking", "Nobody organises it, and it is due to be confirmed"
 
 
-# Problems the site itself reports, which the public report form does not offer.
-INTERNAL_PROBLEMS = frozenset({Problem.ORGANISER_LEFT})
+# Problems the site itself reports, which the public report form does not offer: a group
+# that needs checking by the moderators because nobody organises it.
+INTERNAL_PROBLEMS = frozenset(
+    {Problem.ORGANISER_LEFT, Problem.NO_ORGANISER, Problem.NEEDS_CHECKING}
+)
 PUBLIC_PROBLEM_CHOICES = [(v, label) for v, label in Problem.choices if v not in INTERNAL_PROBLEMS]
 
 

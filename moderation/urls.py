@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "moderation"
 urlpatterns = [
@@ -14,4 +14,16 @@ urlpatterns = [
     ),
     path("revisions/<int:pk>/", views.review_revision, name="review_revision"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("claims/<int:pk>/", team_views.claim_review, name="claim"),
+    path("groups/<int:pk>/organisers/", team_views.group_organisers, name="group_organisers"),
+    path(
+        "groups/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        team_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "groups/<int:pk>/invitations/<int:invitation_pk>/cancel/",
+        team_views.invitation_cancel,
+        name="invitation_cancel",
+    ),
 ]

@@ -14,14 +14,14 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from groups.models import Group, Status
-from organisers.models import GroupRevision, RevisionStatus
+from organisers.models import Claim, ClaimStatus, GroupRevision, RevisionStatus
 from organisers.proposals import Proposal, differences
 
 from . import services
 from .digest import alert_danger
 from .forms import DecisionForm, ReportForm, ResolveReportForm, RestoreForm, form_timestamp
 from .history import proposal_at, revision_submission, submission, versions
-from .models import Problem, Report, ReportStatus
+from .models import INTERNAL_PROBLEMS, Problem, Report, ReportStatus
 from .ratelimit import allow
 
 REPORTS_PER_HOUR = 5
@@ -54,7 +54,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             "revisions": GroupRevision.objects.pending()
             .select_related("group", "author")
             .order_by("submitted_at", "id"),
-            "reports": Report.objects.open().select_related("group"),
+            "reports": Report.objects.open()
+            .exclude(problem__in=INTERNAL_PROBLEMS)
+            .select_related("group"),
+            "needs_checking": Report.objects.open()
+            .filter(problem__in=INTERNAL_PROBLEMS)
+            .select_related("group"),
+            "claims": Claim.objects.filter(status=ClaimStatus.PENDING).select_related(
+                "group", "user"
+            ),
         },
     )
 

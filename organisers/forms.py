@@ -307,3 +307,17 @@ class CloseForm(forms.Form):
         label="The group has stopped meeting: take it out of the directory",
         error_messages={"required": "Tick the box to confirm that the group has closed."},
     )
+
+
+class ClaimForm(forms.Form):
+    reason = forms.CharField(
+        label="How are you involved with the group?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "For example, “I run the Tuesday meeting” or “I am its secretary”. We send this "
+            "and your email address to the group's listed address and its organisers, to "
+            "ask them to confirm."
+        ),
+        error_messages={"required": "Say how you are involved with the group."},
+    )

@@ -127,6 +127,7 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,7 +149,11 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and timezone.now() < self.expires_at
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and timezone.now() < self.expires_at
+        )
 
 
 class ReminderKind(models.TextChoices):
@@ -174,3 +179,90 @@ class StalenessReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.group}"
+
+
+class InvitationSend(models.Model):
+    """One email of an invitation (the first or a resend), counted against the sender's
+    daily limit."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="sends")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_by", "sent_at"], name="invitation_send_by_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invitation} sent {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a moderator"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ClaimAnswer(models.TextChoices):
+    """What the group (its listed address, or an organiser) said when asked."""
+
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Said they do not know them"
+
+
+class Claim(models.Model):
+    """Someone with a verified account asks to organise a listed group. The group's listed
+    address and its organisers are asked to confirm; a moderator decides, seeing whether
+    they did."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_claims"
+    )
+    reason = models.TextField(help_text="Why they ask, in their words.")
+    status = models.CharField(
+        max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(max_length=10, choices=ClaimAnswer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.EmailField(blank=True, help_text="The address the answer came from.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(status="pending"),
+                name="claim_one_pending_per_group_and_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer="") | Q(answer__in=ClaimAnswer.values),
+                name="claim_answer_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="claim_rejected_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="claim_queue_idx"),
+            models.Index(fields=["user", "created_at"], name="claim_by_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim of {self.group} by {self.user}"

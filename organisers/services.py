@@ -4,19 +4,16 @@ groups.services.save_group(), as the admin's and the import's do."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.email import send_templated_email
 from groups.models import ArchivedReason, ConfirmedBy, Group, Status, confirmed_values
 from groups.services import KEEP, GroupValues, save_group
 
-from .models import GroupOwner, GroupRevision, Invitation, RevisionStatus, hash_token
+from .models import GroupOwner, GroupRevision, RevisionStatus
 from .proposals import Proposal
 
 # Groups whose listing has been approved: changes to them wait for review as a revision.
@@ -166,43 +163,3 @@ def reconfirm_group(*, group: Group, user: AbstractBaseUser, today: dt.date | No
         actor=user,
         reason="Confirmed as still meeting as listed",
     )
-
-
-@transaction.atomic
-def invite_organiser(*, group: Group, invited_by, email: str) -> Invitation:
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        group=group,
-        email=email.strip().lower(),
-        token_hash=hash_token(token),
-        invited_by=invited_by,
-    )
-    send_templated_email(
-        "organiser_invitation",
-        [invitation.email],
-        {
-            "group": group,
-            "invited_by": invited_by,
-            "invitation": invitation,
-            "accept_path": reverse("organisers:invitation", kwargs={"token": token}),
-        },
-    )
-    return invitation
-
-
-def find_invitation(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("group").filter(token_hash=hash_token(token)).first()
-
-
-@transaction.atomic
-def accept_invitation(*, invitation: Invitation, user) -> None:
-    GroupOwner.objects.get_or_create(group=invitation.group, user=user)
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-
-
-def user_has_verified_email(user, email: str) -> bool:
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()

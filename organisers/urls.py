@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "organisers"
 urlpatterns = [
@@ -13,6 +13,24 @@ urlpatterns = [
     path("groups/<int:pk>/confirm/", views.group_confirm, name="group_confirm"),
     path("groups/<int:pk>/close/", views.group_close, name="group_close"),
     path("groups/<int:pk>/reopen/", views.group_reopen, name="group_reopen"),
-    path("groups/<int:pk>/invite/", views.group_invite, name="group_invite"),
+    path("groups/<int:pk>/invite/", team_views.group_invite, name="group_invite"),
+    path(
+        "groups/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        team_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "groups/<int:pk>/invitations/<int:invitation_pk>/cancel/",
+        team_views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path(
+        "groups/<int:pk>/organisers/<int:owner_pk>/remove/",
+        team_views.organiser_remove,
+        name="organiser_remove",
+    ),
+    path("groups/<int:pk>/leave/", team_views.group_leave, name="group_leave"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("claim/<slug:slug>/", team_views.claim_group, name="claim"),
+    path("claims/<str:token>/", team_views.claim_answer, name="claim_answer"),
 ]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 from groups.models import Group, Recurrence, Status
 from moderation.models import Action, Decision
 
-from . import services
-from .forms import CloseForm, GroupForm, InviteForm, MeetingFormSet, meeting_initial
+from . import services, team
+from .forms import CloseForm, GroupForm, MeetingFormSet, meeting_initial
 from .models import GroupRevision, RevisionStatus
 from .proposals import Proposal, differences
 
@@ -96,6 +96,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reconfirm": services.can_reconfirm(group),
             "can_reopen": services.can_reopen(group),
             "organisers": group.owners.select_related("user").order_by("added_at"),
+            "invitations": team.open_invitations(group),
         },
     )
 
@@ -295,24 +296,11 @@ def group_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @organiser_required
-def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _get_group_for_organiser(request, pk)
-    form = InviteForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.invite_organiser(
-            group=group, invited_by=request.user, email=form.cleaned_data["email"]
-        )
-        messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
-        return redirect("organisers:group", pk=group.pk)
-    return render(request, "organisers/group_invite.html", {"group": group, "form": form})
-
-
-@organiser_required
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    found = services.find_invitation(token)
+    found = team.find_invitation(token)
     if found is None or not found.is_usable:
         return render(request, "organisers/invitation.html", {"invitation": None}, status=404)
-    if not services.user_has_verified_email(request.user, found.email):
+    if not team.user_has_verified_email(request.user, found.email):
         return render(
             request,
             "organisers/invitation.html",
@@ -320,7 +308,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=403,
         )
     if request.method == "POST":
-        services.accept_invitation(invitation=found, user=request.user)
+        team.accept_invitation(invitation=found, user=request.user)
         messages.success(request, f"You are now an organiser of {found.group.name}.")
         return redirect("organisers:group", pk=found.group.pk)
     return render(request, "organisers/invitation.html", {"invitation": found})
