@@ -192,6 +192,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL may log (a slow query, a lock wait, an error). The production recipe
     # stops PostgreSQL logging the values themselves (log_parameter_max_length = 0).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # make run serves pages, sends email (db_worker) and runs review_staleness on one file.
+    # WAL lets them read while one writes; a writer waits up to 20 s for another (the busy
+    # timeout) rather than failing with "database is locked"; IMMEDIATE takes the write
+    # lock as a transaction begins, so two writers queue instead of deadlocking.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache, so that every app server (and worker) shares one: rate limits for

@@ -90,9 +90,21 @@ class ResolveReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what you did about the report."},
     )
+    still_meets = forms.BooleanField(
+        label="I checked: it still meets as listed (it shows as checked by the directory today)",
+        required=False,
+    )
     archive = forms.BooleanField(
         label="The group has stopped: take it out of the directory", required=False
     )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("still_meets") and cleaned.get("archive"):
+            raise forms.ValidationError(
+                "Choose one: either it still meets, or it has stopped and comes out."
+            )
+        return cleaned
 
 
 class RestoreForm(forms.Form):
@@ -102,3 +114,32 @@ class RestoreForm(forms.Form):
         help_text="We email it to the group's organisers with what changed.",
         error_messages={"required": "Say why you are restoring this version."},
     )
+
+
+class AskOrganisersForm(forms.Form):
+    answer_by = forms.DateField(
+        label="Answer by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The group stays listed until then, unless they answer sooner.",
+        error_messages={
+            "required": "Give the date the organisers should answer by.",
+            "invalid": "Give the date as a real date, such as 21/12/2026.",
+        },
+    )
+    note = forms.CharField(
+        label="What should they check?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="We email this to the organisers with the problem reported.",
+    )
+
+    def clean_answer_by(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["answer_by"]
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError("Give a date after today.")
+        if (day - today).days > 60:
+            raise forms.ValidationError("Give a date within 60 days.")
+        return day

@@ -53,6 +53,23 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     resolution = models.TextField(blank=True)
+    organisers_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the group's organisers were emailed about it."
+    )
+    asked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator asked the organisers to check."
+    )
+    answer_by = models.DateField(null=True, blank=True, help_text="The date they were given.")
+    ask_note = models.TextField(blank=True, help_text="What the moderator asked.")
+    organiser_reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -80,6 +97,7 @@ class Action(models.TextChoices):
     RESOLVED_REPORT = "resolved_report", "Dealt with a report"
     ARCHIVED = "archived", "Took the group out of the directory"
     RESTORED = "restored", "Restored an earlier version"
+    ASKED_ORGANISERS = "asked_organisers", "Asked the organisers to check the listing"
 
 
 class Decision(models.Model):
@@ -96,6 +114,19 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # An organiser's answer to a takedown, from their group's page.
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reply_read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator marked the reply as read."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

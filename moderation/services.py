@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import send_templated_email
-from groups.models import ArchivedReason, ConfirmedBy, Group, Meeting, Status, confirmed_values
+from groups.models import ConfirmedBy, Group, Meeting, Status, confirmed_values
 from groups.services import GroupValues, MeetingSpec, save_group
 from organisers.models import GroupRevision, RevisionStatus
 from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import PUBLIC_FIELDS, Proposal
 from organisers.services import organiser_emails
 
-from .models import Action, Decision, Report, ReportStatus
+from .models import Action, Decision
 
 
 def _tell_organisers(group: Group, template: str, context: dict[str, Any]) -> None:
@@ -113,30 +113,6 @@ def reject_revision(*, revision: GroupRevision, moderator, reason: str) -> None:
         actor=moderator,
     )
     _tell_organisers(revision.group, "moderation_rejected", {"reason": reason, "changes": True})
-
-
-@transaction.atomic
-def resolve_report(*, report: Report, moderator, note: str, archive: bool = False) -> None:
-    """Closes a report; if the group has really stopped, also takes it out of search."""
-    group = report.group
-    if archive and group.status != Status.ARCHIVED:
-        save_group(
-            group=group,
-            values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.MODERATOR),
-            actor=moderator,
-            reason=f"Archived after a report: {note}",
-        )
-        Decision.objects.create(
-            group=group, action=Action.ARCHIVED, report=report, reason=note, actor=moderator
-        )
-    report.status = ReportStatus.RESOLVED
-    report.resolved_at = timezone.now()
-    report.resolved_by = moderator
-    report.resolution = note
-    report.save()
-    Decision.objects.create(
-        group=group, action=Action.RESOLVED_REPORT, report=report, reason=note, actor=moderator
-    )
 
 
 def meetings_at(group: Group, moment: dt.datetime) -> list[MeetingSpec]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("revisions/<int:pk>/", views.review_revision, name="review_revision"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("claims/<int:pk>/", team_views.claim_review, name="claim"),
+    path("replies/<int:pk>/read/", views.takedown_reply_read, name="takedown_reply_read"),
     path("groups/<int:pk>/organisers/", team_views.group_organisers, name="group_organisers"),
     path(
         "groups/<int:pk>/invitations/<int:invitation_pk>/resend/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 
@@ -10,19 +11,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import capfirst
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from groups.models import Group, Status
 from organisers.models import Claim, ClaimStatus, GroupRevision, RevisionStatus
 from organisers.proposals import Proposal, differences
 
-from . import services
+from . import reports, services
 from .digest import alert_danger
-from .forms import DecisionForm, ReportForm, ResolveReportForm, RestoreForm, form_timestamp
+from .forms import (
+    AskOrganisersForm,
+    DecisionForm,
+    ReportForm,
+    ResolveReportForm,
+    RestoreForm,
+    form_timestamp,
+)
 from .history import proposal_at, revision_submission, submission, versions
-from .models import INTERNAL_PROBLEMS, Problem, Report, ReportStatus
+from .models import INTERNAL_PROBLEMS, Action, Decision, Problem, Report, ReportStatus
 from .ratelimit import allow
+from .reports import DEFAULT_DAYS_TO_CHECK
 
 REPORTS_PER_HOUR = 5
 
@@ -63,6 +73,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "claims": Claim.objects.filter(status=ClaimStatus.PENDING).select_related(
                 "group", "user"
             ),
+            "takedown_replies": Decision.objects.filter(
+                action=Action.ARCHIVED, replied_at__isnull=False, reply_read_at__isnull=True
+            ).select_related("group", "replied_by"),
         },
     )
 
@@ -148,20 +161,61 @@ def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report: the group's organisers, asking them to check by a date, and closing it
+    (with a takedown only once they were asked, unless it reports danger)."""
     report = get_object_or_404(Report.objects.select_related("group"), pk=pk)
-    form = ResolveReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and report.status == ReportStatus.OPEN and form.is_valid():
-        services.resolve_report(
-            report=report,
-            moderator=request.user,
-            note=form.cleaned_data["note"],
-            archive=form.cleaned_data["archive"],
-        )
-        messages.success(request, "The report is dealt with.")
-        return redirect("moderation:queue")
-    return render(
-        request, "moderation/report.html", {"report": report, "group": report.group, "form": form}
+    action = request.POST.get("action", "resolve") if request.method == "POST" else ""
+    ask = AskOrganisersForm(
+        request.POST if action == "ask" else None,
+        initial={"answer_by": timezone.localdate() + dt.timedelta(days=DEFAULT_DAYS_TO_CHECK)},
     )
+    form = ResolveReportForm(request.POST if action == "resolve" else None)
+    if report.status == ReportStatus.OPEN and action == "ask" and ask.is_valid():
+        try:
+            reports.ask_organisers(
+                report=report,
+                moderator=request.user,
+                by=ask.cleaned_data["answer_by"],
+                note=ask.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            ask.add_error(None, exc.messages)
+        else:
+            messages.success(request, "We have emailed the organisers to check the listing.")
+            return redirect("moderation:report", pk=report.pk)
+    if report.status == ReportStatus.OPEN and action == "resolve" and form.is_valid():
+        try:
+            reports.resolve_report(
+                report=report,
+                moderator=request.user,
+                note=form.cleaned_data["note"],
+                archive=form.cleaned_data["archive"],
+                still_meets=form.cleaned_data["still_meets"],
+            )
+        except ValidationError as exc:
+            form.add_error("archive", exc.messages)
+        else:
+            messages.success(request, "The report is dealt with.")
+            return redirect("moderation:queue")
+    context = {
+        "report": report,
+        "group": report.group,
+        "form": form,
+        "ask": ask,
+        "organisers": report.group.owners.select_related("user").order_by("added_at"),
+        "takedown_refusal": reports.takedown_refusal(report),
+    }
+    return render(request, "moderation/report.html", context)
+
+
+@require_POST
+@staff_required
+def takedown_reply_read(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_object_or_404(Decision, pk=pk, action=Action.ARCHIVED)
+    decision.reply_read_at = timezone.now()
+    decision.save(update_fields=["reply_read_at"])
+    messages.success(request, "The reply is marked as read.")
+    return redirect("moderation:queue")
 
 
 @require_safe
@@ -233,6 +287,7 @@ def report_group(request: HttpRequest, slug: str) -> HttpResponse:
             )
             if report.problem == Problem.DANGER:
                 alert_danger(report)
+            reports.tell_organisers_of_report(report)
             return render(request, "moderation/report_thanks.html", {"group": group})
         data = request.POST.copy()
         data["shown_at"] = form_timestamp()

@@ -321,3 +321,13 @@ class ClaimForm(forms.Form):
         ),
         error_messages={"required": "Say how you are involved with the group."},
     )
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label="Your answer",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Moderators read it. If details need changing, edit the listing too.",
+        error_messages={"required": "Write your answer."},
+    )

@@ -158,7 +158,10 @@ class Invitation(models.Model):
 
 class ReminderKind(models.TextChoices):
     DUE = "due", "Please confirm (11 months)"
+    BEFORE_STALE = "before_stale", "Please confirm: two weeks before “may be out of date”"
+    BEFORE_ARCHIVE = "before_archive", "Please confirm: two weeks before leaving search"
     ARCHIVED = "archived", "Taken out of search (18 months)"
+    NEEDS_CHECKING = "needs_checking", "Sent to the moderators: nobody organises it"
 
 
 class StalenessReminder(models.Model):
@@ -166,7 +169,7 @@ class StalenessReminder(models.Model):
     daily command never sends the same one twice."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     last_verified = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
 

@@ -146,8 +146,15 @@ def can_reconfirm(group: Group) -> bool:
 
 
 @transaction.atomic
-def reconfirm_group(*, group: Group, user: AbstractBaseUser, today: dt.date | None = None) -> None:
-    """ "Still meeting as listed": the listing is confirmed as of today. A group taken out
+def reconfirm_group(
+    *,
+    group: Group,
+    user: AbstractBaseUser | None,
+    today: dt.date | None = None,
+    reason: str = "Confirmed as still meeting as listed",
+) -> None:
+    """ "Still meeting as listed": the listing is confirmed as of today, by the group (an
+    organiser signed in, or whoever holds the emailed link: user None). A group taken out
     of search because nobody confirmed it comes back."""
     if not can_reconfirm(group):
         raise ValidationError(
@@ -161,5 +168,5 @@ def reconfirm_group(*, group: Group, user: AbstractBaseUser, today: dt.date | No
             status=Status.PUBLISHED if comes_back else KEEP,
         ),
         actor=user,
-        reason="Confirmed as still meeting as listed",
+        reason=reason,
     )

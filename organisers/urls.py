@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import team_views, views
+from . import answer_views, team_views, views
 
 app_name = "organisers"
 urlpatterns = [
@@ -32,5 +32,13 @@ urlpatterns = [
     path("groups/<int:pk>/leave/", team_views.group_leave, name="group_leave"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("claim/<slug:slug>/", team_views.claim_group, name="claim"),
+    path("still-meeting/<str:token>/", answer_views.still_meeting, name="still_meeting"),
+    path("edit/<str:token>/", answer_views.edit_from_email, name="edit_from_email"),
+    path(
+        "groups/<int:pk>/reports/<int:report_pk>/answer/",
+        answer_views.report_answer,
+        name="report_answer",
+    ),
+    path("groups/<int:pk>/takedown/reply/", answer_views.takedown_reply, name="takedown_reply"),
     path("claims/<str:token>/", team_views.claim_answer, name="claim_answer"),
 ]

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from groups.models import Group, Recurrence, Status
+from moderation import reports
 from moderation.models import Action, Decision
 
 from . import services, team
-from .forms import CloseForm, GroupForm, MeetingFormSet, meeting_initial
+from .forms import AnswerForm, CloseForm, GroupForm, MeetingFormSet, meeting_initial
 from .models import GroupRevision, RevisionStatus
 from .proposals import Proposal, differences
 
@@ -97,6 +98,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": services.can_reopen(group),
             "organisers": group.owners.select_related("user").order_by("added_at"),
             "invitations": team.open_invitations(group),
+            "questions": reports.open_questions(group),
+            "takedown": reports.standing_takedown(group),
+            "answer_form": AnswerForm(),
         },
     )
 

@@ -20,8 +20,10 @@ TODAY = dt.date(2026, 7, 31)
 
 
 def review(today: dt.date = TODAY, *args: str) -> str:
+    """The daily run as if on today (--today alone is a dry run: --apply acts)."""
     out = io.StringIO()
-    call_command("review_staleness", f"--today={today.isoformat()}", *args, stdout=out)
+    extra = args or ("--apply",)
+    call_command("review_staleness", f"--today={today.isoformat()}", *extra, stdout=out)
     return out.getvalue()
 
 
@@ -41,6 +43,7 @@ def test_at_eleven_months_the_organisers_are_asked_once(owned_group, organiser):
     assert message.to == [organiser.email]
     assert "still meet as listed" in message.subject
     assert f"/organisers/groups/{group.pk}/" in message.body
+    assert "/organisers/still-meeting/" in message.body
     assert message.alternatives[0].mimetype == "text/html"
     review()
     review(TODAY + dt.timedelta(days=1))
@@ -132,12 +135,29 @@ def test_a_group_its_organiser_closed_stays_closed(owned_group, organiser_client
     assert (group.status, group.archived_reason) == ("archived", "closed")
 
 
-def test_dry_run_changes_nothing(owned_group):
+@pytest.mark.parametrize(
+    "args", [("--dry-run",), ("--dry-run", "--apply")], ids=["dry-run", "dry-run-wins"]
+)
+def test_dry_run_changes_nothing(owned_group, args):
     group = owned_group(last_verified=dt.date(2020, 1, 1))
-    assert "Would have: 0 reminded, 1 taken out of search" in review(TODAY, "--dry-run")
+    assert "Would have: 0 reminded, 1 taken out of search" in review(TODAY, *args)
     group.refresh_from_db()
     assert group.status == "published"
     assert mail.outbox == []
+
+
+def test_another_date_is_a_dry_run_unless_applied(owned_group):
+    group = owned_group(last_verified=dt.date(2020, 1, 1))
+    out = io.StringIO()
+    call_command("review_staleness", f"--today={TODAY.isoformat()}", stdout=out)
+    assert "Would have: 0 reminded, 1 taken out of search" in out.getvalue()
+    assert "Nothing was changed or sent" in out.getvalue()
+    group.refresh_from_db()
+    assert group.status == "published"
+    assert mail.outbox == []
+    assert "1 taken out of search" in review(TODAY, "--apply")
+    group.refresh_from_db()
+    assert group.status == "archived"
 
 
 def test_drafts_and_pending_groups_are_not_touched(owned_group):

@@ -1,7 +1,9 @@
-"""Keeps listings true; run it daily (see README). Ages count in calendar months from
-last_verified: at 11 months the organisers are asked to confirm; from 12 months the
-listing shows "may be out of date" (computed, nothing is stored); at 18 months it is
-taken out of search (archived as stale, never deleted) until an organiser confirms it."""
+"""Keeps listings true; run it daily from cron (see README and organisers.staleness).
+
+It runs beside the web server and the email worker, on PostgreSQL or on the SQLite file
+(WAL mode and a busy timeout, in settings): each group is reviewed in its own short
+transaction, so it never holds the database for long, and one group a later rule refuses
+does not stop the rest. `--today` tries another date and is a dry run unless `--apply`."""
 
 from __future__ import annotations
 
@@ -9,70 +11,59 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.email import send_templated_email
-from groups.models import ArchivedReason, Group, Status, months_between
-from groups.services import GroupValues, save_group
-from organisers.models import ReminderKind, StalenessReminder
-from organisers.services import organiser_emails
+from groups.models import Group
+from organisers.models import ReminderKind
+from organisers.staleness import Outcome, due_for_review, review_group
 
-REMIND_AT_MONTHS = 11
-STALE_AT_MONTHS = 12
-ARCHIVE_AT_MONTHS = 18
-
-
-def verified_on(group: Group) -> dt.date:
-    return group.last_verified or timezone.localdate(group.created_at)
+SAID = {
+    ReminderKind.DUE: "Asked to confirm",
+    ReminderKind.BEFORE_STALE: "Asked again before it shows as out of date",
+    ReminderKind.BEFORE_ARCHIVE: "Warned before it leaves search",
+    ReminderKind.ARCHIVED: "Archived",
+    ReminderKind.NEEDS_CHECKING: "Sent to the moderators to check (nobody organises it)",
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Emails organisers of groups last confirmed 11 months ago and takes groups not "
-        "confirmed for 18 months out of search. Run daily."
+        "Reminds organisers to confirm their listings (11 months, and two weeks before 12 "
+        "and 18), takes listings not confirmed for 18 months out of search, and sends "
+        "groups nobody organises to the moderators. Run daily."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--today", help="Act as if today were this date (YYYY-MM-DD); a dry run unless --apply."
+        )
+        parser.add_argument("--apply", action="store_true", help="With --today: really act.")
         parser.add_argument("--dry-run", action="store_true", help="Say what would happen.")
 
-    def handle(self, *args, today: str | None = None, dry_run: bool = False, **options) -> None:
+    def handle(
+        self, *args, today: str | None = None, apply: bool = False, dry_run: bool = False, **options
+    ) -> None:
         try:
             day = dt.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError:
             raise CommandError(f"--today must be a date like 2026-01-31, not {today!r}") from None
-        # Anything confirmed within the last 300 days is under 11 months old.
-        candidates = (
-            Group.objects.published()
-            .filter(
-                Q(last_verified__isnull=True) | Q(last_verified__lte=day - dt.timedelta(days=300))
-            )
-            .order_by("id")
-        )
-        reminded = archived = 0
+        acting = not dry_run and (apply or not today)
+        counts: dict[str, int] = dict.fromkeys(SAID, 0)
         refused: list[str] = []
-        for group in candidates.iterator():
-            months = months_between(verified_on(group), day)
-            if months >= ARCHIVE_AT_MONTHS:
-                if not dry_run:
-                    try:
-                        self.archive(group, months)
-                    except ValidationError as exc:
-                        # A row that a later rule refuses must not stop the groups after it.
-                        refused.append(f"group {group.pk}: {'; '.join(exc.messages)}")
-                        continue
-                archived += 1
-                self.stdout.write(f"Archived (not confirmed for {months} months): {group.name}")
-            elif months >= REMIND_AT_MONTHS and self.remind(group, months, dry_run=dry_run):
-                reminded += 1
-                self.stdout.write(f"Asked to confirm ({months} months): {group.name}")
-        prefix = "Would have: " if dry_run else ""
-        self.stdout.write(
-            self.style.SUCCESS(f"{prefix}{reminded} reminded, {archived} taken out of search.")
-        )
+        for pk in due_for_review(day):
+            group = Group.objects.filter(pk=pk).first()
+            if group is None:
+                continue
+            try:
+                outcome = review_group(group, day, apply=acting)
+            except ValidationError as exc:
+                # A row that a later rule refuses must not stop the groups after it.
+                refused.append(f"group {pk}: {'; '.join(exc.messages)}")
+                continue
+            if outcome is not None:
+                counts[outcome.kind] += 1
+                self.stdout.write(self.describe(outcome))
+        self.summarise(counts, acting)
         if refused:
             # A failing exit, so that cron's mail or the scheduler's alert says so.
             raise CommandError(
@@ -80,39 +71,20 @@ class Command(BaseCommand):
                 "correct them in the admin:\n" + "\n".join(refused)
             )
 
-    @transaction.atomic
-    def remind(self, group: Group, months: int, *, dry_run: bool) -> bool:
-        """Asks the organisers to confirm, once for each date it was last confirmed."""
-        key = {"group": group, "kind": ReminderKind.DUE, "last_verified": verified_on(group)}
-        if StalenessReminder.objects.filter(**key).exists():
-            return False
-        if not dry_run:
-            StalenessReminder.objects.create(**key)
-            self.email(group, "staleness_reminder", months)
-        return True
+    def describe(self, outcome: Outcome) -> str:
+        return f"{SAID[outcome.kind]} ({outcome.months} months): {outcome.group.name}"
 
-    @transaction.atomic
-    def archive(self, group: Group, months: int) -> None:
-        last = verified_on(group)
-        save_group(
-            group=group,
-            values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.STALE),
-            reason=f"Not confirmed for {months} months",
+    def summarise(self, counts: dict[str, int], acting: bool) -> None:
+        reminded = sum(
+            counts[k]
+            for k in (ReminderKind.DUE, ReminderKind.BEFORE_STALE, ReminderKind.BEFORE_ARCHIVE)
         )
-        StalenessReminder.objects.get_or_create(
-            group=group, kind=ReminderKind.ARCHIVED, last_verified=last
+        prefix = "" if acting else "Would have: "
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}{reminded} reminded, {counts[ReminderKind.ARCHIVED]} taken out of "
+                f"search, {counts[ReminderKind.NEEDS_CHECKING]} sent to the moderators to check."
+            )
         )
-        self.email(group, "staleness_archived", months)
-
-    def email(self, group: Group, template: str, months: int) -> None:
-        send_templated_email(
-            template,
-            organiser_emails(group),
-            {
-                "group": group,
-                "months": months,
-                "group_path": reverse("organisers:group", kwargs={"pk": group.pk}),
-                "stale_at_months": STALE_AT_MONTHS,
-                "archive_at_months": ARCHIVE_AT_MONTHS,
-            },
-        )
+        if not acting:
+            self.stdout.write("Nothing was changed or sent (a dry run).")
