@@ -19,6 +19,7 @@ from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import PUBLIC_FIELDS, Proposal
 from organisers.services import organiser_emails
 
+from .approval import check_seen, group_version, revision_version, self_approval_refusal
 from .models import Action, Decision
 
 
@@ -41,11 +42,21 @@ def _confirmed(group: Group, today: dt.date | None) -> dict[str, Any]:
     return confirmed_values(by, today or timezone.localdate())
 
 
+def _may_approve(moderator, *, group: Group, revision: GroupRevision | None) -> None:
+    refusal = self_approval_refusal(moderator, group=group, revision=revision)
+    if refusal:
+        raise ValidationError(refusal, code="own_work")
+
+
 @transaction.atomic
-def approve_group(*, group: Group, moderator, today: dt.date | None = None) -> None:
-    """A new listing goes live, confirmed as of today."""
+def approve_group(*, group: Group, moderator, seen: str, today: dt.date | None = None) -> None:
+    """A new listing goes live, confirmed as of today: exactly the version the moderator
+    saw (seen, from group_version()), or nothing."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
     if group.status != Status.PENDING:
         raise ValidationError("Only a group waiting for review can be approved.")
+    check_seen(group_version(group), seen)
+    _may_approve(moderator, group=group, revision=None)
     save_group(
         group=group,
         values=GroupValues(status=Status.PUBLISHED, **_confirmed(group, today)),
@@ -71,10 +82,16 @@ def reject_group(*, group: Group, moderator, reason: str) -> None:
 
 
 @transaction.atomic
-def approve_revision(*, revision: GroupRevision, moderator, today: dt.date | None = None) -> None:
-    """The proposed listing replaces the published one, confirmed as of today."""
+def approve_revision(
+    *, revision: GroupRevision, moderator, seen: str, today: dt.date | None = None
+) -> None:
+    """The proposed listing replaces the published one, confirmed as of today: exactly the
+    changes the moderator saw (seen, from revision_version()), or nothing."""
+    revision = GroupRevision.objects.select_for_update().select_related("group").get(pk=revision.pk)
     if revision.status != RevisionStatus.PENDING:
         raise ValidationError("Only changes waiting for review can be approved.")
+    check_seen(revision_version(revision), seen)
+    _may_approve(moderator, group=revision.group, revision=revision)
     proposal = Proposal.from_json(revision.data)
     group = revision.group
     save_group(

@@ -29,10 +29,11 @@ from .forms import (
     RestoreForm,
     form_timestamp,
 )
-from .history import proposal_at, revision_submission, submission, versions
+from .history import proposal_at, versions
 from .models import INTERNAL_PROBLEMS, Action, Decision, Problem, Report, ReportStatus
 from .ratelimit import allow
 from .reports import DEFAULT_DAYS_TO_CHECK
+from .review import Review
 
 REPORTS_PER_HOUR = 5
 
@@ -86,35 +87,7 @@ def review_group(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
         Group.objects.select_related("group_type"), pk=pk, status=Status.PENDING
     )
-    rejecting = request.POST.get("action") == "reject"
-    form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if rejecting:
-                services.reject_group(
-                    group=group, moderator=request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(
-                    request,
-                    f"{group.name} is not approved. We have emailed the organisers the reason.",
-                )
-            else:
-                services.approve_group(group=group, moderator=request.user)
-                messages.success(request, f"{group.name} is approved and now listed.")
-            return redirect("moderation:queue")
-        except ValidationError as exc:
-            form.add_error(None, problems(exc))
-    return render(
-        request,
-        "moderation/review.html",
-        {
-            "group": group,
-            "revision": None,
-            "submission": submission(group),
-            "rows": differences(None, Proposal.from_group(group)),
-            "form": form,
-        },
-    )
+    return _review(request, Review.of_group(group))
 
 
 @staff_required
@@ -125,38 +98,40 @@ def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         status=RevisionStatus.PENDING,
     )
-    group = revision.group
+    return _review(request, Review.of_revision(revision))
+
+
+def _review(request: HttpRequest, review: Review) -> HttpResponse:
     rejecting = request.POST.get("action") == "reject"
     form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
     if request.method == "POST" and form.is_valid():
         try:
-            if rejecting:
-                services.reject_revision(
-                    revision=revision, moderator=request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(
-                    request,
-                    "The changes are not approved. We have emailed the organisers the reason.",
-                )
-            else:
-                services.approve_revision(revision=revision, moderator=request.user)
-                messages.success(
-                    request, f"The changes to {group.name} are approved and now listed."
-                )
-            return redirect("moderation:queue")
+            message = _decide(request, review, form, rejecting)
         except ValidationError as exc:
             form.add_error(None, problems(exc))
-    return render(
-        request,
-        "moderation/review.html",
-        {
-            "group": group,
-            "revision": revision,
-            "submission": revision_submission(revision),
-            "rows": differences(Proposal.from_group(group), Proposal.from_json(revision.data)),
-            "form": form,
-        },
-    )
+        else:
+            messages.success(request, message)
+            return redirect("moderation:queue")
+    return render(request, "moderation/review.html", {**review.context(request.user), "form": form})
+
+
+def _decide(request: HttpRequest, review: Review, form: DecisionForm, rejecting: bool) -> str:
+    """Carries out the decision; returns what to tell the moderator."""
+    group, revision, seen = review.group, review.revision, request.POST.get("version", "")
+    if rejecting and revision is not None:
+        reason = form.cleaned_data["reason"]
+        services.reject_revision(revision=revision, moderator=request.user, reason=reason)
+        return "The changes are not approved. We have emailed the organisers the reason."
+    if rejecting:
+        services.reject_group(
+            group=group, moderator=request.user, reason=form.cleaned_data["reason"]
+        )
+        return f"{group.name} is not approved. We have emailed the organisers the reason."
+    if revision is not None:
+        services.approve_revision(revision=revision, moderator=request.user, seen=seen)
+        return f"The changes to {group.name} are approved and now listed."
+    services.approve_group(group=group, moderator=request.user, seen=seen)
+    return f"{group.name} is approved and now listed."
 
 
 @staff_required

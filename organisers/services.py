@@ -56,13 +56,44 @@ def create_group(*, user: AbstractBaseUser, proposal: Proposal, submit: bool) ->
     return group
 
 
+def under_review(group: Group) -> bool:
+    """Whether a moderator may be looking at it now: a new group, or changes, sent for
+    review. What they approve must be what they saw, so it is not changed in place."""
+    return group.status == Status.PENDING or group.revisions.pending().exists()
+
+
+@transaction.atomic
+def withdraw_submission(*, group: Group, user: AbstractBaseUser) -> None:
+    """Takes a group (or its changes) out of review, back to a draft to change."""
+    revision = group.revisions.pending().first()
+    if revision is not None:
+        revision.status = RevisionStatus.DRAFT
+        revision.submitted_at = None
+        revision.save(update_fields=["status", "submitted_at", "updated_at"])
+    elif group.status == Status.PENDING:
+        save_group(
+            group=group,
+            values=GroupValues(status=Status.DRAFT),
+            actor=user,
+            reason="Withdrawn from review to change it",
+        )
+    else:
+        raise ValidationError("Nothing is waiting for review.")
+
+
 @transaction.atomic
 def update_group(
     *, group: Group, user: AbstractBaseUser, proposal: Proposal, submit: bool
 ) -> GroupRevision | None:
     """Saves an organiser's edit. A group that has been approved keeps its listing as it
     is: the edit becomes a revision, for review. Others are changed in place. Returns the
-    revision, if there is one."""
+    revision, if there is one. Nothing waiting for review is changed (withdraw it first)."""
+    if under_review(group):
+        raise ValidationError(
+            "It is waiting for review, so it cannot be changed. Withdraw it first: it goes "
+            "back to a draft, which you can change and send again.",
+            code="under_review",
+        )
     if group.status in REVIEWED_STATUSES:
         revision = group.revisions.open().first() or GroupRevision(group=group)
         revision.author = user

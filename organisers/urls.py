@@ -10,6 +10,11 @@ urlpatterns = [
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
     path("groups/<int:pk>/submit/", views.group_submit, name="group_submit"),
     path("groups/<int:pk>/withdraw/", views.revision_withdraw, name="revision_withdraw"),
+    path(
+        "groups/<int:pk>/withdraw-from-review/",
+        views.submission_withdraw,
+        name="submission_withdraw",
+    ),
     path("groups/<int:pk>/confirm/", views.group_confirm, name="group_confirm"),
     path("groups/<int:pk>/close/", views.group_close, name="group_close"),
     path("groups/<int:pk>/reopen/", views.group_reopen, name="group_reopen"),

@@ -225,7 +225,26 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     if group.status == Status.ARCHIVED and not services.can_reconfirm(group):
         raise Http404("A closed group cannot be changed")
+    if services.under_review(group):
+        # What a moderator approves must be what they saw: no changes in place.
+        status = 409 if request.method == "POST" else 200
+        return render(request, "organisers/withdraw_first.html", {"group": group}, status=status)
     return _group_form_page(request, group)
+
+
+@require_POST
+@organiser_required
+def submission_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    try:
+        services.withdraw_submission(group=group, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organisers:group", pk=group.pk)
+    messages.success(
+        request, "It is withdrawn from review and back to a draft: change it, then send it again."
+    )
+    return redirect("organisers:group_edit", pk=group.pk)
 
 
 @require_POST

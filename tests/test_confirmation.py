@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from groups.models import ConfirmedBy, confirmed_values
 from groups.services import GroupValues, save_group
 from organisers.models import GroupOwner
+from tests.support.moderation import decide
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.organiser_fixtures"]
@@ -61,7 +62,7 @@ def test_approving_an_organisers_group_confirms_it_as_the_groups(
     GroupOwner.objects.create(group=owned, user=organiser)
     orphan = make_group("Imported", status="pending", last_verified=None)
     for group in (owned, orphan):
-        moderator_client.post(f"/moderation/groups/{group.pk}/", {"action": "approve"})
+        decide(moderator_client, f"/moderation/groups/{group.pk}/")
         group.refresh_from_db()
     assert (owned.confirmed_by, owned.last_verified) == (ConfirmedBy.GROUP, dt.date.today())
     assert (orphan.confirmed_by, orphan.last_verified) == (ConfirmedBy.MODERATOR, dt.date.today())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from groups.models import Group
 from moderation.models import Decision, Report
 from organisers.models import GroupRevision
+from tests.support.moderation import decide
 from tests.support.organisers import group_form_data
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_approving_a_new_group_lists_it(moderator_client, moderator, submitted, 
     page = moderator_client.get(f"/moderation/groups/{submitted.pk}/").content.decode()
     assert "Hyde Park Recovery Group" in page
     assert "Every Tuesday, 7pm to 8:30pm" in page
-    moderator_client.post(f"/moderation/groups/{submitted.pk}/", {"action": "approve"})
+    decide(moderator_client, f"/moderation/groups/{submitted.pk}/")
     submitted.refresh_from_db()
     assert submitted.status == "published"
     assert submitted.last_verified == dt.date.today()
@@ -114,7 +115,7 @@ def test_a_reason_is_shown_to_the_organiser_only_while_it_stands(
     # ...not once it is sent again, nor after it is approved.
     organiser_client.post(f"/organisers/groups/{submitted.pk}/submit/")
     assert "Add the room." not in organiser_client.get(group_page).content.decode()
-    moderator_client.post(f"/moderation/groups/{submitted.pk}/", {"action": "approve"})
+    decide(moderator_client, f"/moderation/groups/{submitted.pk}/")
     page = organiser_client.get(group_page).content.decode()
     assert "Listed" in page
     assert "Add the room." not in page
@@ -192,7 +193,7 @@ def test_approving_a_revision_applies_it(
     organiser_client.post(f"/organisers/groups/{group.pk}/edit/", group_form_data(name="New name"))
     revision = GroupRevision.objects.get()
     mail.outbox.clear()
-    moderator_client.post(f"/moderation/revisions/{revision.pk}/", {"action": "approve"})
+    decide(moderator_client, f"/moderation/revisions/{revision.pk}/")
     group.refresh_from_db()
     revision.refresh_from_db()
     assert group.name == "New name"
@@ -246,7 +247,7 @@ def test_changes_that_a_later_rule_refuses_are_explained_not_a_server_error(
     # Sent before one-line fields refused line separators (a value pasted into an input).
     revision.data["values"]["summary"] = "Line one\u2028line two"
     revision.save()
-    response = moderator_client.post(f"/moderation/revisions/{revision.pk}/", {"action": "approve"})
+    response = decide(moderator_client, f"/moderation/revisions/{revision.pk}/")
     assert response.status_code == 200
     assert "Summary: Use a single line of text" in response.content.decode()
     revision.refresh_from_db()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from evidence.models import Evidence
 from groups.models import Group, single_line
 from organisers.models import GroupOwner, GroupRevision, Invitation
+from tests.support.moderation import decide
 from tests.support.organisers import group_form_data
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +327,7 @@ def test_a_closed_group_is_reopened_as_a_draft_and_listed_again_after_review(
     group.refresh_from_db()
     assert (group.status, group.cost) == ("pending", "£1")
     assert not group.revisions.exists()
-    moderator_client.post(f"/moderation/groups/{group.pk}/", {"action": "approve"})
+    decide(moderator_client, f"/moderation/groups/{group.pk}/")
     group.refresh_from_db()
     assert (group.status, group.last_verified) == ("published", dt.date.today())
     assert client.get(group.get_absolute_url()).status_code == 200

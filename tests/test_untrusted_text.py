@@ -34,6 +34,7 @@ from tests.support.hostile import (
     hostile_params,
 )
 from tests.support.legacy import legacy_values
+from tests.support.moderation import decide
 from tests.support.organisers import group_form_data, months_ago
 from tests.test_admin import _form as admin_form
 
@@ -81,7 +82,7 @@ def named(group: Group, text: str) -> Group:
 def _moderation_approved(text, *, owned_group, moderator_client, **_):
     group = named(owned_group(status="pending"), text)
     mail.outbox.clear()
-    moderator_client.post(f"/moderation/groups/{group.pk}/", {"action": "approve"})
+    decide(moderator_client, f"/moderation/groups/{group.pk}/")
 
 
 def _moderation_rejected(text, *, owned_group, moderator_client, **_):
@@ -216,8 +217,8 @@ def test_a_moderator_is_told_why_a_stored_name_with_control_characters_cannot_be
     group = named(owned_group(status="pending"), text)
     mail.outbox.clear()
 
-    response = moderator_client.post(
-        f"/moderation/groups/{group.pk}/", {"action": action, "reason": "Not a group."}
+    response = decide(
+        moderator_client, f"/moderation/groups/{group.pk}/", action, reason="Not a group."
     )
 
     assert response.status_code == 200
