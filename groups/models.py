@@ -205,9 +205,20 @@ class Audience(Term):
     pass
 
 
+class HistoricalActor(models.Model):
+    """On every history record: whether the account that made the change was deleted
+    since (its history_user is then empty, as for changes nobody made, such as imports),
+    so the history can say "a deleted organiser account" rather than "the system"."""
+
+    history_user_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
 # Every change to a group and its tags is recorded (who, when, what); save_group() makes
 # one record per save, after the tags are set, through this object.
-GROUP_HISTORY = HistoricalRecords(m2m_fields=["conditions", "audiences"])
+GROUP_HISTORY = HistoricalRecords(m2m_fields=["conditions", "audiences"], bases=[HistoricalActor])
 
 
 class GroupQuerySet(models.QuerySet["Group"]):
@@ -713,7 +724,7 @@ class Meeting(models.Model):
     )
     note = models.CharField(max_length=200, blank=True, validators=[single_line])
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoricalActor])
 
     class Meta:
         ordering = ["weekday", "start_time", "id"]

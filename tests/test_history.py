@@ -173,3 +173,22 @@ def test_admin_edits_are_recorded(moderator_client, moderator, make_group):
         moderator,
         "Changed in the admin",
     )
+
+
+def test_a_deleted_organisers_changes_read_as_theirs_not_the_systems(
+    organiser_client, organiser, owned_group, moderator_client, ls6
+):
+    from accounts.services import delete_account
+
+    group = owned_group(status="draft")  # made by no one: an import, say
+    organiser_client.post(
+        f"/organisers/groups/{group.pk}/edit/", group_form_data(name="Renamed", action="draft")
+    )
+    delete_account(organiser)
+    record = group.history.latest()
+    assert (record.history_user, record.history_user_deleted) == (None, True)
+    assert group.history.earliest().history_user_deleted is False
+    page = moderator_client.get(f"/moderation/groups/{group.pk}/history/").content.decode()
+    assert "By a deleted organiser account. Saved as a draft." in page
+    assert "By the system (import or scheduled check)." in page
+    assert "organiser@example.org" not in page
