@@ -36,16 +36,18 @@ from .reports import DEFAULT_DAYS_TO_CHECK
 from .review import Review
 
 REPORTS_PER_HOUR = 5
+MODERATE = "moderation.approve_listings"
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only (two-factor is enforced for them by middleware); anyone else
-    gets the 404 page, which says nothing about what is here."""
+    """Signed-in staff with the moderation permission only (two-factor is enforced for
+    staff by middleware); anyone else gets the 404 page, which says nothing about what is
+    here."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
+        if not (request.user.is_staff and request.user.has_perm(MODERATE)):
             raise Http404("Not a page for you")
         return view(request, *args, **kwargs)
 

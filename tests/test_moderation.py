@@ -252,3 +252,15 @@ def test_changes_that_a_later_rule_refuses_are_explained_not_a_server_error(
     assert "Summary: Use a single line of text" in response.content.decode()
     revision.refresh_from_db()
     assert revision.status == "pending"
+
+
+def test_staff_without_the_moderation_permission_get_404(make_user):
+    from django.contrib.auth.models import Permission
+
+    staff = make_user("staff.only@example.org", staff=True)
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/moderation/").status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="approve_listings"))
+    client.force_login(type(staff).objects.get(pk=staff.pk))
+    assert client.get("/moderation/").status_code == 200
