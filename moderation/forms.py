@@ -119,7 +119,7 @@ class RestoreForm(forms.Form):
 class AskOrganisersForm(forms.Form):
     answer_by = forms.DateField(
         label="Answer by",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The group stays listed until then, unless they answer sooner.",
         error_messages={
             "required": "Give the date the organisers should answer by.",

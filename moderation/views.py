@@ -144,6 +144,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "resolve") if request.method == "POST" else ""
     ask = AskOrganisersForm(
         request.POST if action == "ask" else None,
+        prefix="ask",
         initial={"answer_by": timezone.localdate() + dt.timedelta(days=DEFAULT_DAYS_TO_CHECK)},
     )
     form = ResolveReportForm(request.POST if action == "resolve" else None)

@@ -101,9 +101,13 @@ def test_the_moderator_sees_the_organisers_and_asks_them_with_a_date(
     assert "organiser@example.org" in page
     assert "Ask the organisers to check" in page
     by = dt.date.today() + dt.timedelta(days=7)
-    past = moderator_client.post(url, {"action": "ask", "answer_by": dt.date.today().isoformat()})
+    past = moderator_client.post(
+        url, {"action": "ask", "ask-answer_by": dt.date.today().isoformat()}
+    )
     assert "Give a date after today." in past.content.decode()
-    moderator_client.post(url, {"action": "ask", "answer_by": by.isoformat(), "note": "Still on?"})
+    moderator_client.post(
+        url, {"action": "ask", "ask-answer_by": by.isoformat(), "ask-note": "Still on?"}
+    )
     saved.refresh_from_db()
     assert saved.answer_by == by
     (message,) = mail.outbox
@@ -130,7 +134,7 @@ def test_no_takedown_before_the_organisers_are_asked_and_the_date_passes(
     page = moderator_client.post(url, close).content.decode()
     assert "Ask the organisers to check the listing first" in page
     by = dt.date.today() + dt.timedelta(days=3)
-    moderator_client.post(url, {"action": "ask", "answer_by": by.isoformat()})
+    moderator_client.post(url, {"action": "ask", "ask-answer_by": by.isoformat()})
     assert "have until" in moderator_client.post(url, close).content.decode()
     group.refresh_from_db()
     assert group.status == "published"
