@@ -108,12 +108,16 @@ def _organiser_invitation(text, *, owned_group, organiser_client, **_):
 
 def _staleness_reminder(text, *, owned_group, **_):
     named(owned_group(last_verified=months_ago(11, TODAY)), text)
-    call_command("review_staleness", f"--today={TODAY.isoformat()}", stdout=io.StringIO())
+    call_command(
+        "review_staleness", f"--today={TODAY.isoformat()}", "--apply", stdout=io.StringIO()
+    )
 
 
 def _staleness_archived(text, *, owned_group, **_):
     named(owned_group(last_verified=months_ago(18, TODAY)), text)
-    call_command("review_staleness", f"--today={TODAY.isoformat()}", stdout=io.StringIO())
+    call_command(
+        "review_staleness", f"--today={TODAY.isoformat()}", "--apply", stdout=io.StringIO()
+    )
 
 
 EMAILS = {
