@@ -35,6 +35,13 @@ def test_every_public_group_page_offers_it(client, imported):
     assert f'href="/organisers/claim/{imported.slug}/"' in page
 
 
+def test_the_patient_page_does_not_offer_it(client, imported):
+    page = client.get(f"/p/{imported.pk}/").content.decode()
+    assert imported.name in page
+    assert "Is this your group?" not in page
+    assert "/organisers/claim/" not in page
+
+
 def test_it_needs_a_signed_in_verified_account(client, make_user, imported):
     response = client.get(f"/organisers/claim/{imported.slug}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -120,8 +120,33 @@ def _staleness_archived(text, *, owned_group, **_):
     )
 
 
+def _claim_confirm(text, *, owned_group, moderator_client, **_):
+    group = named(owned_group(), text)
+    moderator_client.post(f"/organisers/claim/{group.slug}/", {"reason": "I run it."})
+
+
+def _report_received(text, *, owned_group, **_):
+    from django.test import Client
+
+    from tests.test_reports import report
+
+    report(Client(), named(owned_group(), text), problem="details_wrong")
+
+
+def _listing_taken_down(text, *, owned_group, moderator_client, **_):
+    group = named(owned_group(), text)
+    saved = Report.objects.create(group=group, problem="danger")
+    moderator_client.post(
+        f"/moderation/reports/{saved.pk}/",
+        {"action": "resolve", "note": "Closed.", "archive": "on"},
+    )
+
+
 EMAILS = {
     "moderation_approved": _moderation_approved,
+    "claim_confirm": _claim_confirm,
+    "report_received": _report_received,
+    "listing_taken_down": _listing_taken_down,
     "moderation_rejected": _moderation_rejected,
     "revision_rejected": _revision_rejected,
     "organiser_invitation": _organiser_invitation,
@@ -132,6 +157,7 @@ EMAILS = {
 # so they only ever see names a one-line field takes; the others read any row as stored.
 TAKE_ONE_LINE_NAMES = {
     "moderation_approved",
+    "listing_taken_down",
     "moderation_rejected",
     "staleness_archived",
 }
