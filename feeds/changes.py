@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from groups.duplicates import Candidate, Duplicate, possible_duplicates
 from groups.models import ArchivedReason, Group, Status
+from moderation.approval import group_version
 from moderation.services import approve_group
 
 from .apply import apply_values, write
@@ -63,6 +64,7 @@ def _decide(change: SourceChange, status: str, user: Any) -> None:
 class Imported:
     group: Group
     duplicates: list[Duplicate]
+    version: str  # what the moderator sees, carried by the approve form (group_version)
 
 
 def first_import(source: Source) -> QuerySet[Group]:
@@ -84,7 +86,11 @@ def first_import(source: Source) -> QuerySet[Group]:
 
 def with_duplicates(groups: QuerySet[Group]) -> list[Imported]:
     return [
-        Imported(group, possible_duplicates(Candidate.of_group(group), _others(group)))
+        Imported(
+            group,
+            possible_duplicates(Candidate.of_group(group), _others(group)),
+            group_version(group),
+        )
         for group in groups
     ]
 
@@ -93,11 +99,12 @@ def _others(group: Group) -> QuerySet[Group]:
     return Group.objects.filter(status__in=[Status.PUBLISHED, Status.PENDING]).exclude(pk=group.pk)
 
 
-def approve_all(groups: list[Group], moderator: Any) -> int:
-    """Approves each group as a moderator would one by one (each decision recorded)."""
-    for group in groups:
-        approve_group(group=group, moderator=moderator)
-    return len(groups)
+def approve_all(seen: list[tuple[Group, str]], moderator: Any) -> int:
+    """Approves each group, at the version the moderator saw, as they would one by one
+    (each decision recorded)."""
+    for group, version in seen:
+        approve_group(group=group, moderator=moderator, seen=version)
+    return len(seen)
 
 
 @transaction.atomic

@@ -42,7 +42,11 @@ def first_import(request: HttpRequest, pk: int) -> HttpResponse:
     imported = changes.with_duplicates(changes.first_import(source))
     if request.method == "POST":
         wanted = set(request.POST.getlist("group"))
-        chosen = [item.group for item in imported if str(item.group.pk) in wanted]
+        chosen = [
+            (item.group, request.POST.get(f"version-{item.group.pk}", ""))
+            for item in imported
+            if str(item.group.pk) in wanted
+        ]
         approved, refused = _approve(chosen, request.user)
         if approved:
             messages.success(request, f"{approved} listing{'s' * (approved != 1)} approved.")
@@ -52,11 +56,11 @@ def first_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feeds/first_import.html", {"source": source, "imported": imported})
 
 
-def _approve(groups: list[Group], moderator: Any) -> tuple[int, list[tuple[Group, str]]]:
+def _approve(seen: list[tuple[Group, str]], moderator: Any) -> tuple[int, list[tuple[Group, str]]]:
     approved, refused = 0, []
-    for group in groups:
+    for group, version in seen:
         try:
-            changes.approve_all([group], moderator)
+            changes.approve_all([(group, version)], moderator)
         except ValidationError as exc:
             refused.append((group, " ".join(problems(exc))))
         else:

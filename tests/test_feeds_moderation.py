@@ -5,6 +5,8 @@ what they edited, and listings say where they came from."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -117,7 +119,9 @@ def test_a_moderator_approves_a_first_import_together(moderator_client, aa_leeds
     assert "7 waiting" in page.text and "Grŵp Adferiad Caerdydd" in page.text
     wanted = list(Group.objects.exclude(name="Armley Sunday Serenity").values_list("pk", flat=True))
     done = moderator_client.post(
-        f"/moderation/feeds/sources/{aa_leeds.pk}/first-import/", {"group": wanted}, follow=True
+        f"/moderation/feeds/sources/{aa_leeds.pk}/first-import/",
+        {"group": wanted, **versions_shown(page.text)},
+        follow=True,
     )
 
     assert "6 listings approved." in done.text
@@ -125,6 +129,33 @@ def test_a_moderator_approves_a_first_import_together(moderator_client, aa_leeds
     assert Decision.objects.filter(action=Action.APPROVED).count() == 6
     assert by_name("Armley Sunday Serenity").status == Status.PENDING
     assert "1 waiting" in done.text
+
+
+def versions_shown(page: str) -> dict[str, str]:
+    """The version of each listing the page showed, as its approve form carries them."""
+    return dict(re.findall(r'name="(version-\d+)" value="([^"]*)"', page))
+
+
+def test_a_listing_changed_since_the_page_was_opened_is_not_approved(moderator_client, aa_leeds):
+    sync(aa_leeds)
+    url = f"/moderation/feeds/sources/{aa_leeds.pk}/first-import/"
+    page = moderator_client.get(url)
+    changed = by_name("Headingley Group")
+    changed.website = "https://phishing.example.net/"
+    changed.save()
+
+    done = moderator_client.post(
+        url,
+        {"group": [changed.pk, by_name("Armley Sunday Serenity").pk], **versions_shown(page.text)},
+        follow=True,
+    )
+
+    assert "1 listing approved." in done.text
+    assert (
+        "Headingley Group was not approved: The listing changed after you opened it." in done.text
+    )
+    assert by_name("Headingley Group").status == Status.PENDING
+    assert by_name("Armley Sunday Serenity").status == Status.PUBLISHED
 
 
 def test_the_first_import_flags_duplicates_unticked_and_merges_them(
