@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 
 import pytest
 from django.conf import settings
@@ -41,18 +42,17 @@ for n in range(4):
 
 def busy_worker(path, stop: threading.Event) -> None:
     """Writes in short transactions, over and over, like the email worker."""
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
-    while not stop.is_set():
-        db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            "INSERT OR REPLACE INTO directory_cache (cache_key, value, expires) "
-            "VALUES ('worker', ?, '2999-01-01 00:00:00')",
-            (str(time.time()),),
-        )
-        time.sleep(0.2)
-        db.execute("COMMIT")
-        time.sleep(0.01)
-    db.close()
+    with closing(sqlite3.connect(path, isolation_level=None, timeout=30)) as db:
+        while not stop.is_set():
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT OR REPLACE INTO directory_cache (cache_key, value, expires) "
+                "VALUES ('worker', ?, '2999-01-01 00:00:00')",
+                (str(time.time()),),
+            )
+            time.sleep(0.2)
+            db.execute("COMMIT")
+            time.sleep(0.01)
 
 
 def test_it_runs_beside_a_busy_worker(tmp_path):
@@ -74,8 +74,10 @@ def test_it_runs_beside_a_busy_worker(tmp_path):
         worker.join()
     assert done.returncode == 0, done.stderr
     assert "0 reminded, 1 taken out of search, 3 sent to the moderators" in done.stdout
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM moderation_report").fetchone() == (3,)
-    statuses = db.execute("SELECT status FROM groups_group ORDER BY id").fetchall()
+    with closing(sqlite3.connect(path)) as db:
+        reports = db.execute("SELECT count(*) FROM moderation_report").fetchone()
+        statuses = db.execute("SELECT status FROM groups_group ORDER BY id").fetchall()
+        journal = db.execute("PRAGMA journal_mode").fetchone()
+    assert reports == (3,)
     assert statuses == [("archived",), ("published",), ("published",), ("published",)]
-    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert journal == ("wal",)
