@@ -16,6 +16,8 @@ from groups import taxonomy
 from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
 from groups.services import GroupValues, save_group
+from organisers.notify import tell_organisers_of_changes
+from organisers.proposals import Proposal
 
 from .intermediate import FeedGroup, ParsedFeed, RowProblem
 from .mapping import (
@@ -299,7 +301,13 @@ def _apply_changes(
         else:
             direct[name] = new[name]
     if direct:
+        # Organisers hear what the source changed without them (issue 12 point 4).
+        before = Proposal.from_group(group) if claimed else None
         apply_values(group, direct, ctx.reason)
+        if before is not None:
+            tell_organisers_of_changes(
+                group=group, before=before, by=f"the {ctx.source.name} meeting list"
+            )
     for kind, values in held.items():
         if values:
             propose(ctx.source, group, kind, values, current)

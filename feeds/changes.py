@@ -15,6 +15,8 @@ from groups.duplicates import Candidate, Duplicate, possible_duplicates
 from groups.models import ArchivedReason, Group, Status
 from moderation.approval import group_version
 from moderation.services import approve_group
+from organisers.notify import tell_organisers_of_changes
+from organisers.proposals import Proposal
 
 from .apply import apply_values, write
 from .models import ChangeKind, ChangeStatus, Outcome, Source, SourceChange, SourceListing
@@ -35,9 +37,17 @@ def accept(change: SourceChange, user: Any) -> None:
                 actor=user,
             )
     else:
+        # An organiser deciding their own change needs no email; others are told of it.
+        before = Proposal.from_group(group) if change.kind != ChangeKind.ORGANISER else None
         apply_values(
             group, change.values, f"Accepted from the {change.source.name} meeting list", actor=user
         )
+        if before is not None:
+            tell_organisers_of_changes(
+                group=group,
+                before=before,
+                by=f"the {change.source.name} meeting list, accepted by a moderator",
+            )
     _decide(change, ChangeStatus.ACCEPTED, user)
 
 

@@ -238,6 +238,42 @@ def test_a_moderator_sees_a_held_link_in_the_queue_and_accepts_it(
     assert latest.history_change_reason == "Accepted from the Leeds AA intergroup meeting list"
 
 
+def test_organisers_hear_of_a_held_link_a_moderator_accepted(
+    moderator_client, organiser, aa_leeds, feed_server, meeting_guide, mailoutbox
+):
+    change = held_link_change(aa_leeds, feed_server, meeting_guide)
+    GroupOwner.objects.create(group=change.group, user=organiser)
+    mailoutbox.clear()
+
+    moderator_client.post(f"/moderation/feeds/changes/{change.pk}/", {"action": "accept"})
+
+    (email,) = [m for m in mailoutbox if organiser.email in m.to]
+    assert "changed by the Leeds AA intergroup meeting list, accepted by a moderator" in email.body
+    assert "https://meet.jit.si/chapel-allerton-aa" in email.body
+    assert "https://evil.example.net/join" in email.body
+
+
+def test_an_organiser_accepting_a_change_gets_no_email_about_it(
+    organiser_client, organiser, aa_leeds, feed_server, meeting_guide, mailoutbox
+):
+    sync(aa_leeds)
+    Group.objects.update(status=Status.PUBLISHED)
+    chapel = by_name("Chapel Allerton Hybrid")
+    GroupOwner.objects.create(group=chapel, user=organiser)
+    chapel.address = "Side entrance"
+    chapel.save()
+    meeting_guide[3]["formatted_address"] = "Harrogate Road, Leeds LS7 4NB, UK"
+    feed_server.serve("/meetings.json", meeting_guide)
+    sync(aa_leeds)
+    change = SourceChange.objects.get(kind=ChangeKind.ORGANISER)
+    mailoutbox.clear()
+
+    organiser_client.post(f"/organisers/source-changes/{change.pk}/", {"action": "accept"})
+
+    assert by_name("Chapel Allerton Hybrid").address.endswith("Harrogate Road")
+    assert mailoutbox == []
+
+
 def test_a_declined_link_stays_declined_on_later_syncs(
     moderator_client, aa_leeds, feed_server, meeting_guide
 ):

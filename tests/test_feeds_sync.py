@@ -305,6 +305,40 @@ def test_a_claimed_listing_sends_changes_to_fields_its_organiser_edited_to_them(
     assert change.values == {"address": "Chapel Allerton Methodist Church, Harrogate Road"}
 
 
+def test_a_claimed_listings_organisers_hear_what_the_source_changed(
+    aa_leeds, feed_server, meeting_guide, organiser, mailoutbox
+):
+    sync(aa_leeds)
+    publish_all()
+    chapel = by_name("Chapel Allerton Hybrid")
+    GroupOwner.objects.create(group=chapel, user=organiser)
+    meeting_guide[3]["time"] = "19:10"
+    feed_server.serve("/meetings.json", meeting_guide)
+    mailoutbox.clear()
+
+    sync(aa_leeds)
+
+    (email,) = [m for m in mailoutbox if organiser.email in m.to]
+    assert "changed by the Leeds AA intergroup meeting list" in email.body
+    assert "7pm to 8pm" in email.body and "7:10pm to 8pm" in email.body
+    assert "Chapel Allerton" not in email.subject
+
+
+def test_unclaimed_listings_changed_by_a_source_email_nobody(
+    aa_leeds, feed_server, meeting_guide, mailoutbox
+):
+    sync(aa_leeds)
+    publish_all()
+    meeting_guide[3]["time"] = "19:10"
+    feed_server.serve("/meetings.json", meeting_guide)
+    mailoutbox.clear()
+
+    sync(aa_leeds)
+
+    assert by_name("Chapel Allerton Hybrid").meetings.get().start_time == dt.time(19, 10)
+    assert mailoutbox == []
+
+
 # --- A failing source changes nothing --------------------------------------------------
 
 
