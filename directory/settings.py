@@ -398,6 +398,6 @@ SEARCH_PAGE_SIZE = 20
 DEFAULT_RADIUS_KM = 16.0
 MAX_RADIUS_KM = 500.0
 # How long each process keeps data that changes rarely but that nearly every request reads:
-# the taxonomies (groups/taxonomy.py) and the negative or mixed evidence behind the
+# the taxonomies (groups/taxonomy.py) and the evidence records that may count, behind the
 # results' marker (evidence/summary.py). A change made in a process shows there at once.
 MEMO_SECONDS = env_int("MEMO_SECONDS", 60)

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Evidence
-from .summary import forget_cautions
+from .certainty import HandSet, Level, hand_set_allowed
+from .models import EditorsRating, Evidence
+from .summary import computed_for_pair, forget_cautions
 
 
 @admin.register(Evidence)
@@ -124,3 +127,39 @@ class EvidenceAdmin(admin.ModelAdmin):
         count = queryset.update(is_published=False)
         forget_cautions()
         self.message_user(request, f"Unpublished {count} record(s).", messages.SUCCESS)
+
+
+class EditorsRatingForm(forms.ModelForm):
+    class Meta:
+        model = EditorsRating
+        fields = ["condition", "group_type", "level", "direction", "reason", "records", "set_on"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        condition, group_type, level = (data.get(k) for k in ("condition", "group_type", "level"))
+        if not (condition and group_type and level):
+            return data
+        records = data.get("records") or []
+        if any(not r.is_published for r in records):
+            self.add_error("records", "Cite published records only.")
+        computed = computed_for_pair(condition, group_type).level
+        hand_set = HandSet(Level.from_slug(level), "", "", None, frozenset(r.pk for r in records))
+        if not hand_set_allowed(hand_set, computed):
+            self.add_error(
+                "level",
+                f"The records give groups of this type for this condition {computed.label} "
+                "certainty. Set a lower rating, or cite the records this one rests on.",
+            )
+        return data
+
+
+@admin.register(EditorsRating)
+class EditorsRatingAdmin(SimpleHistoryAdmin):
+    """Ratings set by hand. Who set one is kept in its history; pages show only the date
+    and the reason."""
+
+    form = EditorsRatingForm
+    list_display = ["condition", "group_type", "level", "direction", "set_on"]
+    list_filter = ["level", "group_type", "condition"]
+    autocomplete_fields = ["records"]
+    history_list_display = ["level", "direction", "reason"]

@@ -12,6 +12,8 @@ from .models import GENERAL_CONDITION, Design, Direction, Evidence, EvidenceQuer
 # The filter value for records that are not about one condition, or one type of group:
 # the evidence and gap map's general row and column.
 GENERAL = "general"
+# The filter value for records that may count towards a rating (the gap map's cells).
+COUNTS = "yes"
 
 
 class EvidenceFilter(django_filters.FilterSet):
@@ -44,6 +46,12 @@ class EvidenceFilter(django_filters.FilterSet):
     studied = django_filters.ChoiceFilter(
         choices=Studied.choices, label="What was studied", empty_label="Anything"
     )
+    counts = django_filters.ChoiceFilter(
+        choices=[(COUNTS, "Counts towards ratings"), ("no", "Does not count")],
+        label="Counts towards ratings",
+        empty_label="Either",
+        method="filter_counts",
+    )
     design = django_filters.ChoiceFilter(
         choices=Design.choices, label="Design", empty_label="Any design"
     )
@@ -65,6 +73,7 @@ class EvidenceFilter(django_filters.FilterSet):
             "group_type",
             "kind",
             "studied",
+            "counts",
             "design",
             "outcome_direction",
             "audience",
@@ -86,6 +95,12 @@ class EvidenceFilter(django_filters.FilterSet):
         if value == GENERAL:
             return queryset.filter(~Exists(links))
         return queryset.filter(Exists(links.filter(grouptype=value)))
+
+    def filter_counts(self, queryset: EvidenceQuerySet, name: str, value: str) -> EvidenceQuerySet:
+        counting = Evidence.objects.counting().values("pk")
+        if value == COUNTS:
+            return queryset.filter(pk__in=counting)
+        return queryset.exclude(pk__in=counting)
 
     def filter_audience(
         self, queryset: EvidenceQuerySet, name: str, value: Audience

@@ -1,6 +1,9 @@
 """The evidence and gap map: conditions down the side, group types across the top, and
-in each cell what the library holds about that pair.
+in each cell the evidence that counts for that pair, with its certainty.
 
+Only records that may count towards a rating (outcome studies and systematic reviews of
+anything but groups that are not mutual aid; see evidence.certainty) are placed in cells;
+the rest are listed apart, the records about groups that are not mutual aid separately.
 Records are placed by their own tags and nothing else. A record about mental health in
 general (no condition, or general_wellbeing) sits in the map's general row, and one about
 groups of any type (no group type) in its general column, rather than being copied into
@@ -19,8 +22,10 @@ from django.urls import reverse
 
 from groups.models import Audience, Condition, GroupType
 
-from .filters import GENERAL
-from .models import DESIGN_ORDER, GENERAL_CONDITION, Design, Direction, Evidence
+from . import certainty
+from .certainty import ConditionRating, Level, RecordFacts
+from .filters import COUNTS, GENERAL
+from .models import DESIGN_ORDER, GENERAL_CONDITION, Design, Direction, Evidence, Studied
 
 GENERAL_ROW_LABEL = "Mental health in general"
 GENERAL_COLUMN_LABEL = "Groups in general"
@@ -49,12 +54,11 @@ DIRECTIONS: list[tuple[str, str]] = [
     (Direction.NEGATIVE, "negative"),
     (Direction.INCONCLUSIVE, "inconclusive"),
     (Direction.NO_EFFECT, "no effect found"),
-    ("none", "not an outcome study"),
 ]
 
 
 def _direction(record: Evidence) -> str:
-    return record.outcome_direction or "none"
+    return record.outcome_direction
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,17 @@ class Cell:
         return next((d for d in DESIGN_ORDER if d in designs), "")
 
     @property
+    def rating(self) -> ConditionRating:
+        """The certainty of the cell's records taken together, by the rating rules."""
+        rated = [certainty.rate_record(RecordFacts.of(r)) for r in self.records]
+        return certainty.combine(self.row.key, rated)
+
+    @property
+    def certainty(self) -> str:
+        rating = self.rating
+        return rating.level.label if rating.level != Level.NONE else ""
+
+    @property
     def strongest_design_short(self) -> str:
         return SHORT_DESIGN.get(self.strongest_design, "")
 
@@ -119,7 +134,10 @@ class Cell:
             return "no studies"
         studies = f"{self.count} stud{'y' if self.count == 1 else 'ies'}"
         outcomes = ", ".join(f"{c.count} {c.label}" for c in self.directions)
-        return f"{studies}, strongest design {self.strongest_design_label.lower()}; {outcomes}"
+        return (
+            f"{studies}, {self.certainty} certainty, strongest design "
+            f"{self.strongest_design_label.lower()}; {outcomes}"
+        )
 
 
 @dataclass
@@ -129,6 +147,8 @@ class GapMap:
     grid: list[tuple[Axis, list[Cell]]]
     audience: Audience | None
     total: int
+    not_mutual_aid: list[Evidence] = field(default_factory=list)
+    background: list[Evidence] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -154,16 +174,16 @@ def _column_keys(record: Evidence) -> set[str]:
 
 def library_url(row: Axis, column: Axis, audience: Audience | None) -> str:
     """The library filtered to the records a cell counts."""
-    params = {"condition": row.key, "group_type": column.key}
+    params = {"condition": row.key, "group_type": column.key, "counts": COUNTS}
     if audience is not None:
         params["audience"] = audience.slug
     return f"{reverse('evidence:library')}?{urlencode(params)}"
 
 
 def build_gap_map(audience: Audience | None = None) -> GapMap:
-    """The map of published records (about the audience, if one is given), in five
-    queries whatever the size of the library: conditions, group types, and the records
-    with their conditions and group types."""
+    """The map of published records (about the audience, if one is given), in a fixed
+    number of queries whatever the size of the library: conditions, group types, and the
+    records with their tags."""
     rows = [
         Axis(c.slug, c.name)
         for c in Condition.objects.exclude(slug=GENERAL_CONDITION).only("slug", "name")
@@ -176,10 +196,22 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
         records = records.filter(audiences=audience)
     records = (
         records.by_strength()
-        .only("key", "authors", "year", "design", "outcome_direction")
+        .only(
+            "key",
+            "authors",
+            "year",
+            "design",
+            "outcome_direction",
+            "kind",
+            "studied",
+            "sample_size",
+            "origin",
+        )
         .prefetch_related(
             Prefetch("conditions", queryset=Condition.objects.only("slug")),
             Prefetch("group_types", queryset=GroupType.objects.only("slug")),
+            Prefetch("audiences", queryset=Audience.objects.only("slug")),
+            "groups",
         )
     )
     cells = {
@@ -188,7 +220,11 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
         for column in columns
     }
     total = 0
+    apart: dict[bool, list[Evidence]] = {True: [], False: []}
     for record in records:
+        if not record.may_count:
+            apart[record.studied == Studied.NOT_MUTUAL_AID].append(record)
+            continue
         total += 1
         for row_key in _row_keys(record):
             for column_key in _column_keys(record):
@@ -196,4 +232,12 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
                 if cell is not None:
                     cell.records.append(record)
     grid = [(row, [cells[row.key, column.key] for column in columns]) for row in rows]
-    return GapMap(rows=rows, columns=columns, grid=grid, audience=audience, total=total)
+    return GapMap(
+        rows=rows,
+        columns=columns,
+        grid=grid,
+        audience=audience,
+        total=total,
+        not_mutual_aid=apart[True],
+        background=apart[False],
+    )

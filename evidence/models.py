@@ -3,9 +3,11 @@ matched to a group so that its page can say what is known about groups like it."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from groups.models import Audience, Condition, Group, GroupType, Orientation, web_url
 
@@ -536,6 +539,23 @@ class Evidence(models.Model):
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
     @property
+    def pubmed_url(self) -> str:
+        """A PubMed search for a journal article from its first author, year and title.
+        Only the link is built: the server never sends a request."""
+        if not (self.journal_article and self.title):
+            return ""
+        person = re.match(r"\s*([^,]+),\s*[A-Z]", self.authors)  # "Surname, I.", not an org
+        author = f"{person.group(1)}[au]" if person else ""
+        year = f"{self.year}[dp]" if self.year else ""
+        words = re.sub(r"[^\w\s-]", " ", self.title)
+        term = " ".join(filter(None, [author, year, words]))
+        return "https://pubmed.ncbi.nlm.nih.gov/?" + urlencode({"term": " ".join(term.split())})
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
+
+    @property
     def countries(self) -> list[str]:
         return split_countries(self.country)
 
@@ -593,3 +613,122 @@ def unique_key(authors: str, year: int | None) -> str:
     while Evidence.objects.filter(key=key).exists():
         key, n = f"{base}-{n}", n + 1
     return key
+
+
+class Certainty(models.TextChoices):
+    """A certainty rating, as GRADE names its levels, or none."""
+
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+    NONE = "none", "None"
+
+
+class EditorsRating(models.Model):
+    """A certainty rating the directory's editors set by hand for one condition and type of
+    group, with their reason. It may only be lower than the computed rating, or cite the
+    records it rests on (the admin's form checks this against the computed rating). Who set
+    it is kept in its history, never shown on the site."""
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, related_name="editors_ratings"
+    )
+    group_type = models.ForeignKey(
+        GroupType, on_delete=models.PROTECT, related_name="editors_ratings"
+    )
+    level = models.CharField("certainty", max_length=10, choices=Certainty.choices)
+    direction = models.CharField(
+        max_length=20,
+        choices=Direction.choices,
+        blank=True,
+        help_text="Leave blank to keep the direction the records give.",
+    )
+    reason = models.TextField(help_text="Shown on group pages: why the editors set this rating.")
+    records = models.ManyToManyField(
+        Evidence,
+        related_name="editors_ratings",
+        blank=True,
+        help_text="The records it rests on. Needed unless the rating is lower than computed.",
+    )
+    set_on = models.DateField(default=dt.date.today)
+    history = HistoricalRecords(m2m_fields=["records"])
+
+    class Meta:
+        verbose_name = "rating set by the editors"
+        verbose_name_plural = "ratings set by the editors"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "group_type"], name="editors_rating_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Certainty.values), name="editors_rating_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="") | Q(direction__in=Direction.values),
+                name="editors_rating_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level=Certainty.NONE) | Q(direction=""),
+                name="editors_rating_none_has_no_direction",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="editors_rating_has_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} · {self.group_type}: {self.get_level_display()}"
+
+
+class ReportProblem(models.TextChoices):
+    NOT_WHAT_SOURCE_SAYS = "not_source", "It says something the source does not say"
+    TOO_STRONG = "too_strong", "It makes the evidence look stronger or weaker than it is"
+    CITATION = "citation", "The citation or a link is wrong"
+    OTHER = "other", "Something else"
+
+
+class EvidenceReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Dealt with"
+
+
+class EvidenceReportQuerySet(models.QuerySet["EvidenceReport"]):
+    def open(self) -> EvidenceReportQuerySet:
+        return self.filter(status=EvidenceReportStatus.OPEN)
+
+
+class EvidenceReport(models.Model):
+    """Someone says a record in the library is wrong ("Report a problem with this
+    evidence"); it goes to the moderators' queue. Nothing about the sender is kept."""
+
+    record = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="reports")
+    problem = models.CharField(max_length=20, choices=ReportProblem.choices)
+    details = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10,
+        choices=EvidenceReportStatus.choices,
+        default=EvidenceReportStatus.OPEN,
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    resolution = models.TextField(blank=True)
+
+    objects = EvidenceReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(problem__in=ReportProblem.values), name="evidence_report_problem_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EvidenceReportStatus.values),
+                name="evidence_report_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="evidence_report_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_problem_display()}: {self.record}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from evidence.models import Certainty, Direction, Kind, Studied
+
 from .models import WEEKDAY_CODES, Format, Orientation, Recurrence, Referral
 
 
@@ -150,36 +152,108 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
     evidence_item = {
         "type": "object",
         "required": [
-            "id", "citation", "year", "design", "sample_size", "country",
-            "outcome_direction", "finding", "url", "source_url",
+            "id", "citation", "year", "kind", "studied", "design", "sample_size", "country",
+            "outcome_direction", "counts", "finding", "url", "source_url",
         ],
         "properties": {
             "id": {"type": "integer"},
             "citation": {"type": "string"},
             "year": {"type": "integer", "nullable": True},
+            "kind": {
+                "type": "string",
+                "enum": list(Kind.values),
+                "description": "Only outcome_study and systematic_review can count.",
+            },
+            "studied": {"type": "string", "enum": list(Studied.values)},
             "design": {"type": "string"},
             "sample_size": {"type": "integer", "nullable": True},
             "country": {"type": "string", "nullable": True},
-            "outcome_direction": {"type": "string"},
+            "outcome_direction": {
+                "type": "string",
+                "enum": list(Direction.values),
+                "nullable": True,
+                "description": "Null unless the record is an outcome study or systematic review.",
+            },
+            "counts": {
+                "type": "boolean",
+                "description": "Whether it counts towards one of this group's ratings.",
+            },
             "finding": {"type": "string"},
             "url": {"type": "string", "format": "uri"},
             "source_url": {"type": "string", "nullable": True},
+        },
+    }  # fmt: skip
+    certainty_source = {
+        "type": "object",
+        "required": ["id", "citation", "year", "level", "role", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "citation": {"type": "string"},
+            "year": {"type": "integer", "nullable": True},
+            "level": {"type": "string", "enum": [c for c in Certainty.values if c != "none"]},
+            "role": {"type": "string", "enum": ["headline", "supporting", "conflicting"]},
+            "url": {"type": "string", "format": "uri"},
+        },
+    }
+    certainty_item = {
+        "type": "object",
+        "description": (
+            "How certain the evidence is that groups like this help, for one of the group's "
+            "conditions (at most three), by the rules at /evidence/how-we-rate/."
+        ),
+        "required": [
+            "condition", "level", "direction", "statement", "reasons", "sources",
+            "set_by_editors",
+        ],
+        "properties": {
+            "condition": {"type": "string", "description": "A condition slug."},
+            "level": {"type": "string", "enum": list(Certainty.values)},
+            "direction": {
+                "type": "string",
+                "enum": [*Direction.values],
+                "nullable": True,
+                "description": "Null when the level is none.",
+            },
+            "statement": {"type": "string", "description": "The line in words, hedged."},
+            "reasons": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Why the records the rating rests on were rated down.",
+            },
+            "sources": {
+                "type": "array",
+                "items": certainty_source,
+                "description": "The records that count: the rating rests on the headline ones.",
+            },
+            "set_by_editors": {
+                "type": "object",
+                "nullable": True,
+                "required": ["date", "reason"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "reason": {"type": "string"},
+                },
+            },
         },
     }  # fmt: skip
     caution = {
         "type": "object",
         "required": ["kind", "text", "evidence"],
         "properties": {
-            "kind": {"type": "string"},
+            "kind": {
+                "type": "string",
+                "enum": ["negative", "mixed", "thin", "harm_reduction", "boundaries"],
+            },
             "text": {"type": "string"},
             "evidence": {"type": "array", "items": {"type": "integer"}},
         },
     }
     group_detail = {
         "type": "object",
-        "required": [*group["required"], "evidence", "evidence_summary", "cautions"],
+        "required": [*group["required"], "certainty", "evidence", "evidence_summary", "cautions"],
         "properties": {
             **group["properties"],
+            "certainty": {"type": "array", "items": certainty_item},
             "evidence": {"type": "array", "items": evidence_item},
             "evidence_summary": {"type": "string"},
             "cautions": {"type": "array", "items": caution},

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
+from evidence.models import EvidenceReport
 from groups.models import Group, Status
 from organisers.models import Claim, ClaimStatus, GroupRevision, RevisionStatus
 from organisers.proposals import Proposal, differences
@@ -79,6 +80,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "takedown_replies": Decision.objects.filter(
                 action=Action.ARCHIVED, replied_at__isnull=False, reply_read_at__isnull=True
             ).select_related("group", "replied_by"),
+            # Reports about the evidence library (the evidence app's own model).
+            "evidence_reports": EvidenceReport.objects.open().select_related("record"),
         },
     )
 

@@ -421,7 +421,9 @@ def test_a_published_group_by_id(client, published_group, ls6, document):
     assert response["Access-Control-Allow-Origin"] == "*"
     item = response.json()
     listed = client.get(API, {"near": "LS6"}).json()["results"][0]
-    evidence = {key: item.pop(key) for key in ("evidence", "evidence_summary", "cautions")}
+    evidence = {
+        key: item.pop(key) for key in ("certainty", "evidence", "evidence_summary", "cautions")
+    }
     assert item == {**listed, "distance_km": None}
     assert evidence["evidence_summary"]
     assert {c["kind"] for c in evidence["cautions"]} >= {"boundaries"}

@@ -375,3 +375,169 @@ def test_check_evidence_links_reports_addresses_that_no_longer_answer_and_change
     call_command("check_evidence_links", "--published-only", stdout=out)
     assert "draft-gone" not in out.getvalue()
     assert out.getvalue().splitlines()[-1] == "Checked 6 web addresses: 3 no longer answer."
+
+
+# --- Generated text, links, the rating page (issue 12, points 4, 5 and 9) ---------------
+
+
+def test_the_librarys_intro_is_written_from_the_records(client, make_evidence):
+    from collections import Counter
+
+    from evidence.intro import KIND_NOUNS
+
+    html = client.get("/evidence/").content.decode().replace("&#x27;", "'")
+    intro = html[html.index("app-library-intro") : html.index("app-evidence-caveats")]
+    records = list(Evidence.objects.published())
+    kinds = Counter(r.kind for r in records)
+    assert f"The library holds {len(records)} records:" in intro
+    for kind, n in kinds.items():
+        assert f"{n} {KIND_NOUNS[kind][0 if n == 1 else 1]}" in intro
+    uk = sum("UK" in r.countries for r in records)
+    us = sum("US" in r.countries for r in records)
+    unknown = sum(not r.countries for r in records)
+    assert f"{uk} are from the UK and {us} from the US" in intro
+    assert f"{unknown} do not say where" in intro
+    undesigned = sum(r.design == "other" for r in records)
+    assert f"{undesigned} records do not report a design" in intro
+    # A record added by an editor changes the intro at once; no test needs rewriting.
+    make_evidence("Newer, A.", 2024, country="US", kind="descriptive", direction="")
+    html = client.get("/evidence/").content.decode()
+    assert f"The library holds {len(records) + 1} records:" in html
+
+
+def test_the_library_and_the_rating_page_give_the_reviews_caveats(client):
+    from evidence import review_words
+
+    for url in ("/evidence/", "/evidence/how-we-rate/"):
+        html = client.get(url).content.decode().replace("&#x27;", "'")
+        for caveat in (
+            review_words.PUBLICATION_BIAS,
+            review_words.SUBJECTIVE_ONLY,
+            review_words.UK_RARE,
+            review_words.POOR_QUALITY,
+        ):
+            assert caveat in html, (url, caveat)
+
+
+def test_the_how_we_rate_page_states_the_rules_from_the_engine(client):
+    from evidence.certainty import MAX_DOWNGRADE, SMALL_SAMPLE, START, Level
+
+    html = client.get("/evidence/how-we-rate/").content.decode()
+    assert "<h1>How we rate evidence</h1>" in html
+    assert f"fewer than {SMALL_SAMPLE} people" in html
+    assert f"at most {MAX_DOWNGRADE} levels" in html
+    for design, level in START.items():
+        label = Evidence(design=design).get_design_display()
+        row = html[html.index(f">{level.label.capitalize()}</dt>") :]
+        assert label in row[: row.index("</dd>")], design
+    assert Level.MODERATE.label in html
+
+
+def test_a_journal_articles_page_links_to_pubmed_or_its_doi_and_fetches_nothing(client):
+    bentall = client.get("/evidence/bentall-et-al-2002/").content.decode()
+    link = re.search(r'href="(https://pubmed\.ncbi\.nlm\.nih\.gov/\?term=[^"]+)"', bentall)
+    assert link and "Bentall%5Bau%5D" in link[1] and "2002%5Bdp%5D" in link[1]
+    cochrane = client.get("/evidence/kelly-et-al-2020/").content.decode()
+    assert 'href="https://doi.org/10.1002/14651858.CD012880.pub2"' in cochrane
+    guideline = client.get("/evidence/sign-2004/").content.decode()
+    assert "pubmed" not in guideline  # not a journal article
+
+
+def test_a_records_page_quotes_the_review_and_says_how_it_counts(client):
+    from evidence import shipped
+
+    for item in shipped.shipped_records():
+        if item["key"] not in {"bentall-et-al-2002", "lecomte-et-al-1999", "nelles-1990"}:
+            continue
+        html = client.get(f"/evidence/{item['key']}/").content.decode().replace("&#x27;", "'")
+        for fragment in item["basis"]:
+            assert fragment.replace("'", "'") in html
+    bentall = client.get("/evidence/bentall-et-al-2002/").content.decode()
+    assert "starts at <strong>low</strong>" in bentall
+    assert "That leaves it at <strong>very low</strong>" in bentall
+    lecomte = client.get("/evidence/lecomte-et-al-1999/").content.decode()
+    assert "never counts towards a rating" in lecomte
+    assert 'href="/evidence/how-we-rate/"' in lecomte
+
+
+# --- Report a problem with this evidence ----------------------------------------------
+
+
+def _shown(seconds_ago: float = 10) -> str:
+    import time
+
+    from django.core import signing
+
+    from moderation.forms import SALT
+
+    return signing.dumps(time.time() - seconds_ago, salt=SALT)
+
+
+def test_a_report_about_a_record_reaches_the_moderators(client, admin_user, make_evidence):
+    from evidence.models import EvidenceReport
+    from moderation.digest import build_digest
+
+    page = client.get("/evidence/bentall-et-al-2002/").content.decode()
+    assert 'href="/evidence/bentall-et-al-2002/report/">Report a problem with this evidence' in page
+    form = client.get("/evidence/bentall-et-al-2002/report/")
+    assert form.status_code == 200 and 'name="shown_at"' in form.content.decode()
+    response = client.post(
+        "/evidence/bentall-et-al-2002/report/",
+        {
+            "problem": "too_strong",
+            "details": "The source only says 'predicted'.",
+            "shown_at": _shown(),
+        },
+    )
+    assert response.status_code == 200
+    assert "your report has been sent" in response.content.decode()
+    report = EvidenceReport.objects.get()
+    assert (report.record.key, report.problem, report.status) == (
+        "bentall-et-al-2002",
+        "too_strong",
+        "open",
+    )
+    # In the moderation queue, and in the moderators' digest in the site's own words.
+    client.force_login(admin_user)
+    queue = client.get("/moderation/").content.decode()
+    assert f'href="/evidence/reports/{report.pk}/"' in queue
+    lines = [line for section in build_digest() for line in section.lines]
+    assert any(line.url == f"/evidence/reports/{report.pk}/" for line in lines)
+    assert all("predicted" not in line.text for line in lines)
+    # A moderator closes it, saying what they did.
+    detail = client.get(f"/evidence/reports/{report.pk}/").content.decode()
+    assert "The source only says" in detail
+    closed = client.post(f"/evidence/reports/{report.pk}/", {"note": "Checked; kept."})
+    assert closed.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.resolution, report.resolved_by) == (
+        "resolved",
+        "Checked; kept.",
+        admin_user,
+    )
+
+
+def test_reports_about_evidence_refuse_bad_input_and_spam(client):
+    from evidence.models import EvidenceReport
+
+    url = "/evidence/bentall-et-al-2002/report/"
+    missing = client.post(url, {"problem": "", "shown_at": _shown()})
+    assert missing.status_code == 200
+    assert "Choose what is wrong with the record." in missing.content.decode()
+    assert client.post(url, {"problem": "other", "website": "spam", "shown_at": _shown()})
+    too_quick = client.post(url, {"problem": "other", "shown_at": _shown(0.5)})
+    assert "very quick" in too_quick.content.decode()
+    assert not EvidenceReport.objects.exists()
+    assert client.get("/evidence/no-such-record/report/").status_code == 404
+
+
+def test_only_staff_read_reports_about_evidence(client, make_evidence, django_user_model):
+    from evidence.models import EvidenceReport
+
+    report = EvidenceReport.objects.create(
+        record=Evidence.objects.get(key="nelles-1990"), problem="other"
+    )
+    url = f"/evidence/reports/{report.pk}/"
+    assert client.get(url).status_code == 302  # to sign in
+    client.force_login(django_user_model.objects.create_user("someone", "s@example.org", "pw"))
+    assert client.get(url).status_code == 404

@@ -204,7 +204,10 @@ def test_only_groups_with_negative_or_mixed_evidence_get_the_marker_in_one_query
     aa = make_group(conditions=("alcohol",), group_type="twelve_step")
     na = make_group(conditions=("drugs",), group_type="twelve_step")
     linked = make_group(conditions=("gambling",), group_type="faith_based")
-    make_evidence("Harmful, A.", direction="negative", conditions=("bipolar",)).groups.add(linked)
+    # Linked to the group directly: it counts whatever its type, for the group's condition.
+    make_evidence(
+        "Harmful, A.", direction="negative", conditions=("gambling",), group_types=("advocacy",)
+    ).groups.add(linked)
     make_evidence("Hidden, A.", direction="negative", conditions=("alcohol",), published=False)
     ids = [g.pk for g in (cfs, psychosis, unions, aa, na, linked)]
     page = list(Group.objects.with_cards().filter(pk__in=ids))

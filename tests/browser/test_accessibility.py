@@ -73,3 +73,31 @@ def test_the_gap_map_at_320_pixels_scrolls_in_its_own_box(browser, demo_site):
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert page.locator(".app-gap-map-scroll").first.evaluate("e => e.scrollWidth > e.clientWidth")
     context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/evidence/",
+        "/evidence/how-we-rate/",
+        "/evidence/bentall-et-al-2002/",
+        "/evidence/bentall-et-al-2002/report/",
+    ],
+    ids=["library", "how-we-rate", "record", "report"],
+)
+def test_the_evidence_pages_have_no_violations(page: Page, live_server, review_evidence, path):
+    page.goto(live_server.url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_group_page_with_cautions_and_background_has_no_violations(
+    page: Page, live_server, demo_data, review_evidence
+):
+    from groups.models import Group
+
+    group = Group.objects.published().filter(conditions__slug="chronic_fatigue_syndrome").first()
+    page.goto(live_server.url + group.get_absolute_url())
+    page.get_by_text("Background (").click()  # open the collapsed block
+    expect(page.locator(".app-certainty__line").first).to_be_visible()
+    assert_accessible(page)
