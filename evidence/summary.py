@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
-from django.urls import reverse
 
 from directory.memo import Memo
 from groups.models import Condition, Group, GroupType
@@ -640,10 +639,6 @@ def _join(items: Sequence[str], conjunction: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def how_we_rate_url() -> str:
-    return reverse("evidence:how-we-rate")
 
 
 def computed_for_pair(condition: Condition, group_type: GroupType) -> ConditionRating:
