@@ -85,19 +85,17 @@ def test_the_gap_map_at_320_pixels_scrolls_in_its_own_box(browser, demo_site):
     ],
     ids=["library", "how-we-rate", "record", "report"],
 )
-def test_the_evidence_pages_have_no_violations(page: Page, live_server, review_evidence, path):
-    page.goto(live_server.url + path)
+def test_the_evidence_pages_have_no_violations(page: Page, demo_site, path):
+    page.goto(demo_site.url + path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 
 
-def test_a_group_page_with_cautions_and_background_has_no_violations(
-    page: Page, live_server, demo_data, review_evidence
-):
+def test_a_group_page_with_cautions_and_background_has_no_violations(page: Page, demo_site):
     from groups.models import Group
 
     group = Group.objects.published().filter(conditions__slug="chronic_fatigue_syndrome").first()
-    page.goto(live_server.url + group.get_absolute_url())
+    page.goto(demo_site.url + group.get_absolute_url())
     page.get_by_text("Background (").click()  # open the collapsed block
     expect(page.locator(".app-certainty__line").first).to_be_visible()
     assert_accessible(page)
