@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.choices import CallableChoiceIterator
+from django_filters.fields import ChoiceField as FilterChoiceField
 
 from . import geo, taxonomy
 from .geo import KM_PER_MILE
@@ -117,7 +119,9 @@ class TermsField(forms.Field):
         super().__init__(**kwargs)
         blank = [] if multiple else [("", empty_label)]
         # Read when the page is drawn, from the same copy of the taxonomy that validates.
-        self.widget.choices = lambda: [*blank, *((t.slug, t.name) for t in terms().all)]
+        self.widget.choices = CallableChoiceIterator(
+            lambda: [*blank, *((t.slug, t.name) for t in terms().all)]
+        )
 
     def to_python(self, value: Any) -> Any:
         values = value if isinstance(value, list | tuple) else [value]
@@ -133,6 +137,18 @@ class TermsField(forms.Field):
         if self.multiple:
             return found
         return found[0] if found else None
+
+
+class HintedChoiceField(FilterChoiceField):
+    """Choices each with a hint under it (the NHS.UK form tags read choice_hints)."""
+
+    def __init__(self, *, hints: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.choice_hints = hints
+
+
+class HintedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = HintedChoiceField
 
 
 class TermsFilter(django_filters.Filter):
@@ -172,12 +188,11 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["radius_km"].widget.choices = radius_options(self["radius_km"].value())
-        self.fields["orientation"].choice_hints = ORIENTATION_EXPLAINED
 
     def orientations(self) -> list[tuple[str, str]]:
         """Each orientation offered, with what it means."""
-        field = self.fields["orientation"]
-        return [(label, field.choice_hints[value]) for value, label in field.choices if value]
+        choices = ORIENTATION_FILTER_CHOICES
+        return [(label, ORIENTATION_EXPLAINED[value]) for value, label in choices]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -255,9 +270,10 @@ class SearchFilter(django_filters.FilterSet):
         multiple=True,
         help_text="Choose any that apply: a group matching one of them is shown.",
     )
-    orientation = django_filters.ChoiceFilter(
+    orientation = HintedChoiceFilter(
         label="Orientation",
         choices=ORIENTATION_FILTER_CHOICES,
+        hints=ORIENTATION_EXPLAINED,
         empty_label="Any",
         widget=forms.RadioSelect,
     )

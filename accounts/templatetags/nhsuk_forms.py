@@ -74,6 +74,7 @@ def nhsuk_field(
         described.append(f"{field_id}-error")
     kind = kind_of(field)
     widget_html = ""
+    attrs: dict[str, str | bool]
     if kind == "checkbox":
         attrs = {"class": "nhsuk-checkboxes__input"}
         if described:
@@ -140,7 +141,7 @@ def nhsuk_error_summary(*forms: BaseForm | BaseFormSet | None) -> dict[str, Any]
 
     def add(form: BaseForm) -> None:
         for error in form.non_field_errors():
-            items.append(("maincontent", error))
+            items.append(("maincontent", str(error)))
         for field in form:
             if not field.is_hidden:
                 items.extend((field_anchor(field), error) for error in error_messages(field))
@@ -149,7 +150,7 @@ def nhsuk_error_summary(*forms: BaseForm | BaseFormSet | None) -> dict[str, Any]
         if form is None or not form.is_bound:
             continue
         if isinstance(form, BaseFormSet):
-            items.extend(("maincontent", e) for e in form.non_form_errors())
+            items.extend(("maincontent", str(e)) for e in form.non_form_errors())
             for each in form.forms:
                 add(each)
         else:
