@@ -115,7 +115,7 @@ def tables(absolute: hsds.Absolute) -> dict[str, list[dict[str, Any]]]:
         _flatten("taxonomies", hsds.taxonomy_json(taxonomy, absolute), rows)
     for term in hsds.all_terms():
         _flatten("taxonomy_terms", hsds.term_json(term, absolute, nested=False), rows)
-    for group in hsds.published_groups():
+    for group in hsds.published_groups().in_chunks():
         _flatten("services", hsds.service_json(group, absolute), rows)
     return {name: list(by_id.values()) for name, by_id in rows.items()}
 

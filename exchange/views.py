@@ -50,14 +50,14 @@ def search_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    return _csv_response(groups_csv(results), "mutual-aid-groups.csv")
+    return _csv_response(groups_csv(results.in_chunks()), "mutual-aid-groups.csv")
 
 
 @staff_member_required
 @require_safe
 def staff_export(request: HttpRequest) -> HttpResponse:
     """Every group, whatever its status, for staff."""
-    groups = Group.objects.with_cards().order_by("name", "id")
+    groups = Group.objects.with_cards().order_by("name", "id").in_chunks()
     return _csv_response(groups_csv(groups), f"mutual-aid-directory-{dt.date.today()}.csv")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,31 +230,20 @@ class GroupQuerySet(models.QuerySet["Group"]):
         the directory (their page says so; printed QR codes still lead to it)."""
         return self.filter(status__in=[Status.PUBLISHED, Status.ARCHIVED])
 
-    # Set by with_cards(): read every fetched group's conditions and audiences in one query.
-    _attach_terms = False
-
     def with_cards(self) -> GroupQuerySet:
         """Everything a result card or API item shows, in a fixed number of queries: the
-        type joined, the meetings prefetched, and the conditions and audiences (as
-        condition_terms and audience_terms) in one query that reads only their ids and
-        takes the terms from the process's taxonomies. Not for .iterator(), which
-        bypasses the step that reads them."""
-        cards = self.select_related("group_type").prefetch_related("meetings")
-        cards._attach_terms = True
-        return cards
+        type joined, and the meetings, conditions and audiences prefetched (the terms as
+        condition_terms and audience_terms, in taxonomy order). A large set: in_chunks()."""
+        return self.select_related("group_type").prefetch_related(
+            "meetings",
+            models.Prefetch("conditions", Condition.objects.all(), to_attr="condition_terms"),
+            models.Prefetch("audiences", Audience.objects.all(), to_attr="audience_terms"),
+        )
 
-    def _clone(self) -> GroupQuerySet:
-        clone = super()._clone()
-        clone._attach_terms = self._attach_terms
-        return clone
-
-    def _fetch_all(self) -> None:
-        fetching = self._result_cache is None
-        super()._fetch_all()
-        if fetching and self._attach_terms and self._iterable_class is models.query.ModelIterable:
-            from .taxonomy import attach_terms
-
-            attach_terms(self._result_cache)
+    def in_chunks(self) -> Iterator[Group]:
+        """The groups read 2,000 at a time, each chunk with its own prefetches: one IN list
+        of 50,000 ids (an export) would pass SQLite's and PostgreSQL's parameter limits."""
+        return self.iterator(chunk_size=2_000)
 
     def with_distance(self, lat: float, lng: float) -> GroupQuerySet:
         """Annotates distance_km (haversine); null for online-only groups."""
@@ -526,14 +515,14 @@ class Group(models.Model):
             self.archived_on = dt.date.today()
 
     @cached_property
-    def condition_terms(self) -> tuple[Condition, ...]:
-        """Its conditions in taxonomy order (with_cards() reads them for many groups at once)."""
-        return tuple(self.conditions.all())
+    def condition_terms(self) -> list[Condition]:
+        """Its conditions in taxonomy order (with_cards() prefetches them for many groups)."""
+        return list(self.conditions.all())
 
     @cached_property
-    def audience_terms(self) -> tuple[Audience, ...]:
-        """Who it is for, in taxonomy order (with_cards() reads them for many groups at once)."""
-        return tuple(self.audiences.all())
+    def audience_terms(self) -> list[Audience]:
+        """Who it is for, in taxonomy order (with_cards() prefetches them for many groups)."""
+        return list(self.audiences.all())
 
     def forget_terms(self) -> None:
         """After its tags change, read them afresh."""

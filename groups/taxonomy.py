@@ -9,18 +9,14 @@ that time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Value
 from django.db.models.signals import post_delete, post_save
 
 from directory.memo import Memo
 
-from .models import Audience, Condition, Group, GroupType, Term
-
-ATTACH_BATCH = 5_000
+from .models import Audience, Condition, GroupType, Term
 
 
 @dataclass(frozen=True)
@@ -59,36 +55,3 @@ def group_types() -> Terms[GroupType]:
 
 def audiences() -> Terms[Audience]:
     return _audiences.get()
-
-
-def attach_terms(groups: Sequence[Group]) -> None:
-    """Sets condition_terms and audience_terms on each group from one query of ids
-    (one per 5,000 groups)."""
-    rows = []
-    # In batches: an export passes every group, and SQLite takes 32,766 parameters at most.
-    for start in range(0, len(groups), ATTACH_BATCH):
-        ids = [group.pk for group in groups[start : start + ATTACH_BATCH]]
-        conditions_of = Group.conditions.through.objects.filter(group_id__in=ids)
-        audiences_of = Group.audiences.through.objects.filter(group_id__in=ids)
-        rows += conditions_of.values_list("group_id", "condition_id", Value(True)).union(
-            audiences_of.values_list("group_id", "audience_id", Value(False)), all=True
-        )
-    found: dict[tuple[int, bool], list[Term]] = {}
-    for attempt in (1, 2):
-        known_conditions, known_audiences = conditions().by_id, audiences().by_id
-        try:
-            for group_id, term_id, is_condition in rows:
-                term = (known_conditions if is_condition else known_audiences)[term_id]
-                found.setdefault((group_id, bool(is_condition)), []).append(term)
-            break
-        except KeyError:
-            # A term added in another process since this one read the taxonomies.
-            if attempt == 2:
-                raise
-            found.clear()
-            _conditions.forget()
-            _audiences.forget()
-    order = lambda term: (term.position, term.name)  # noqa: E731  (the models' ordering)
-    for group in groups:
-        group.condition_terms = tuple(sorted(found.get((group.pk, True), ()), key=order))
-        group.audience_terms = tuple(sorted(found.get((group.pk, False), ()), key=order))
