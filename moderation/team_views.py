@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from groups.models import Group
 from organisers import team
 from organisers.models import Claim, ClaimStatus
-from organisers.team_views import invite_page
+from organisers.team_views import cancel_invitation, invite_page, resend_invitation
 
 from .forms import DecisionForm
 from .views import staff_required
@@ -74,22 +74,12 @@ def group_organisers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    group = _group(pk)
-    invitation = get_object_or_404(group.invitations, pk=invitation_pk)
-    try:
-        team.resend_invitation(invitation=invitation, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"We have sent the invitation to {invitation.email} again.")
-    return redirect("moderation:group_organisers", pk=group.pk)
+    resend_invitation(request, _group(pk), invitation_pk)
+    return redirect("moderation:group_organisers", pk=pk)
 
 
 @require_POST
 @staff_required
 def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    group = _group(pk)
-    invitation = get_object_or_404(group.invitations, pk=invitation_pk)
-    team.cancel_invitation(invitation=invitation)
-    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
-    return redirect("moderation:group_organisers", pk=group.pk)
+    cancel_invitation(request, _group(pk), invitation_pk)
+    return redirect("moderation:group_organisers", pk=pk)

@@ -54,10 +54,9 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@organiser_required
-def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    group = _get_group_for_organiser(request, pk)
+def resend_invitation(request: HttpRequest, group: Group, invitation_pk: int) -> None:
+    """Sends one of the group's invitations again (a new link; the old one stops), for an
+    organiser or a moderator, and says how it went."""
     invitation = get_object_or_404(group.invitations, pk=invitation_pk)
     try:
         team.resend_invitation(invitation=invitation, user=request.user)
@@ -65,6 +64,19 @@ def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> Http
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"We have sent the invitation to {invitation.email} again.")
+
+
+def cancel_invitation(request: HttpRequest, group: Group, invitation_pk: int) -> None:
+    invitation = get_object_or_404(group.invitations, pk=invitation_pk)
+    team.cancel_invitation(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+
+
+@require_POST
+@organiser_required
+def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    resend_invitation(request, group, invitation_pk)
     return redirect("organisers:group", pk=group.pk)
 
 
@@ -72,9 +84,7 @@ def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 @organiser_required
 def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
-    invitation = get_object_or_404(group.invitations, pk=invitation_pk)
-    team.cancel_invitation(invitation=invitation)
-    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    cancel_invitation(request, group, invitation_pk)
     return redirect("organisers:group", pk=group.pk)
 
 
