@@ -195,6 +195,40 @@ def test_the_harm_reduction_record_keeps_the_reviews_hedges():
     assert "formal evaluation of these groups in London" in unions.finding
 
 
+def test_the_refuge_pilot_says_who_did_the_harm_and_adds_no_advice_of_ours():
+    pilot = get("review-authors-refuge-pilot")
+    assert "ex-partners" in pilot.finding and "not an outcome" in pilot.finding
+    assert "private" not in pilot.finding  # our advice, not the review's words
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_drops_the_advice_from_the_shipped_wording_only():
+    executor = MigrationExecutor(connection)
+    leaf = executor.loader.graph.leaf_nodes("evidence")
+    before = ("evidence", "0008_refresh_shipped_records")
+    executor.migrate([before])
+    Old = (
+        MigrationExecutor(connection)
+        .loader.project_state(before)
+        .apps.get_model("evidence", "Evidence")
+    )
+    advice = " It is a reason to keep such groups' locations private."
+    pilot = Old.objects.get(key="review-authors-refuge-pilot")
+    pilot.finding = "Shipped words." + advice
+    pilot.save()
+    MigrationExecutor(connection).migrate(leaf)
+    assert get("review-authors-refuge-pilot").finding == "Shipped words."
+
+    MigrationExecutor(connection).migrate([before])
+    Evidence.objects.filter(key="review-authors-refuge-pilot").update(
+        finding="An editor's words." + advice + " And more."
+    )
+    MigrationExecutor(connection).migrate(leaf)
+    assert (
+        get("review-authors-refuge-pilot").finding == "An editor's words." + advice + " And more."
+    )
+
+
 def test_the_statements_the_review_makes_without_a_citation_are_records():
     faith = get("baldacchino-et-al-2008-faith-groups")
     assert slugs(faith.group_types) == {"faith_based"} and faith.kind == Kind.BACKGROUND
