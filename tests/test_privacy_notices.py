@@ -10,7 +10,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
+from accounts.services import delete_account
+from moderation.models import Action, Decision, Report
 from moderation.ratelimit import allow
+from moderation.reports import record_answer, reply_to_takedown
+from organisers.models import Claim
+from organisers.team import request_claim
+
+pytest_plugins = ["tests.organiser_fixtures"]
 
 NOTE = "Zebrafinch: try the Tuesday meeting first, Sam at reception knows."
 CLINICIAN = {
@@ -108,3 +115,35 @@ def test_the_hourly_purge_deletes_rate_limit_counts_once_they_expire():
 def test_the_readme_runs_the_purge_every_hour():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert "manage.py purge_expired_cache" in readme
+
+
+@pytest.mark.django_db
+def test_the_organisers_notice_says_what_claims_invitations_and_replies_keep(client):
+    page = " ".join(client.get("/privacy/organisers/").content.decode().split())
+    assert "If you ask to help keep a listed group up to date</strong>: your reason" in page
+    assert "to the group's listed contact and its organisers" in page
+    assert "Invitations you send</strong>: the address you invite" in page
+    assert "your reply if we take it down" in page
+    assert "are deleted with your account" in page
+    assert 'href="/privacy/"' in page
+
+
+def test_deleting_an_account_deletes_its_claims_and_keeps_its_replies_without_its_name(
+    make_group, owned_group, organiser, make_user
+):
+    claimant = make_user("claimant@example.org")
+    request_claim(group=make_group("Another group"), user=claimant, reason="I chair it.")
+    group = owned_group()
+    report = Report.objects.create(group=group, problem="details_wrong", details="Moved.")
+    record_answer(report=report, text="It moved to Tuesdays.", user=organiser)
+    takedown = Decision.objects.create(group=group, action=Action.ARCHIVED, reason="Gone")
+    reply_to_takedown(decision=takedown, text="We still meet.", user=organiser)
+
+    delete_account(claimant)
+    delete_account(organiser)
+
+    assert not Claim.objects.exists()
+    report.refresh_from_db()
+    takedown.refresh_from_db()
+    assert (report.organiser_reply, report.replied_by) == ("It moved to Tuesdays.", None)
+    assert (takedown.reply, takedown.replied_by) == ("We still meet.", None)
