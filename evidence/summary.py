@@ -303,7 +303,11 @@ class GroupEvidence:
         for record in shown:
             if record.origin == Origin.SOURCE_ITSELF:
                 noun = DESIGN_NOUNS[record.design][0]
-                parts.append(f"{record.short_citation}, {_article(noun)} {noun}")
+                # Where it was published says what kind of source it is (a Cochrane
+                # review, a NICE guideline) better than its design alone.
+                where = record.venue.split(",")[0].strip()
+                published = f" ({where})" if where else ""
+                parts.append(f"{record.short_citation}, {_article(noun)} {noun}{published}")
         if not parts:
             return ""
         return "This comes from " + _join(_unique(parts), "and") + "."

@@ -258,7 +258,10 @@ def test_the_sources_and_their_dates_are_named(make_group):
     text = evidence_of(make_group(conditions=("alcohol",), group_type="twelve_step")).sources
     assert review_words.REVIEW_AGE in text
     cochrane = Evidence.objects.get(key="kelly-et-al-2020")
-    assert f"{cochrane.short_citation}, a systematic review" in text
+    assert f"{cochrane.short_citation}, a systematic review (Cochrane Database" in text
+    cfs = evidence_of(make_group(conditions=("chronic_fatigue_syndrome",))).sources
+    nice = Evidence.objects.get(key="nice-2021")
+    assert f"{nice.short_citation}, a guideline (NICE guideline NG206)" in cfs
 
 
 # --- Ratings set by hand ------------------------------------------------------------
