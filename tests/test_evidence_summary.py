@@ -136,6 +136,19 @@ def test_negative_and_mixed_warnings_come_only_from_records_that_count(
     assert "Members did worse. What was measured: relapse." in caution.text
 
 
+def test_the_pointer_at_the_top_of_the_page_keeps_the_hedge(client, make_group):
+    """The callout above the listing points down to the evidence without claiming more
+    than it: Bentall et al. (2002) is a possible adverse outcome, of very low certainty."""
+    html = client.get(make_group(conditions=("chronic_fatigue_syndrome",)).get_absolute_url())
+    html = html.content.decode()
+    pointer = html[html.index("app-caution-pointer") : html.index('id="evidence"')]
+    pointer = text_of(pointer[: pointer.index("</div>")])
+    bentall = Evidence.objects.get(key="bentall-et-al-2002")
+    assert f"points to possible worse outcomes: {bentall.short_citation}." in pointer
+    assert "reports negative outcomes" not in pointer
+    assert "how certain it is" in pointer
+
+
 def test_a_mixed_line_warns_even_when_no_single_record_is_mixed(
     empty_library, make_group, make_evidence
 ):
