@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,6 +51,17 @@ class Context:
     run: SyncRun
     now: dt.datetime
     problems: list[RowProblem] = field(default_factory=list)
+    # New listings' rows, written together at the end of their batch's transaction.
+    listings: list[SourceListing] = field(default_factory=list)
+
+    @cached_property
+    def conditions(self) -> list[Any]:
+        """The source's default conditions, read once a sync rather than once a group."""
+        return list(self.source.conditions.all())
+
+    @cached_property
+    def audiences(self) -> list[Any]:
+        return list(self.source.audiences.all())
 
     @property
     def reason(self) -> str:
@@ -158,6 +170,8 @@ def _write_batch(ctx: Context, batch: list[tuple[Known | None, Listing]]) -> Non
                     change(ctx, rows[row.pk], listing)
             except ValidationError as exc:
                 _failed(ctx, row, listing, exc)
+        SourceListing.objects.bulk_create(ctx.listings)
+    ctx.listings.clear()
 
 
 def _failed(ctx: Context, row: Known | None, listing: Listing, exc: ValidationError) -> None:
@@ -193,11 +207,11 @@ def add(ctx: Context, listing: Listing) -> Group:
         None,
         values,
         ctx.reason,
-        conditions=_terms(taxonomy.conditions(), source.conditions.all(), listing.conditions),
-        audiences=_terms(taxonomy.audiences(), source.audiences.all(), listing.audiences),
+        conditions=_terms(taxonomy.conditions(), ctx.conditions, listing.conditions),
+        audiences=_terms(taxonomy.audiences(), ctx.audiences, listing.audiences),
         meetings=list(listing.meetings),
     )
-    SourceListing.objects.create(
+    listing_row = SourceListing(
         source=source,
         group=group,
         external_id=listing.key,
@@ -206,6 +220,7 @@ def add(ctx: Context, listing: Listing) -> Group:
         first_run=ctx.run,
         last_seen_at=ctx.now,
     )
+    ctx.listings.append(listing_row)
     return group
 
 
