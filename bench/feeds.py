@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import DISTRICTS, PYTHON, machine, postgres  # noqa: E402
+from bench.run import DISTRICTS, PRODUCTION, PYTHON, machine, postgres  # noqa: E402
 from tests.support.feeds import FeedServer  # noqa: E402
 
 SIZES = [5_000, 10_000, 20_000]
@@ -109,10 +109,8 @@ def setup(bindir: Path, port: int, size: int, url: str) -> dict:
                     name], check=True)  # fmt: skip
     env = {
         **os.environ,
+        **PRODUCTION,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/{name}",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
         "FEEDS_ALLOW_PRIVATE": "true",
         "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
     }
