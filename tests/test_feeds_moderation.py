@@ -5,9 +5,11 @@ what they edited, and listings say where they came from."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -362,3 +364,32 @@ def test_a_listing_in_a_second_list_says_so(client, aa_leeds, make_source, feed_
     page = client.get(group.get_absolute_url())
 
     assert "Also in the Leeds directory meeting list, checked today." in page.text
+
+
+def test_from_command_to_search_a_first_import_approved_is_found_with_its_provenance(
+    client, moderator_client, feed_server, places, ls6
+):
+    """The issue's 'done when': an admin adds a source and syncs it, a moderator approves
+    its first import, the groups are in search saying where they came from, and a second
+    sync changes nothing."""
+    url = feed_server.serve("/meetings.json", fixture("meeting_guide.json"))
+    call_command("add_source", "Leeds AA intergroup", "--format", "meeting-guide",
+                 "--url", url, "--condition", "alcohol", stdout=io.StringIO())  # fmt: skip
+    call_command("sync_sources", stdout=io.StringIO())
+    source = Source.objects.get()
+    wanted = list(Group.objects.values_list("pk", flat=True))
+    review = f"/moderation/feeds/sources/{source.pk}/first-import/"
+    shown = moderator_client.get(review).text
+    moderator_client.post(review, {"group": wanted, **versions_shown(shown)})
+
+    found = client.get("/api/groups/", {"near": "LS6", "radius_km": "20"}).json()["results"]
+    page = client.get("/", {"near": "LS6", "radius_km": "20"}).text
+    group = by_name("Headingley Group")
+    assert "Headingley Group" in [r["name"] for r in found]
+    assert "Headingley Group" in page
+    shown = client.get(group.get_absolute_url()).text
+    assert "From the Leeds AA intergroup meeting list, checked today." in shown
+
+    again = io.StringIO()
+    call_command("sync_sources", "--source", "Leeds AA intergroup", stdout=again)
+    assert "unchanged since the last check (7 listings)" in again.getvalue()

@@ -21,12 +21,14 @@ class Credit:
     source: Source
     checked: str  # "today", "yesterday", "3 days ago", "on 1 March 2026"
     said: bool  # the group's confirmation line names this source already
+    also: bool = False  # a line above already names another meeting list
 
     @property
     def words(self) -> str:
         if self.said:
             return ""
-        return f"Also in the {self.source.name} meeting list, checked {self.checked}."
+        start = "Also in" if self.also else "From"
+        return f"{start} the {self.source.name} meeting list, checked {self.checked}."
 
 
 def checked_words(moment: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -46,10 +48,12 @@ def credits_for(group: Group) -> list[Credit]:
     ("From the … meeting list, checked …") already names the list that last confirmed it."""
     rows = SourceListing.objects.current().filter(group=group).select_related("source")
     confirmed_by = group.confirmed_source if group.confirmed_by == ConfirmedBy.FEED else None
-    return [
-        Credit(row.source, checked_words(row.last_seen_at), row.source.name == confirmed_by)
-        for row in rows.order_by("id")
-    ]
+    credits: list[Credit] = []
+    for row in rows.order_by("id"):
+        said = row.source.name == confirmed_by
+        also = confirmed_by is not None or bool(credits)
+        credits.append(Credit(row.source, checked_words(row.last_seen_at), said, also))
+    return credits
 
 
 @register.inclusion_tag("feeds/_credit.html")
