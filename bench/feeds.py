@@ -135,7 +135,8 @@ def measure(bindir: Path, port: int, server: FeedServer, size: int) -> dict:
     again = timed(env, *sync)
     server.answers[path].conditional = False
     full = timed(env, *sync)
-    result = {"size": size, "bytes": body, "first": first, "again": again, "full": full}
+    result = {"size": size, "bytes": body, "first": first, "again": again, "full": full,
+              "load": os.getloadavg()[1]}  # fmt: skip
     print(f"  {size:,} meetings ({body / 1e6:.1f} MB): first {first[0]:.1f}s (CPU {first[3]:.1f}s) "
           f"{first[1]:.0f} MB; 304 {again[0]:.1f}s; unchanged {full[0]:.1f}s (CPU {full[3]:.1f}s) "
           f"{full[1]:.0f} MB", flush=True)  # fmt: skip
@@ -170,6 +171,11 @@ def report(results: list[dict]) -> str:
         f"{biggest['again'][0]:.1f} s with 304, {biggest['full'][0]:.1f} s refetched); memory flat as "
         f"the feed grows ({results[0]['first'][1]:.0f} MB at {results[0]['size']:,} meetings, "
         f"{biggest['first'][1]:.0f} MB at {biggest['size']:,}).",
+        "",
+        "The machine's load average (5 minutes) at the end of each size: "
+        + ", ".join(f"{r['load']:.1f} ({r['size']:,})" for r in results)
+        + ". Above 2 on 2 cores the wall times are the machine's; the CPU seconds are the "
+        "sync's own (PostgreSQL's are not counted).",
         END,
     ])  # fmt: skip
 
