@@ -28,8 +28,8 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("moderation/", include("moderation.urls")),
     # Staff sign in where two-factor authentication is checked, not on the admin's own page.
-    path("admin/login/", account_views.admin_login),
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     # Anything else under /api/ answers in JSON, not with the HTML 404 page.
-    re_path(r"^api/", api.not_found),
+    re_path(r"^api/", api.not_found, name="api-not-found"),
 ]

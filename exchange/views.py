@@ -10,12 +10,12 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from directory.access import APPROVE
 from groups.importing import import_groups
 from groups.models import Group
 from groups.views import run_search
@@ -53,10 +53,9 @@ def search_export(request: HttpRequest) -> HttpResponse:
     return _csv_response(groups_csv(results.in_chunks()), "mutual-aid-groups.csv")
 
 
-@staff_member_required
 @require_safe
 def staff_export(request: HttpRequest) -> HttpResponse:
-    """Every group, whatever its status, for staff."""
+    """Every group, whatever its status, for staff (directory.access: groups.view_group)."""
     groups = Group.objects.with_cards().order_by("name", "id").in_chunks()
     return _csv_response(groups_csv(groups), f"mutual-aid-directory-{dt.date.today()}.csv")
 
@@ -71,6 +70,14 @@ class UploadForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, may_publish: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            # A posted "on" is ignored: new groups wait for review.
+            field = self.fields["publish"]
+            field.disabled = True
+            field.help_text = "Only moderators (the approve permission) can publish at once."
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
@@ -82,17 +89,25 @@ def _admin_context(request: HttpRequest, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, "opts": Group._meta, **extra}
 
 
-@staff_member_required
+def _may_publish(request: HttpRequest) -> bool:
+    return request.user.has_perm(APPROVE)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_import(request: HttpRequest) -> HttpResponse:
-    """Upload, then see the dry run: every problem with its line, or what would change."""
+    """Upload, then see the dry run: every problem with its line, or what would change.
+    Staff with groups.add_group and groups.change_group (directory.access); publishing at
+    once, also the moderators' approve permission."""
+    may_publish = _may_publish(request)
     if request.method != "POST":
         return render(
             request,
             "exchange/import_upload.html",
-            _admin_context(request, "Import groups from CSV", form=UploadForm()),
+            _admin_context(
+                request, "Import groups from CSV", form=UploadForm(may_publish=may_publish)
+            ),
         )
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, may_publish=may_publish)
     if not form.is_valid():
         return render(
             request,
@@ -101,7 +116,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         )
     data = form.cleaned_data["file"].read()
     publish = form.cleaned_data["publish"]
-    result = import_groups(data, publish=publish, dry_run=True)
+    result = import_groups(data, publish=publish, may_publish=may_publish, dry_run=True)
     token = ""
     if result.ok:
         # The confirmation imports these very bytes, kept with this staff member's
@@ -130,7 +145,6 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
 @require_POST
 def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
@@ -143,7 +157,13 @@ def staff_import_confirm(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, "The stored file was damaged: upload it again.")
         return HttpResponseRedirect(reverse("exchange:staff_import"))
-    result = import_groups(data, publish=pending["publish"])
+    # The permission is asked again: it may have been taken away since the dry run.
+    may_publish = _may_publish(request)
+    if pending["publish"] and not may_publish:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, "Publishing at once needs the moderators' approve permission.")
+        return HttpResponseRedirect(reverse("exchange:staff_import"))
+    result = import_groups(data, publish=pending["publish"], may_publish=may_publish)
     request.session.pop(SESSION_KEY, None)
     if not result.ok:
         # The directory changed since the dry run; nothing was written.

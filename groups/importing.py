@@ -630,10 +630,22 @@ def _match(
     return group, None
 
 
+NOT_A_MODERATOR = (
+    "Only moderators (the approve permission) can publish a group through an import: "
+    "leave status blank or make it pending, and the group waits for review."
+)
+
+
+def _publishes(group: Group | None, values: dict) -> bool:
+    was_published = group is not None and group.status == Status.PUBLISHED
+    return values.get("status") == Status.PUBLISHED and not was_published
+
+
 def import_groups(
     source: IO[bytes] | bytes,
     *,
     publish: bool = False,
+    may_publish: bool = True,
     dry_run: bool = False,
     today: dt.date | None = None,
     track: Track = untracked,
@@ -641,7 +653,11 @@ def import_groups(
     """Imports a CSV file all or nothing. New groups are pending unless publish is set
     (or the row's status column says otherwise); a row whose external_id exists updates
     that group, keeping its slug (and its status unless publish is set or the status
-    column gives one). Without an external_id, a row whose slug exists updates that group."""
+    column gives one). Without an external_id, a row whose slug exists updates that group.
+    Unless may_publish (the moderators' approve permission), nothing may become published:
+    publish is refused, and so is a row whose status column publishes a group."""
+    if publish and not may_publish:
+        raise PermissionError("Publishing an import needs the moderators' approve permission.")
     today = today or timezone.localdate()
     data = source if isinstance(source, bytes) else source.read()
     try:
@@ -679,6 +695,9 @@ def import_groups(
                     values["status"] = row.status
                 elif group is None:
                     values["status"] = Status.PENDING
+                if not may_publish and _publishes(group, values):
+                    result.problems.append(Problem(row.line, "status", NOT_A_MODERATOR))
+                    continue
                 try:
                     save_group(
                         group=group,

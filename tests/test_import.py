@@ -24,6 +24,7 @@ from groups.models import (
     Status,
 )
 from tests.conftest import LS6
+from tests.support.organisers import publish_as_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -579,7 +580,7 @@ def test_it_makes_new_groups_pending_without_publish(tmp_path):
 
 
 def test_it_publishes_new_groups_with_publish(tmp_path):
-    run(write(tmp_path, good(), good(name="Second group")), "--publish")
+    run(write(tmp_path, good(), good(name="Second group")), *publish_as_moderator())
 
     assert Group.objects.published().count() == 2
 
@@ -640,7 +641,7 @@ def test_it_updates_a_group_in_place_when_its_external_id_exists(tmp_path):
 
 
 def test_it_keeps_a_published_group_published_on_reimport_without_publish(tmp_path):
-    run(write(tmp_path, good(external_id="leeds-1")), "--publish")
+    run(write(tmp_path, good(external_id="leeds-1")), *publish_as_moderator())
 
     run(write(tmp_path, good(external_id="leeds-1", name="Renamed")))
 
@@ -649,7 +650,7 @@ def test_it_keeps_a_published_group_published_on_reimport_without_publish(tmp_pa
 
 
 def test_it_keeps_an_archived_group_archived_on_reimport_without_publish(tmp_path):
-    run(write(tmp_path, good(external_id="leeds-1")), "--publish")
+    run(write(tmp_path, good(external_id="leeds-1")), *publish_as_moderator())
     Group.objects.update(status=Status.ARCHIVED)
 
     run(write(tmp_path, good(external_id="leeds-1")))
@@ -661,7 +662,7 @@ def test_it_publishes_a_pending_group_on_reimport_with_publish(tmp_path):
     run(write(tmp_path, good(external_id="leeds-1")))
     assert Group.objects.get().status == Status.PENDING
 
-    run(write(tmp_path, good(external_id="leeds-1")), "--publish")
+    run(write(tmp_path, good(external_id="leeds-1")), *publish_as_moderator())
 
     assert Group.objects.get().status == Status.PUBLISHED
 
@@ -680,7 +681,7 @@ def test_it_writes_nothing_on_a_dry_run_and_says_what_it_would_do(tmp_path):
     out = run(
         write(tmp_path, good(external_id="leeds-1", name="Changed"), good(name="New")),
         "--dry-run",
-        "--publish",
+        *publish_as_moderator(),
     )
 
     assert "Would import 1 new and 1 updated" in out
@@ -770,7 +771,7 @@ def test_it_prefers_given_coordinates_to_the_postcode(tmp_path, ls6):
 
 def test_it_imports_an_online_group_without_a_place(tmp_path):
     row = good(format="online", online_url="https://meet.example.org/x", latitude="", longitude="")
-    run(write(tmp_path, row), "--publish")
+    run(write(tmp_path, row), *publish_as_moderator())
 
     group = Group.objects.get()
     assert (group.latitude, group.longitude, group.status) == (None, None, Status.PUBLISHED)

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 
 from groups.models import Group, Place
 from groups.progress import LINE_INTERVAL_SECONDS, Progress, duration
+from tests.support.organisers import publish_as_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def bars(text: str) -> list[str]:
 
 
 def test_import_groups_draws_a_bar_with_counts_and_time_left_on_a_terminal(tmp_path):
-    text = run("terminal", "import_groups", str(groups_csv(tmp_path, 30)), "--publish")
+    text = run("terminal", "import_groups", str(groups_csv(tmp_path, 30)), *publish_as_moderator())
 
     assert "\r" in text, "the bar is redrawn in place"
     final = bars(text)

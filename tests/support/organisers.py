@@ -68,9 +68,19 @@ def group_form_data(**overrides) -> dict[str, object]:
 
 
 def with_two_factor(user):
-    """Staff must use two-factor authentication (accounts.middleware sends them to set it
+    """Staff must use two-factor authentication (directory.access sends them to set it
     up first): give a test's staff user an authenticator app."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def publish_as_moderator() -> tuple[str, ...]:
+    """`import_groups` arguments that publish, run by a moderator: publishing needs the
+    approve permission (issue 13 point 1)."""
+    from django.contrib.auth.models import Permission, User
+
+    user, _ = User.objects.get_or_create(username="moderator", email="moderator@example.org")
+    user.user_permissions.add(Permission.objects.get(codename="approve_listings"))
+    return ("--publish", "--by", user.email)

@@ -1,0 +1,224 @@
+"""Who may open each page: one map from URL name to what it needs, enforced for every
+request by AccessMiddleware before any view runs.
+
+A new URL must be added to ACCESS (or fall under a rule in NAMESPACES); until it is, it
+answers 404 (and raises an error while DEBUG is on), and tests/test_access.py, which
+walks the whole URL configuration, fails naming the line to add.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from allauth.account.decorators import verified_email_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import ResolverMatch
+from django.views import defaults
+
+from accounts.middleware import has_totp, two_factor_setup
+
+logger = logging.getLogger("directory.access")
+
+# The moderators' permission: approving puts text in front of clinicians.
+APPROVE = "moderation.approve_listings"
+
+
+@dataclass(frozen=True)
+class Need:
+    who: Literal["public", "signed_in", "organiser", "staff"]
+    perms: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.who == "staff":
+            return f"staff({', '.join(repr(p) for p in self.perms)})"
+        return self.who.upper()
+
+
+PUBLIC = Need("public")
+# Any account, confirmed or not: its own settings, and deleting it.
+SIGNED_IN = Need("signed_in")
+# Signed in with a confirmed email address (allauth's check: it resends the link).
+ORGANISER = Need("organiser")
+
+
+def staff(*perms: str) -> Need:
+    """Staff with two-factor authentication and every one of perms."""
+    return Need("staff", tuple(perms))
+
+
+ACCESS: dict[str, Need] = {
+    # Clinicians and the public.
+    "groups:search": PUBLIC,
+    "groups:detail": PUBLIC,
+    "groups:about": PUBLIC,
+    "healthz": PUBLIC,
+    "favicon": PUBLIC,
+    "api-group-list": PUBLIC,
+    "api-group-detail": PUBLIC,
+    "api-schema": PUBLIC,
+    "api-not-found": PUBLIC,
+    "report_group": PUBLIC,
+    "privacy_organisers": PUBLIC,
+    "evidence:library": PUBLIC,
+    "evidence:gap-map": PUBLIC,
+    "evidence:detail": PUBLIC,
+    "referrals:shortlist": PUBLIC,
+    "referrals:shortlist_add": PUBLIC,
+    "referrals:shortlist_remove": PUBLIC,
+    "referrals:shortlist_clear": PUBLIC,
+    "referrals:sheet": PUBLIC,
+    "referrals:text": PUBLIC,
+    "referrals:group_sheet": PUBLIC,
+    "referrals:group_text": PUBLIC,
+    "referrals:calendar": PUBLIC,
+    "exchange:hsds_root": PUBLIC,
+    "exchange:hsds_services": PUBLIC,
+    "exchange:hsds_service": PUBLIC,
+    "exchange:hsds_service_slash": PUBLIC,
+    "exchange:hsds_organizations": PUBLIC,
+    "exchange:hsds_organization": PUBLIC,
+    "exchange:hsds_organization_slash": PUBLIC,
+    "exchange:hsds_taxonomies": PUBLIC,
+    "exchange:hsds_taxonomy": PUBLIC,
+    "exchange:hsds_taxonomy_slash": PUBLIC,
+    "exchange:hsds_terms": PUBLIC,
+    "exchange:hsds_term": PUBLIC,
+    "exchange:hsds_term_slash": PUBLIC,
+    "exchange:search_export": PUBLIC,
+    # Staff: the CSV of everything (drafts included) and the import.
+    "exchange:staff_export": staff("groups.view_group"),
+    "exchange:staff_import": staff("groups.add_group", "groups.change_group"),
+    "exchange:staff_import_confirm": staff("groups.add_group", "groups.change_group"),
+    # Moderators.
+    "moderation:queue": staff(APPROVE),
+    "moderation:review_group": staff(APPROVE),
+    "moderation:group_history": staff(APPROVE),
+    "moderation:review_revision": staff(APPROVE),
+    "moderation:report": staff(APPROVE),
+    # Organisers.
+    "organisers:my_groups": ORGANISER,
+    "organisers:group_new": ORGANISER,
+    "organisers:group": ORGANISER,
+    "organisers:group_edit": ORGANISER,
+    "organisers:group_submit": ORGANISER,
+    "organisers:revision_withdraw": ORGANISER,
+    "organisers:group_confirm": ORGANISER,
+    "organisers:group_close": ORGANISER,
+    "organisers:group_reopen": ORGANISER,
+    "organisers:group_invite": ORGANISER,
+    "organisers:invitation": ORGANISER,
+    # Accounts: ours, then allauth's (signing in, and the two-factor step of it, is public).
+    "accounts:overview": SIGNED_IN,
+    "accounts:delete": SIGNED_IN,
+    "admin_login": PUBLIC,
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_inactive": PUBLIC,
+    "account_signup": PUBLIC,
+    "account_reauthenticate": SIGNED_IN,
+    "account_request_reauthentication_code": SIGNED_IN,
+    "account_confirm_reauthentication_code": SIGNED_IN,
+    "account_email": SIGNED_IN,
+    "account_email_verification_sent": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": PUBLIC,
+    "mfa_index": SIGNED_IN,
+    "mfa_authenticate": PUBLIC,
+    "mfa_reauthenticate": SIGNED_IN,
+    "mfa_activate_totp": SIGNED_IN,
+    "mfa_deactivate_totp": SIGNED_IN,
+    "mfa_view_recovery_codes": SIGNED_IN,
+    "mfa_generate_recovery_codes": SIGNED_IN,
+    "mfa_download_recovery_codes": SIGNED_IN,
+}
+
+# Every URL in these namespaces, unless ACCESS names it.
+NAMESPACES: dict[str, Need] = {
+    # The admin then checks each model's view, add and change permissions itself.
+    "admin": staff(),
+}
+
+
+def need_for(match: ResolverMatch) -> Need | None:
+    if match.url_name and match.view_name in ACCESS:
+        return ACCESS[match.view_name]
+    return NAMESPACES.get(match.namespaces[0]) if match.namespaces else None
+
+
+def missing_message(match: ResolverMatch) -> str:
+    if not match.url_name:
+        return (
+            f"The URL pattern {match.route!r} has no name: give it name=... in its urls.py, "
+            "then add that name to ACCESS in directory/access.py."
+        )
+    return (
+        f"The URL {match.view_name!r} ({match.route!r}) is not in the access map. Add it to "
+        f'ACCESS in directory/access.py, e.g. "{match.view_name}": PUBLIC, (or SIGNED_IN, '
+        'ORGANISER, staff("app.permission")).'
+    )
+
+
+def _refused(response: HttpResponse, reason: str) -> HttpResponse:
+    # Lets tests tell the gate's answer from the view's own (a 404 for a missing object).
+    response.access_refused = reason  # type: ignore[attr-defined]
+    return response
+
+
+def _passes(request: HttpRequest) -> None:
+    return None
+
+
+_organiser_check: Callable[[HttpRequest], HttpResponse | None] = verified_email_required(_passes)
+
+
+def refusal(request: HttpRequest, need: Need) -> HttpResponse | None:
+    """The answer for a request that does not meet need, or None if it does."""
+    if need.who == "public":
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        return _refused(redirect_to_login(request.get_full_path()), "sign_in")
+    if need.who == "organiser":
+        response = _organiser_check(request)
+        return None if response is None else _refused(response, "unconfirmed")
+    if need.who == "signed_in":
+        return None
+    if not user.is_staff:
+        # Says nothing about what is here.
+        return _refused(defaults.page_not_found(request, Http404()), "not_staff")
+    if not has_totp(user):
+        return _refused(two_factor_setup(request), "two_factor")
+    if not user.has_perms(need.perms):
+        return _refused(defaults.permission_denied(request, PermissionDenied()), "permission")
+    return None
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        need = need_for(match)
+        if need is None:
+            message = missing_message(match)
+            if settings.DEBUG:
+                raise ImproperlyConfigured(message)
+            logger.error(message)
+            return _refused(defaults.page_not_found(request, Http404()), "unmapped")
+        return refusal(request, need)
