@@ -263,6 +263,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Search URLs may hold a patient's postcode: never send them to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Anonymous sessions end with the browser and after 8 hours on the server (sessions.py);
+# `manage.py clearsessions` (daily, from cron) deletes them.
+SESSION_ENGINE = "directory.sessions"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

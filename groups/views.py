@@ -173,6 +173,8 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+# Its "Back to search" link is built from the Referer, so it may hold a postcode: no-store.
+@never_cache
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group.objects.public().with_cards(), slug=slug)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -38,9 +38,6 @@ def _published_group(pk_or_slug: str, *, by: str = "slug") -> Group:
     return get_object_or_404(Group.objects.published().with_cards(), slug=pk_or_slug)
 
 
-SEARCH_SESSION_KEY = "shortlist_search"
-
-
 def _next(request: HttpRequest) -> str:
     """The page the form was on (only ever a page of this site), or the shortlist."""
     target = request.POST.get("next", "")
@@ -53,13 +50,6 @@ def _next(request: HttpRequest) -> str:
 
 def _back(request: HttpRequest, fragment: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(_next(request) + fragment)
-
-
-def _remember_search(request: HttpRequest) -> None:
-    """Keep the search a group was shortlisted from, so the shortlist can lead back to it."""
-    target = _next(request)
-    if urlsplit(target).path == reverse("groups:search"):
-        request.session[SEARCH_SESSION_KEY] = target
 
 
 @require_POST
@@ -76,7 +66,6 @@ def shortlist_add(request: HttpRequest) -> HttpResponseRedirect:
         )
         return _back(request)
     if added:
-        _remember_search(request)
         messages.success(
             request, f"Added {group.name} to your shortlist ({len(shortlist)} of {MAX_GROUPS})."
         )
@@ -95,9 +84,15 @@ def shortlist_remove(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_POST
 def shortlist_clear(request: HttpRequest) -> HttpResponseRedirect:
-    Shortlist(request).clear()
-    messages.success(request, "Your shortlist is now empty.")
-    return _back(request)
+    """The "Finished with this patient: clear everything" button: the whole session goes,
+    not only the shortlist (signing out too, for someone signed in)."""
+    request.session.flush()
+    messages.success(
+        request,
+        "Everything is cleared: your shortlist is empty and this site keeps nothing from "
+        "your visit. Close the browser to clear its own history too.",
+    )
+    return HttpResponseRedirect(reverse("groups:search"))
 
 
 @require_safe
@@ -109,7 +104,6 @@ def shortlist(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "max_groups": MAX_GROUPS,
-            "search_url": request.session.get(SEARCH_SESSION_KEY) or reverse("groups:search"),
             "sheet_query": _sheet_query(groups),
             "today": dt.date.today(),
         },

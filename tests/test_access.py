@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,90 +18,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve
-from django.urls.exceptions import Resolver404
+from django.urls import include, path
 
 from directory.access import ACCESS, APPROVE, Need, need_for
 from groups.models import Group, Status
+from tests.support.urlwalk import Pattern, all_patterns, resolved
 
 pytest_plugins = ["tests.organiser_fixtures"]
-
-# A value for each path converter; a pattern none of these fits gets an entry in SAMPLES.
-CONVERTER_SAMPLES = {"int": "1", "slug": "no-such-slug", "str": "x", "path": "1"}
-SAMPLES: dict[str, str] = {}
-
-
-@dataclass(frozen=True)
-class Pattern:
-    route: str
-    view_name: str | None
-
-    @property
-    def label(self) -> str:
-        return f"{self.view_name or '(no name)'} at {self.route!r}"
-
-
-def _join(route1: str, route2: str) -> str:
-    # As Django's URLResolver joins routes.
-    return route1 + route2.removeprefix("^") if route1 else route2
-
-
-def walk(resolver: URLResolver | None = None, route: str = "", namespaces=()) -> Iterator[Pattern]:
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        here = _join(route, str(entry.pattern))
-        if isinstance(entry, URLResolver):
-            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
-            yield from walk(entry, here, inner)
-        else:
-            assert isinstance(entry, URLPattern)
-            name = ":".join((*namespaces, entry.name)) if entry.name else None
-            yield Pattern(here, name)
-
-
-def _regex_sample(regex: str) -> str:
-    def named(match: re.Match) -> str:
-        body = match.group(2)
-        return body.split("|")[0] if re.fullmatch(r"[\w|]+", body) else "abc1"
-
-    text = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", named, regex)
-    text = re.sub(r"\([^()]*\)", "1", text)
-    return text.replace("^", "").replace("$", "").replace("\\", "")
-
-
-def sample_path(pattern: Pattern) -> str:
-    if pattern.route in SAMPLES:
-        return SAMPLES[pattern.route]
-    text = re.sub(
-        r"(?<!\?P)<(?:(\w+):)?\w+>",
-        lambda m: (
-            str(uuid.uuid4()) if m.group(1) == "uuid" else CONVERTER_SAMPLES[m.group(1) or "str"]
-        ),
-        pattern.route,
-    )
-    return "/" + _regex_sample(text)
-
-
-def resolved(pattern: Pattern):
-    """The match for a sample path of pattern, None if another pattern with the same route
-    comes first (it can never be reached), or an error message."""
-    path = sample_path(pattern)
-    try:
-        match = resolve(path)
-    except Resolver404:
-        match = None
-    if match is not None and match.route == pattern.route:
-        if pattern.view_name is None or match.view_name == pattern.view_name:
-            return path, match
-        return path, None  # shadowed by an earlier pattern with the same route
-    raise AssertionError(
-        f"{pattern.label}: cannot make a path for it ({path!r} resolves to "
-        f"{match and match.route!r}); add one to SAMPLES in tests/test_access.py"
-    )
-
-
-def all_patterns() -> list[Pattern]:
-    return list(walk())
 
 
 def test_every_url_pattern_is_in_the_access_map():

@@ -142,15 +142,8 @@ def test_the_shortlist_page_leads_back_to_the_search_not_to_itself(client, publi
     html = client.get("/shortlist/").content.decode()
 
     assert "See your shortlist" not in html
-    assert 'href="/?near=LS6&amp;condition=alcohol">Back to your search' in html
-
-
-def test_the_shortlist_page_leads_to_a_new_search_when_none_was_made(client, published_group):
-    add(client, published_group, next_url=published_group.get_absolute_url())
-
-    html = client.get("/shortlist/").content.decode()
-
-    assert 'href="/">Back to your search' in html
+    # The browser's Back (tests/browser/test_shortlist.py); the search page without it.
+    assert 'href="/" data-history-back>Back to your search' in html
 
 
 # --- The sheet --------------------------------------------------------------------

@@ -54,3 +54,29 @@ def test_the_sheet_works_without_javascript(browser, demo_site):
     expect(page.get_by_role("link", name="Link to this sheet")).to_be_visible()
     expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
     context.close()
+
+
+def test_back_to_your_search_is_the_browsers_back_and_finished_clears_everything(
+    page: Page, live_server, demo_data
+):
+    """Issue 13 point 3: the site keeps no search, so the shortlist goes back to it through
+    the browser's history; "Finished with this patient" leaves nothing behind."""
+    search = live_server.url + "/?near=LS6&condition=alcohol"
+    page.goto(search)
+    page.locator(".app-group-card").first.get_by_role(
+        "button", name=re.compile(r"^Add .* to shortlist$")
+    ).click()
+    page.get_by_role("link", name="See your shortlist and print a referral sheet").click()
+    expect(page.locator(".app-shortlist__item")).to_have_count(1)
+
+    page.get_by_role("link", name="Back to your search to add more groups").click()
+    expect(page).to_have_url(re.compile(re.escape(search)))
+    expect(page.locator(".app-group-card").first).to_be_visible()
+
+    page.goto(live_server.url + "/shortlist/")
+    page.get_by_role("button", name="Finished with this patient: clear everything").click()
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.locator(".app-messages")).to_contain_text("Everything is cleared")
+    assert not [c for c in page.context.cookies() if c["name"] == "sessionid"]
+    page.goto(live_server.url + "/shortlist/")
+    expect(page.get_by_text("Your shortlist is empty.")).to_be_visible()
