@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from groups.importing import guard_cell
+
 from . import hsds
 
 # Table: its columns, in the order HSDS lists them (only those we fill).
@@ -120,10 +122,19 @@ def tables(absolute: hsds.Absolute) -> dict[str, list[dict[str, Any]]]:
     return {name: list(by_id.values()) for name, by_id in rows.items()}
 
 
-def _cell(value: Any) -> str:
+def _type(column: str) -> str:
+    return FIELD_TYPES.get(column, "string")
+
+
+def _cell(column: str, value: Any) -> str:
+    """A value as its CSV cell. A spreadsheet runs a cell starting =, +, -, @, a tab or a
+    carriage return as a formula, so string columns (organisers' text among them) go
+    through the project's one guard; numbers and dates are exempt (a longitude starts
+    with -), as in the CSV export."""
     if value is None:
         return ""
-    return repr(value) if isinstance(value, float) else str(value)
+    text = repr(value) if isinstance(value, float) else str(value)
+    return guard_cell(text) if _type(column) == "string" else text
 
 
 def write_package(directory: Path, absolute: hsds.Absolute) -> dict[str, int]:
@@ -137,7 +148,7 @@ def write_package(directory: Path, absolute: hsds.Absolute) -> dict[str, int]:
             writer = csv.DictWriter(out, fieldnames=TABLES[name], lineterminator="\r\n")
             writer.writeheader()
             for row in rows:
-                writer.writerow({key: _cell(value) for key, value in row.items()})
+                writer.writerow({key: _cell(key, value) for key, value in row.items()})
         counts[name] = len(rows)
         resources.append(
             {
@@ -148,10 +159,7 @@ def write_package(directory: Path, absolute: hsds.Absolute) -> dict[str, int]:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": {
-                    "fields": [
-                        {"name": column, "type": FIELD_TYPES.get(column, "string")}
-                        for column in TABLES[name]
-                    ],
+                    "fields": [{"name": column, "type": _type(column)} for column in TABLES[name]],
                     "primaryKey": "id",
                 },
             }

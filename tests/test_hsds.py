@@ -21,7 +21,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from exchange import hsds
+from groups.importing import FORMULA_START, unguard_cell
 from groups.models import Group
+from tests.support.legacy import legacy_values
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +321,51 @@ def test_export_hsds_writes_the_tabular_data_package(client, demo, schemas, tmp_
     api_ids = {s["id"] for s in get_all(client, "/api/hsds/services/")}
     assert {s["id"] for s in services} == api_ids
     assert all(s["url"].startswith("https://directory.example.org/groups/") for s in services)
+
+
+def read_table(directory: Path, name: str) -> list[dict[str, str]]:
+    with (directory / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_tabular_package_guards_text_against_spreadsheet_formulas(
+    make_group, schemas, tmp_path
+):
+    """Issue 13 point 9: string cells that a spreadsheet would run as a formula get the
+    CSV export's guard (a leading '); numbers and dates are exempt. The rows still pass
+    the strict HSDS schemas."""
+    group = make_group(meetings="Tue 19:00-20:30 (note)", phone="0113 496 0000")
+    legacy_values(
+        group,
+        name='=HYPERLINK("https://evil.example","Click")',
+        summary="+1+2",
+        description="@SUM(A1:A9)",
+        cost="-2+3",
+        note="=1+1",
+        access_notes="\tTab first",
+    )
+    out = tmp_path / "package"
+    call_command("export_hsds", str(out), stdout=io.StringIO())
+
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        types = {field["name"]: field["type"] for field in resource["schema"]["fields"]}
+        for row in read_table(out, resource["name"]):
+            for column, cell in row.items():
+                if types[column] == "string":
+                    assert not cell.startswith(FORMULA_START), (resource["name"], column, cell)
+    (service,) = read_table(out, "services")
+    assert service["name"] == '\'=HYPERLINK("https://evil.example","Click")'
+    assert unguard_cell(service["fees_description"]) == "-2+3"
+    (schedule,) = read_table(out, "schedules")
+    assert schedule["notes"] == "'=1+1"
+    (location,) = read_table(out, "locations")
+    assert float(location["longitude"]) == group.longitude < 0, "numbers are not guarded"
+
+    documents = {
+        name: [{k: v for k, v in row.items() if v} for row in read_table(out, table)]
+        for name, table in (("service", "services"), ("organization", "organizations"))
+    }
+    for name, rows in documents.items():
+        result = check(schemas(name), rows, tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.utils.html import escape
 
 from exchange.csv_export import groups_csv
-from groups.importing import FORMULA_START, import_groups, unguard_cell
+from groups.importing import FORMULA_START, guard_cell, import_groups, unguard_cell
 from groups.models import Group
 from moderation.models import Report
 from organisers.models import GroupRevision
@@ -368,12 +368,12 @@ def test_the_hsds_data_package_carries_organiser_text_verbatim(text, make_group,
 
     with (tmp_path / "services.csv").open(encoding="utf-8", newline="") as f:
         (service,) = csv.DictReader(f)
-    # Open data for programs, not a spreadsheet download: no formula guard, the text as is.
-    assert service["name"] == text
-    assert service["fees_description"] == text
+    # The text as is, behind the CSV export's formula guard (issue 13 point 9).
+    assert service["name"] == guard_cell(text)
+    assert service["fees_description"] == guard_cell(text)
     with (tmp_path / "schedules.csv").open(encoding="utf-8", newline="") as f:
         (schedule,) = csv.DictReader(f)
-    assert schedule["notes"] == text
+    assert schedule["notes"] == guard_cell(text)
 
 
 # The admin
