@@ -404,3 +404,6 @@ MAX_RADIUS_KM = 500.0
 # the taxonomies (groups/taxonomy.py) and the evidence records that may count, behind the
 # results' marker (evidence/summary.py). A change made in a process shows there at once.
 MEMO_SECONDS = env_int("MEMO_SECONDS", 60)
+# The staff CSV upload's dry run stops after this long (its import after twice as long),
+# well inside gunicorn's timeout; larger files go through `manage.py import_groups`.
+UPLOAD_SECONDS = env_int("UPLOAD_SECONDS", 10)

@@ -9,21 +9,23 @@ import hashlib
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from directory.access import APPROVE
-from groups.importing import import_groups
+from groups.importing import ImportResult, import_groups
 from groups.models import Group
 from groups.views import run_search
 
+from . import upload_limits
 from .csv_export import groups_csv
 
 SESSION_KEY = "csv_import"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:
@@ -63,7 +65,11 @@ def staff_export(request: HttpRequest) -> HttpResponse:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8 CSV with a header row, in the import format (as the export writes it).",
+        help_text=(
+            "UTF-8 CSV with a header row, in the import format (as the export writes it), "
+            "up to 2 MB and 20,000 rows. Import larger files on the server with "
+            "“manage.py import_groups FILE”."
+        ),
     )
     publish = forms.BooleanField(
         label="Publish every group in the file (otherwise new groups wait for review)",
@@ -78,10 +84,16 @@ class UploadForm(forms.Form):
             field.disabled = True
             field.help_text = "Only moderators (the approve permission) can publish at once."
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
+        """The file, within the upload's limits: its size before it is read, its header
+        and rows before the import reads any of them."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 10 MB.")
+        problem = upload_limits.size_problem(upload.size)
+        if problem is None:
+            problem = upload_limits.problem(upload.read())
+            upload.seek(0)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 
@@ -93,44 +105,17 @@ def _may_publish(request: HttpRequest) -> bool:
     return request.user.has_perm(APPROVE)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def staff_import(request: HttpRequest) -> HttpResponse:
-    """Upload, then see the dry run: every problem with its line, or what would change.
-    Staff with groups.add_group and groups.change_group (directory.access); publishing at
-    once, also the moderators' approve permission."""
-    may_publish = _may_publish(request)
-    if request.method != "POST":
-        return render(
-            request,
-            "exchange/import_upload.html",
-            _admin_context(
-                request, "Import groups from CSV", form=UploadForm(may_publish=may_publish)
-            ),
-        )
-    form = UploadForm(request.POST, request.FILES, may_publish=may_publish)
-    if not form.is_valid():
-        return render(
-            request,
-            "exchange/import_upload.html",
-            _admin_context(request, "Import groups from CSV", form=form),
-        )
-    data = form.cleaned_data["file"].read()
-    publish = form.cleaned_data["publish"]
-    result = import_groups(data, publish=publish, may_publish=may_publish, dry_run=True)
-    token = ""
-    if result.ok:
-        # The confirmation imports these very bytes, kept with this staff member's
-        # session; a file posted again is never imported without its own dry run.
-        token = secrets.token_urlsafe(24)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "data": base64.b64encode(data).decode("ascii"),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "publish": publish,
-            "name": form.cleaned_data["file"].name,
-        }
-    else:
-        request.session.pop(SESSION_KEY, None)
+def _upload_page(request: HttpRequest, form: UploadForm) -> HttpResponse:
+    return render(
+        request,
+        "exchange/import_upload.html",
+        _admin_context(request, "Import groups from CSV", form=form),
+    )
+
+
+def _preview_page(
+    request: HttpRequest, result: ImportResult, *, token: str, publish: bool, filename: str
+) -> HttpResponse:
     return render(
         request,
         "exchange/import_preview.html",
@@ -140,44 +125,93 @@ def staff_import(request: HttpRequest) -> HttpResponse:
             result=result,
             token=token,
             publish=publish,
-            filename=form.cleaned_data["file"].name,
+            filename=filename,
         ),
     )
 
 
-@require_POST
-def staff_import_confirm(request: HttpRequest) -> HttpResponse:
-    pending = request.session.get(SESSION_KEY)
+def _keep_for_confirmation(request: HttpRequest, data: bytes, publish: bool, name: str) -> str:
+    """The confirmation imports these very bytes, kept with this staff member's session;
+    a file posted again is never imported without its own dry run."""
+    token = secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "data": base64.b64encode(data).decode("ascii"),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "publish": publish,
+        "name": name,
+    }
+    return token
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """Upload, then see the dry run: every problem with its line, or what would change.
+    Staff with groups.add_group and groups.change_group (directory.access); publishing at
+    once, also the moderators' approve permission."""
+    may_publish = _may_publish(request)
+    if request.method != "POST":
+        return _upload_page(request, UploadForm(may_publish=may_publish))
+    form = UploadForm(request.POST, request.FILES, may_publish=may_publish)
+    if not form.is_valid():
+        return _upload_page(request, form)
+    upload, publish = form.cleaned_data["file"], form.cleaned_data["publish"]
+    data = upload.read()
+    request.session.pop(SESSION_KEY, None)
+    try:
+        result = import_groups(
+            data,
+            publish=publish,
+            may_publish=may_publish,
+            dry_run=True,
+            track=upload_limits.deadline(settings.UPLOAD_SECONDS),
+        )
+    except upload_limits.TooSlow:
+        form.add_error("file", upload_limits.TOO_SLOW)
+        return _upload_page(request, form)
+    token = _keep_for_confirmation(request, data, publish, upload.name) if result.ok else ""
+    return _preview_page(request, result, token=token, publish=publish, filename=upload.name)
+
+
+def _pending_import(request: HttpRequest) -> tuple[dict, bytes] | None:
+    """The import this confirmation is for, taken out of the session; None (with a
+    message) if it cannot go ahead."""
+    pending = request.session.pop(SESSION_KEY, None)
     token = request.POST.get("token", "")
     if not pending or not secrets.compare_digest(str(pending.get("token", "")), token):
         messages.error(request, "That import has expired or was replaced: upload the file again.")
-        return HttpResponseRedirect(reverse("exchange:staff_import"))
+        return None
     data = base64.b64decode(pending["data"])
     if hashlib.sha256(data).hexdigest() != pending["sha256"]:
-        request.session.pop(SESSION_KEY, None)
         messages.error(request, "The stored file was damaged: upload it again.")
-        return HttpResponseRedirect(reverse("exchange:staff_import"))
+        return None
     # The permission is asked again: it may have been taken away since the dry run.
-    may_publish = _may_publish(request)
-    if pending["publish"] and not may_publish:
-        request.session.pop(SESSION_KEY, None)
+    if pending["publish"] and not _may_publish(request):
         messages.error(request, "Publishing at once needs the moderators' approve permission.")
+        return None
+    return pending, data
+
+
+@require_POST
+def staff_import_confirm(request: HttpRequest) -> HttpResponse:
+    found = _pending_import(request)
+    if found is None:
         return HttpResponseRedirect(reverse("exchange:staff_import"))
-    result = import_groups(data, publish=pending["publish"], may_publish=may_publish)
-    request.session.pop(SESSION_KEY, None)
+    pending, data = found
+    try:
+        result = import_groups(
+            data,
+            publish=pending["publish"],
+            may_publish=_may_publish(request),
+            track=upload_limits.deadline(2 * settings.UPLOAD_SECONDS),
+        )
+    except upload_limits.TooSlow:
+        messages.error(request, f"Nothing was imported. {upload_limits.TOO_SLOW}")
+        return HttpResponseRedirect(reverse("exchange:staff_import"))
     if not result.ok:
         # The directory changed since the dry run; nothing was written.
-        return render(
-            request,
-            "exchange/import_preview.html",
-            _admin_context(
-                request,
-                "Check the import",
-                result=result,
-                token="",
-                publish=pending["publish"],
-                filename=pending["name"],
-            ),
+        return _preview_page(
+            request, result, token="", publish=pending["publish"], filename=pending["name"]
         )
     messages.success(
         request,
