@@ -22,11 +22,12 @@ from django.urls import ResolverMatch
 from django.views import defaults
 
 from accounts.middleware import has_totp, two_factor_setup
+from moderation.digest import PERMISSION as MODERATION_PERMISSION
 
 logger = logging.getLogger("directory.access")
 
 # The moderators' permission: approving puts text in front of clinicians.
-APPROVE = "moderation.approve_listings"
+APPROVE = MODERATION_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ ACCESS: dict[str, Need] = {
     "api-group-list": PUBLIC,
     "api-group-detail": PUBLIC,
     "api-schema": PUBLIC,
+    "api-docs": PUBLIC,
     "api-not-found": PUBLIC,
     "report_group": PUBLIC,
     "privacy_organisers": PUBLIC,
@@ -77,6 +79,7 @@ ACCESS: dict[str, Need] = {
     "referrals:group_sheet": PUBLIC,
     "referrals:group_text": PUBLIC,
     "referrals:calendar": PUBLIC,
+    "referrals:patient": PUBLIC,
     "exchange:hsds_root": PUBLIC,
     "exchange:hsds_services": PUBLIC,
     "exchange:hsds_service": PUBLIC,
@@ -99,6 +102,7 @@ ACCESS: dict[str, Need] = {
     "moderation:queue": staff(APPROVE),
     "moderation:review_group": staff(APPROVE),
     "moderation:group_history": staff(APPROVE),
+    "moderation:restore_version": staff(APPROVE),
     "moderation:review_revision": staff(APPROVE),
     "moderation:report": staff(APPROVE),
     # Organisers.

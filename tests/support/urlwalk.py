@@ -14,7 +14,7 @@ from django.urls.exceptions import Resolver404
 
 # A value for each path converter; a pattern none of these fits gets an entry in SAMPLES.
 CONVERTER_SAMPLES = {"int": "1", "slug": "no-such-slug", "str": "x", "path": "1"}
-SAMPLES: dict[str, str] = {}
+SAMPLES: dict[str, str] = {"^api/": "/api/no-such-thing/"}
 
 
 @dataclass(frozen=True)
