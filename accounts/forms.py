@@ -22,9 +22,17 @@ class DeleteAccountForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, kept: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if kept:
+            self.fields["confirm"].label = (
+                "I understand that my account will be deactivated and I will no longer be "
+                "able to sign in"
+            )
+            self.fields["confirm"].error_messages["required"] = (
+                "Tick the box to confirm that you want to deactivate your account."
+            )
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

@@ -18,7 +18,7 @@ from moderation.ratelimit import allow
 from . import enrolment
 from .forms import DeleteAccountForm, UnlockRequestForm
 from .middleware import has_totp
-from .services import delete_account, send_signin_unlock
+from .services import delete_account, kept_for_the_audit_log, send_signin_unlock
 from .throttle import UNLOCK_SESSION_KEY, UnlockLink, account_key
 
 
@@ -31,23 +31,34 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "emails": EmailAddress.objects.filter(user=request.user),
             "has_totp": has_totp(request.user),
+            "kept": kept_for_the_audit_log(request.user),
         },
     )
 
 
 @login_required
 def delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    """Deletes an organiser's account; deactivates a staff account (never deleted)."""
+    kept = kept_for_the_audit_log(request.user)
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user, kept=kept
+    )
     if request.method == "POST" and form.is_valid():
         delete_account(request.user)
         logout(request)
-        messages.success(
-            request,
-            "Your account is deleted. The groups you listed stay in the directory, looked "
-            "after by our moderators.",
-        )
+        messages.success(request, DEACTIVATED if kept else DELETED)
         return redirect("groups:search")
-    return render(request, "accounts/delete.html", {"form": form})
+    return render(request, "accounts/delete.html", {"form": form, "kept": kept})
+
+
+DELETED = (
+    "Your account is deleted. The groups you listed stay in the directory, looked after by "
+    "our moderators."
+)
+DEACTIVATED = (
+    "Your account is deactivated: nobody can sign in to it. Staff accounts are never "
+    "deleted, so that the admin's record of changes keeps who made them."
+)
 
 
 @require_safe
