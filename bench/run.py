@@ -156,7 +156,8 @@ def gunicorn(env: dict, log: Path, *extra: str):
     proc = subprocess.Popen(
         [str(GUNICORN), "directory.wsgi", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
          "-w", "2", "--access-logfile", str(log), "--error-logfile", str(log), *extra],
-        cwd=ROOT, env={**env, "FORWARDED_ALLOW_IPS": "127.0.0.1"},
+        cwd=ROOT, env={**env, "FORWARDED_ALLOW_IPS": "127.0.0.1",
+                       "DJANGO_SETTINGS_MODULE": "bench.load_settings"},  # wrk is one client
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):

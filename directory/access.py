@@ -1,5 +1,6 @@
 """Who may open each page: one map from URL name to what it needs, enforced for every
-request by AccessMiddleware before any view runs.
+request by AccessMiddleware before any view runs; and the public reading endpoints'
+per-client rate limits (RATE_LIMITED), enforced by the same middleware.
 
 A new URL must be added to ACCESS (or fall under a rule in NAMESPACES); until it is, it
 answers 404 (and raises an error while DEBUG is on), and tests/test_access.py, which
@@ -17,12 +18,13 @@ from allauth.account.decorators import verified_email_required
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import ResolverMatch
 from django.views import defaults
 
 from accounts.middleware import has_totp, two_factor_setup
 from moderation.digest import PERMISSION as MODERATION_PERMISSION
+from moderation.ratelimit import allow
 
 logger = logging.getLogger("directory.access")
 
@@ -148,6 +150,16 @@ ACCESS: dict[str, Need] = {
     "mfa_download_recovery_codes": SIGNED_IN,
 }
 
+
+# The public reading endpoints' per-client rate limits, by bucket (the numbers are
+# settings.PUBLIC_RATE_LIMITS): the JSON API and the HSDS API share one, the CSV
+# download of a search (every page of results) has its own.
+RATE_LIMITED: dict[str, str] = {
+    **dict.fromkeys(["api-group-list", "api-group-detail"], "api"),
+    **{name: "api" for name in ACCESS if name.startswith("exchange:hsds_")},
+    "exchange:search_export": "export",
+}
+
 # Every URL in these namespaces, unless ACCESS names it.
 NAMESPACES: dict[str, Need] = {
     # The admin then checks each model's view, add and change permissions itself.
@@ -209,6 +221,33 @@ def refusal(request: HttpRequest, need: Need) -> HttpResponse | None:
     return None
 
 
+def too_many_requests(request: HttpRequest, requests: int, seconds: int) -> HttpResponse:
+    message = (
+        f"Too many requests from your address: at most {requests} every {seconds} "
+        f"seconds. Try again in {seconds} seconds."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"errors": {"rate": [message]}}, status=429)
+    else:
+        response = HttpResponse(message + "\n", status=429, content_type="text/plain")
+    # The window began at the client's first request in it: this is the longest wait.
+    response["Retry-After"] = str(seconds)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def over_limit(request: HttpRequest, match: ResolverMatch) -> HttpResponse | None:
+    """A 429 once this client has used its bucket's requests in the window (the counter
+    is keyed by a keyed hash of its address: moderation.ratelimit)."""
+    bucket = RATE_LIMITED.get(match.view_name)
+    if bucket is None:
+        return None
+    requests, seconds = settings.PUBLIC_RATE_LIMITS[bucket]
+    if allow(request, f"read:{bucket}", limit=requests, seconds=seconds):
+        return None
+    return too_many_requests(request, requests, seconds)
+
+
 class AccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -225,4 +264,4 @@ class AccessMiddleware:
                 raise ImproperlyConfigured(message)
             logger.error(message)
             return _refused(defaults.page_not_found(request, Http404()), "unmapped")
-        return refusal(request, need)
+        return refusal(request, need) or over_limit(request, match)

@@ -213,6 +213,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "directory_cache",
+        # It holds a rate-limit counter per client and minute: past Django's default of
+        # 300 entries it would cull counters and let clients past their limits.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 
@@ -404,6 +407,12 @@ MAX_RADIUS_KM = 500.0
 # the taxonomies (groups/taxonomy.py) and the evidence records that may count, behind the
 # results' marker (evidence/summary.py). A change made in a process shows there at once.
 MEMO_SECONDS = env_int("MEMO_SECONDS", 60)
+# Per client (address) and bucket: (requests, seconds). Generous enough for a clinic
+# whose staff all reach us through one proxy address: the JSON API (which the results
+# page's map calls once per page) and the HSDS API share 300 a minute, 5 a second
+# sustained; the CSV download of a search, which reads every page of results, 30.
+# directory.access says which URLs count against which bucket.
+PUBLIC_RATE_LIMITS = {"api": (300, 60), "export": (30, 60)}
 # The staff CSV upload's dry run stops after this long (its import after twice as long),
 # well inside gunicorn's timeout; larger files go through `manage.py import_groups`.
 UPLOAD_SECONDS = env_int("UPLOAD_SECONDS", 10)
