@@ -57,11 +57,11 @@ def test_the_sheet_works_without_javascript(browser, demo_site):
 
 
 def test_back_to_your_search_is_the_browsers_back_and_finished_clears_everything(
-    page: Page, live_server, demo_data
+    page: Page, demo_site
 ):
     """Issue 13 point 3: the site keeps no search, so the shortlist goes back to it through
     the browser's history; "Finished with this patient" leaves nothing behind."""
-    search = live_server.url + "/?near=LS6&condition=alcohol"
+    search = demo_site.url + "/?near=LS6&condition=alcohol"
     page.goto(search)
     page.locator(".app-group-card").first.get_by_role(
         "button", name=re.compile(r"^Add .* to shortlist$")
@@ -73,10 +73,10 @@ def test_back_to_your_search_is_the_browsers_back_and_finished_clears_everything
     expect(page).to_have_url(re.compile(re.escape(search)))
     expect(page.locator(".app-group-card").first).to_be_visible()
 
-    page.goto(live_server.url + "/shortlist/")
+    page.goto(demo_site.url + "/shortlist/")
     page.get_by_role("button", name="Finished with this patient: clear everything").click()
-    expect(page).to_have_url(live_server.url + "/")
+    expect(page).to_have_url(demo_site.url + "/")
     expect(page.locator(".app-messages")).to_contain_text("Everything is cleared")
     assert not [c for c in page.context.cookies() if c["name"] == "sessionid"]
-    page.goto(live_server.url + "/shortlist/")
+    page.goto(demo_site.url + "/shortlist/")
     expect(page.get_by_text("Your shortlist is empty.")).to_be_visible()
