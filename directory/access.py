@@ -95,6 +95,10 @@ ACCESS: dict[str, Need] = {
     "exchange:hsds_terms": PUBLIC,
     "exchange:hsds_term": PUBLIC,
     "exchange:hsds_term_slash": PUBLIC,
+    "exchange:hsds_service_at_locations": PUBLIC,
+    "exchange:hsds_service_at_location": PUBLIC,
+    "exchange:hsds_service_at_location_slash": PUBLIC,
+    "exchange:meeting_guide": PUBLIC,
     "exchange:search_export": PUBLIC,
     # Staff: the CSV of everything (drafts included) and the import.
     "exchange:staff_export": staff("groups.view_group"),
@@ -107,6 +111,11 @@ ACCESS: dict[str, Need] = {
     "moderation:restore_version": staff(APPROVE),
     "moderation:review_revision": staff(APPROVE),
     "moderation:report": staff(APPROVE),
+    # Meeting lists: approving a source's first import publishes it.
+    "feeds:sources": staff(APPROVE),
+    "feeds:first_import": staff(APPROVE),
+    "feeds:review_change": staff(APPROVE),
+    "feeds:merge": staff(APPROVE),
     # Organisers.
     "organisers:my_groups": ORGANISER,
     "organisers:group_new": ORGANISER,
@@ -119,9 +128,15 @@ ACCESS: dict[str, Need] = {
     "organisers:group_reopen": ORGANISER,
     "organisers:group_invite": ORGANISER,
     "organisers:invitation": ORGANISER,
+    "feeds:organiser_change": ORGANISER,
     # Accounts: ours, then allauth's (signing in, and the two-factor step of it, is public).
     "accounts:overview": SIGNED_IN,
     "accounts:delete": SIGNED_IN,
+    # The emailed link that lets an owner sign in without waiting, and asking for it.
+    "accounts:unlock_request": PUBLIC,
+    "accounts:unlock": PUBLIC,
+    # Opened signed in as the account the set-up link was emailed to.
+    "accounts:staff_enrolment": SIGNED_IN,
     "admin_login": PUBLIC,
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
@@ -155,7 +170,7 @@ ACCESS: dict[str, Need] = {
 # settings.PUBLIC_RATE_LIMITS): the JSON API and the HSDS API share one, the CSV
 # download of a search (every page of results) has its own.
 RATE_LIMITED: dict[str, str] = {
-    **dict.fromkeys(["api-group-list", "api-group-detail"], "api"),
+    **dict.fromkeys(["api-group-list", "api-group-detail", "exchange:meeting_guide"], "api"),
     **{name: "api" for name in ACCESS if name.startswith("exchange:hsds_")},
     "exchange:search_export": "export",
 }

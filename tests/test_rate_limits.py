@@ -1,7 +1,7 @@
-"""Issue 13 point 18: the public reading endpoints (/api/groups/, the HSDS API and
-/export.csv) have a per-client rate limit, generous enough for a clinic behind one
-proxy; past it they answer 429 with Retry-After. Counters are kept under a keyed hash of
-the client's address, never the address."""
+"""Issue 13 point 18: the public reading endpoints (/api/groups/, the HSDS API, the
+Meeting Guide feed and /export.csv) have a per-client rate limit, generous enough for a
+clinic behind one proxy; past it they answer 429 with Retry-After. Counters are kept
+under a keyed hash of the client's address, never the address."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ def test_the_api_and_hsds_share_a_limit_then_answer_429_with_retry_after(client,
     use_up(client, "/api/hsds/", 3)
     use_up(client, "/api/groups/", 3)
 
-    for path in ["/api/groups/", "/api/hsds/services/", "/api/groups/1/"]:
+    for path in [
+        "/api/groups/",
+        "/api/hsds/services/",
+        "/api/groups/1/",
+        "/api/meeting-guide.json",
+    ]:
         response = client.get(path, REMOTE_ADDR=CLINIC)
         assert response.status_code == 429, path
         assert response["Retry-After"] == "60"
@@ -73,11 +78,13 @@ def test_no_counter_keeps_the_clients_address(client):
 
 
 def test_every_hsds_and_search_api_url_has_a_limit(db):
-    """A new endpoint under /api/groups/ or /api/hsds/ must be added to RATE_LIMITED."""
+    """A new endpoint under /api/groups/ or /api/hsds/ must be added to RATE_LIMITED; the
+    Meeting Guide feed, every meeting in one answer, shares their limit."""
     reading = [
         p
         for p in all_patterns()
-        if p.route.startswith(("api/groups/", "api/hsds/")) or p.route == "export.csv"
+        if p.route.startswith(("api/groups/", "api/hsds/"))
+        or p.route in ("export.csv", "api/meeting-guide.json")
     ]
     assert len(reading) >= 15
     assert [p.label for p in reading if p.view_name not in RATE_LIMITED] == []
