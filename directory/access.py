@@ -73,6 +73,8 @@ ACCESS: dict[str, Need] = {
     "evidence:library": PUBLIC,
     "evidence:gap-map": PUBLIC,
     "evidence:detail": PUBLIC,
+    "evidence:how-we-rate": PUBLIC,
+    "evidence:report": PUBLIC,
     "referrals:shortlist": PUBLIC,
     "referrals:shortlist_add": PUBLIC,
     "referrals:shortlist_remove": PUBLIC,
@@ -117,6 +119,7 @@ ACCESS: dict[str, Need] = {
     "moderation:invitation_resend": staff(APPROVE),
     "moderation:invitation_cancel": staff(APPROVE),
     "moderation:takedown_reply_read": staff(APPROVE),
+    "evidence:report-detail": staff(APPROVE),
     # Meeting lists: approving a source's first import publishes it.
     "feeds:sources": staff(APPROVE),
     "feeds:first_import": staff(APPROVE),
