@@ -254,13 +254,15 @@ def test_changes_that_a_later_rule_refuses_are_explained_not_a_server_error(
     assert revision.status == "pending"
 
 
-def test_staff_without_the_moderation_permission_get_404(make_user):
+def test_staff_without_the_moderation_permission_are_refused(make_user):
+    """The access map (directory/access.py) answers staff who lack a page's permission
+    with 403, as on every staff page; others get 404."""
     from django.contrib.auth.models import Permission
 
     staff = make_user("staff.only@example.org", staff=True)
     client = Client()
     client.force_login(staff)
-    assert client.get("/moderation/").status_code == 404
+    assert client.get("/moderation/").status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="approve_listings"))
     client.force_login(type(staff).objects.get(pk=staff.pk))
     assert client.get("/moderation/").status_code == 200
