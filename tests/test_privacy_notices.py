@@ -69,6 +69,10 @@ def test_the_notice_says_what_is_kept_why_and_for_how_long(client, settings):
     assert "from the meeting lists that fellowships publish" in page
     assert "keep a copy of what the list last said" in page
     assert "within two hours of the last attempt" in page
+    assert "and requests to our open data" in page
+    assert "Your shortlist keeps only which groups you chose" in page
+    assert "on our server for 8 hours at most" in page
+    assert "Finished with this patient: clear everything" in page
     assert 'href="/privacy/organisers/"' in page
     assert "mailto:privacy@directory.example" in page
 
