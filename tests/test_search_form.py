@@ -92,3 +92,32 @@ def test_a_bad_value_is_shown_beside_its_field_and_in_the_summary(client, ls6):
     assert 'href="#id_day"' in page and 'href="#id_step_free"' in page
     assert re.search(r'<span class="nhsuk-error-message" id="id_day-error">', page)
     assert re.search(r'<select name="day" class="nhsuk-select nhsuk-select--error"', page)
+
+
+def test_selects_are_drawn_as_their_widgets_draw_them(ls6):
+    """select_html() skips Django's template per option (most of the form's drawing time)
+    and must give the same markup: selected option, errors, required and ids included."""
+    from django import forms
+
+    from accounts.templatetags.nhsuk_forms import select_html
+    from groups.models import Group, GroupType
+
+    NONE = Group.objects.none()
+
+    class Required(forms.Form):
+        kind = forms.ModelChoiceField(queryset=GroupType.objects.all(), empty_label="Choose")
+
+    bound = [
+        SearchFilter({"near": "LS6", "day": "someday", "language": "cy"}, queryset=NONE).form,
+        SearchFilter({"radius_km": "99"}, queryset=NONE).form,
+        Required({"kind": str(GroupType.objects.first().pk)}),
+        Required({}),
+    ]
+    for form in bound:
+        form.is_valid()
+        for field in form:
+            if isinstance(field.field.widget, forms.Select):
+                attrs = {"class": "nhsuk-select", "aria-describedby": "x-hint"}
+                django_markup = field.as_widget(attrs=dict(attrs))
+                ours = select_html(field, dict(attrs))
+                assert re.sub(r">\s+<", "><", django_markup) == re.sub(r">\s+<", "><", ours)

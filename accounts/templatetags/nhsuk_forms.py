@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms, template
 from django.forms import BaseForm, BaseFormSet, BoundField
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -90,7 +91,7 @@ def nhsuk_field(
         attrs = {"class": " ".join(classes)}
         if described:
             attrs["aria-describedby"] = " ".join(described)
-        widget_html = field.as_widget(attrs=attrs)
+        widget_html = select_html(field, attrs) or field.as_widget(attrs=attrs)
     return {
         "field": field,
         "id": field_id,
@@ -106,6 +107,46 @@ def nhsuk_field(
         "list_class": list_class,
         "choices": _choices(field) if kind in ("radios", "checkboxes") else [],
     }
+
+
+def select_html(field: BoundField, attrs: dict[str, str | bool]) -> SafeString | None:
+    """A select as its widget draws it (the same context and attributes), without a
+    template for each option: they were most of the time the search page took to draw
+    its form. None for a select with option groups, or another widget."""
+    widget = field.field.widget
+    if not isinstance(widget, forms.Select):
+        return None
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    groups = context["optgroups"]
+    if any(name for name, _, _ in groups):
+        return None
+    options = [option for _, group, _ in groups for option in group]
+    return format_html(
+        '<select name="{}"{}>{}</select>',
+        field.html_name,
+        _attrs(context["attrs"]),
+        format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
+        ),
+    )
+
+
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """Attributes in their order, as Django's attrs.html writes them (flatatt sorts)."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
 
 
 def _input_class(field: BoundField) -> str:
