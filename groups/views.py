@@ -57,11 +57,9 @@ def _no_dead_end(request: HttpRequest, filterset: SearchFilter) -> dict[str, obj
     return found
 
 
-# The search's filters, as against where and how far.
-FILTERS = (
-    "q", "condition", "orientation", "group_type", "format", "day", "time_of_day", "audience",
-    "language", "step_free", "referral", "include_online",
-)  # fmt: skip
+# The search's filters, as against where and how far (SearchFilter declares them all).
+WHERE = frozenset({"near", "lat", "lng", "radius_km"})
+FILTERS = tuple(name for name in SearchFilter.base_filters if name not in WHERE)
 
 
 def _active_filters(request: HttpRequest) -> int:
