@@ -57,7 +57,7 @@ def queue_message(message: EmailMessage) -> None:
     made from its text if it has none."""
     html = ""
     if isinstance(message, EmailMultiAlternatives):
-        html = next((str(a.content) for a in message.alternatives if a.mimetype == "text/html"), "")
+        html = next((str(c) for c, mimetype in message.alternatives if mimetype == "text/html"), "")
     body = str(message.body)
     if message.content_subtype == "html":
         html, body = body, ""

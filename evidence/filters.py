@@ -83,7 +83,7 @@ class EvidenceFilter(django_filters.FilterSet):
         self, queryset: EvidenceQuerySet, name: str, value: Condition | str
     ) -> EvidenceQuerySet:
         links = Evidence.conditions.through.objects.filter(evidence=OuterRef("pk"))
-        if value == GENERAL:
+        if isinstance(value, str):  # GENERAL, the only text the field gives
             general = links.filter(condition__slug=GENERAL_CONDITION)
             return queryset.filter(~Exists(links) | Exists(general))
         return queryset.filter(Exists(links.filter(condition=value)))
@@ -92,7 +92,7 @@ class EvidenceFilter(django_filters.FilterSet):
         self, queryset: EvidenceQuerySet, name: str, value: GroupType | str
     ) -> EvidenceQuerySet:
         links = Evidence.group_types.through.objects.filter(evidence=OuterRef("pk"))
-        if value == GENERAL:
+        if isinstance(value, str):  # GENERAL, the only text the field gives
             return queryset.filter(~Exists(links))
         return queryset.filter(Exists(links.filter(grouptype=value)))
 

@@ -13,7 +13,6 @@ to the library filtered to exactly the records it counts (see EvidenceFilter).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -191,9 +190,9 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
     columns = [Axis(t.slug, t.name) for t in GroupType.objects.only("slug", "name")] + [
         Axis(GENERAL, GENERAL_COLUMN_LABEL, is_general=True)
     ]
-    records: Iterable[Evidence] = Evidence.objects.published()
+    published = Evidence.objects.published()
     if audience is not None:
-        records = records.filter(audiences=audience)
+        published = published.filter(audiences=audience)
     records = (
         records.by_strength()
         .only(

@@ -406,6 +406,11 @@ class Evidence(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EvidenceQuerySet.as_manager()
+    # Annotated on the records that EvidenceQuerySet.for_group() returns (a group's evidence).
+    is_direct: bool
+    condition_specific: bool
+    type_specific: bool
+    shared_audience: bool
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -582,9 +587,11 @@ class Evidence(models.Model):
         if type_ids:
             matches &= Q(group_type__in=type_ids)
         if condition_slugs and GENERAL_CONDITION not in condition_slugs:
-            matches &= Exists(
-                Group.conditions.through.objects.filter(
-                    group=OuterRef("pk"), condition__slug__in=condition_slugs
+            matches &= Q(
+                Exists(
+                    Group.conditions.through.objects.filter(
+                        group=OuterRef("pk"), condition__slug__in=condition_slugs
+                    )
                 )
             )
         if not matches:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from groups.importing import ALL_COLUMNS, NEVER, NUMERIC_COLUMNS, format_meetings, guard_cell
 from groups.models import Group, StepFree
 
-STEP_FREE_CELL = {StepFree.YES: "true", StepFree.NO: "false", StepFree.UNKNOWN: ""}
+STEP_FREE_CELL: dict[str, str] = {StepFree.YES: "true", StepFree.NO: "false", StepFree.UNKNOWN: ""}
 
 
 def _number(value: float | None) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from directory.access import APPROVE
 from groups.importing import ImportResult, import_groups
 from groups.models import Group
-from groups.views import run_search
+from groups.search import run_search
 
 from . import upload_limits
 from .csv_export import groups_csv

@@ -20,11 +20,14 @@ from evidence.summary import evidence_json
 from . import taxonomy
 from .models import WEEKDAY_CODES, Group, StepFree
 from .openapi import openapi_document
-from .search import paginate
-from .views import run_search
+from .search import paginate, run_search
 
 # Step-free access as a flag: true, false, or null when the group has not said.
-STEP_FREE_FLAG = {StepFree.YES: True, StepFree.NO: False, StepFree.UNKNOWN: None}
+STEP_FREE_FLAG: dict[str, bool | None] = {
+    StepFree.YES: True,
+    StepFree.NO: False,
+    StepFree.UNKNOWN: None,
+}
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:

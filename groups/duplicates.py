@@ -125,7 +125,10 @@ def duplicate_reason(a: Candidate, b: Candidate) -> str | None:
     same_venue = same_postcode or (km is not None and km <= SAME_VENUE_WITHIN_KM)
     shared = sorted(a.slots & b.slots, key=lambda s: (s.weekday, s.start_time))
     if same_venue and shared:
-        where = f"at {b.postcode.strip()}" if same_postcode else f"{round(km * 1000)} m away"
+        if same_postcode or km is None:
+            where = f"at {b.postcode.strip()}"
+        else:
+            where = f"{round(km * 1000)} m away"
         return f"The same venue ({where}), meeting on {shared[0].describe()}"
     return None
 
@@ -160,9 +163,10 @@ def possible_duplicates(
         among = Group.objects.filter(status__in=DEFAULT_STATUSES)
     if candidate.point is None and not _postcode_key(candidate.postcode):
         return []
+    if candidate.pk is not None:
+        among = among.exclude(pk=candidate.pk)
     rows = (
         among.filter(_nearby(candidate))
-        .exclude(pk=candidate.pk)
         .prefetch_related(
             Prefetch("meetings", Meeting.objects.only("group", "weekday", "start_time"))
         )

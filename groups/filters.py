@@ -19,6 +19,7 @@ from .models import (
     TIME_OF_DAY_CHOICES,
     WEEKDAY_CODES,
     Format,
+    Group,
     GroupQuerySet,
     Orientation,
     Place,
@@ -195,7 +196,8 @@ class SearchForm(forms.Form):
         return [(label, ORIENTATION_EXPLAINED[value]) for value, label in choices]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         near = (cleaned.get("near") or "").strip()
         lat, lng = cleaned.get("lat"), cleaned.get("lng")
         # A value that failed its own validation was still given; a blank one was not.
@@ -304,7 +306,9 @@ class SearchFilter(django_filters.FilterSet):
     class Meta:
         form = SearchForm
 
-    def filter_queryset(self, queryset: GroupQuerySet) -> GroupQuerySet:
+    def filter_queryset(self, queryset: QuerySet[Group]) -> GroupQuerySet:
+        if not isinstance(queryset, GroupQuerySet):
+            raise TypeError("SearchFilter searches a GroupQuerySet")
         return search_groups(self.criteria(), queryset)
 
     def criteria(self) -> Criteria:

@@ -181,7 +181,9 @@ def format_meetings(meetings: list[Any]) -> str:
 
 def _meeting_items(text: str) -> list[str]:
     """Splits a meetings cell on the semicolons outside brackets (a note may hold them)."""
-    items, current, depth, escaped = [], [], 0, False
+    items: list[str] = []
+    current: list[str] = []
+    depth, escaped = 0, False
     for char in text:
         if escaped:
             escaped = False
@@ -470,7 +472,8 @@ def validate_row(
     if slug:
         try:
             validate_slug(slug)
-            if len(slug) > Group._meta.get_field("slug").max_length:
+            max_length = Group._meta.get_field("slug").max_length
+            if max_length is not None and len(slug) > max_length:
                 raise ValidationError("too long")
         except ValidationError:
             errs.append(("slug", f"“{slug[:60]}” is not a slug (letters, numbers, - and _)."))
@@ -676,6 +679,7 @@ def import_groups(
                 for g in Group.objects.filter(
                     external_id__in=[r.external_id for r in rows if r.external_id]
                 )
+                if g.external_id
             }
             by_slug = {
                 g.slug: g for g in Group.objects.filter(slug__in=[r.slug for r in rows if r.slug])

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -19,6 +19,9 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import geo
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -45,7 +48,7 @@ class Orientation(models.TextChoices):
     HYBRID = "hybrid", "Both inward and outward"
 
 
-ORIENTATION_EXPLAINED = {
+ORIENTATION_EXPLAINED: dict[str, str] = {
     Orientation.INWARD: (
         "Focuses on personal change: members help each other recover, cope or change "
         "their own lives."
@@ -396,6 +399,11 @@ class Group(models.Model):
 
     objects = GroupQuerySet.as_manager()
     history = GROUP_HISTORY
+    # Set on an instance before a save, for django-simple-history: who made the change and
+    # why, or that this save records no version (groups.services records one itself).
+    _history_user: User | None
+    _change_reason: str
+    skip_history_when_saving: bool
 
     class Meta:
         ordering = ["name", "id"]
@@ -533,14 +541,15 @@ class Group(models.Model):
         """The three marks of a mutual aid group in the review's Box 1, answered from the
         group's leadership, type and sector, so a clinician can tell a peer-led voluntary
         group from a professionally run service."""
-        run_by = {
+        leaders: dict[str, tuple[str, str]] = {
             Leadership.PEER_LED: ("yes", "It is peer-led: people who share the issue run it."),
             Leadership.PEER_LED_PROFESSIONAL_SUPPORT: (
                 "yes",
                 "People who share the issue run it, with support from professionals.",
             ),
             Leadership.PROFESSIONALLY_FACILITATED: ("no", "Professionals facilitate it."),
-        }.get(self.leadership, ("not_known", "The group has not said who leads it."))
+        }
+        run_by = leaders.get(self.leadership, ("not_known", "The group has not said who leads it."))
         shared = SHARED_EXPERIENCE_BY_TYPE.get(
             self.group_type.slug, ("not_known", "Its type of group does not tell us.")
         )
@@ -549,14 +558,15 @@ class Group(models.Model):
                 "partly",
                 f"{shared[1]} Professionals facilitate it, so their knowledge guides it too.",
             )
-        voluntary = {
+        sectors: dict[str, tuple[str, str]] = {
             Sector.VOLUNTARY_COMMUNITY: (
                 "yes",
                 "It is a voluntary or community group, not an NHS, statutory or private service.",
             ),
             Sector.NHS_STATUTORY: ("no", "It is run by the NHS or another statutory service."),
             Sector.PRIVATE: ("no", "It is run by a private provider."),
-        }.get(self.sector, ("not_known", "Not known."))
+        }
+        voluntary = sectors.get(self.sector, ("not_known", "Not known."))
         return [
             MutualAidMark("Run by and for people who share the issue", *run_by),
             MutualAidMark("Draws mainly on members' shared experience", *shared),
@@ -625,8 +635,7 @@ class Group(models.Model):
     def next_meeting(self, today: dt.date | None = None) -> tuple[dt.date, Meeting] | None:
         """The soonest dated meeting, or None when no date can be known."""
         today = today or dt.date.today()
-        dated = [(m.next_date(today), m) for m in self.meetings.all()]
-        dated = [(d, m) for d, m in dated if d is not None]
+        dated = [(d, m) for m in self.meetings.all() if (d := m.next_date(today)) is not None]
         if not dated:
             return None
         return min(dated, key=lambda pair: (pair[0], pair[1].start_time))
@@ -784,7 +793,7 @@ class Meeting(models.Model):
         times = f"{format_time(self.start_time)} to {format_time(self.end_time)}"
         if self.recurrence == Recurrence.FORTNIGHTLY:
             return f"Every other {day}, {times}"
-        if self.recurrence == Recurrence.MONTHLY:
+        if self.recurrence == Recurrence.MONTHLY and self.week_of_month is not None:
             which = dict(WEEK_OF_MONTH_CHOICES)[self.week_of_month].lower()
             return f"{which.capitalize()} {day} of the month, {times}"
         return f"Every {day}, {times}"

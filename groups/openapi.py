@@ -73,7 +73,7 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
             "week_of_month": {"type": "integer", "enum": [1, 2, 3, 4, -1], "nullable": True},
         },
     }
-    group = {
+    group: dict[str, Any] = {
         "type": "object",
         "required": [
             "id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -22,6 +23,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 
 from .geo import KM_PER_MILE
 from .models import (
@@ -34,6 +36,9 @@ from .models import (
     Referral,
     stale_on_or_before,
 )
+
+if TYPE_CHECKING:
+    from .filters import SearchFilter
 
 MAX_KEYWORD_TERMS = 12
 # Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
@@ -204,6 +209,17 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
         )
     name_hits = [When(name__iregex=rf"\b{re.escape(t)}", then=Value(1.0)) for t in terms]
     return qs.annotate(rank=Case(*name_hits, default=Value(0.5), output_field=FloatField()))
+
+
+def run_search(params: QueryDict) -> tuple[SearchFilter, GroupQuerySet | None]:
+    """The search of the page, the API and the CSV export: the query string checked by
+    SearchFilter, and the groups it finds as cards (None when the query string is wrong)."""
+    from .filters import SearchFilter  # which builds this module's Criteria
+
+    filterset = SearchFilter(params, queryset=Group.objects.all())
+    if not filterset.is_valid():
+        return filterset, None
+    return filterset, search_groups(filterset.criteria()).with_cards()
 
 
 def paginate(results: GroupQuerySet, page_number: str | int | None) -> Page:

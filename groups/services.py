@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
@@ -137,7 +137,7 @@ def save_group(
     conditions: Iterable[Condition] | None = None,
     audiences: Iterable[Audience] | None = None,
     meetings: Iterable[MeetingSpec] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: str = "",
 ) -> Group:
     """Creates or updates a group with its tags and meetings, all or nothing.

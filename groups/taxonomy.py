@@ -29,7 +29,7 @@ class Terms[T: Term]:
 
 
 def _load[T: Term](model: type[T]) -> Terms[T]:
-    rows = tuple(model.objects.all())
+    rows = tuple(model._default_manager.all())
     return Terms(rows, {t.slug: t for t in rows}, {t.pk: t for t in rows})
 
 

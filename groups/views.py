@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from directory.http import HtmxRequest
 from evidence.summary import groups_with_cautions
 
 from .filters import RADIUS_MILES, SearchFilter, km_value
@@ -25,11 +27,6 @@ from .suggest import did_you_mean
 
 # Parameters that, when present, mean the page should show results.
 SEARCH_PARAMETERS = set(SearchFilter.base_filters)
-
-
-def run_search(params) -> tuple[SearchFilter, object]:
-    filterset = SearchFilter(params, queryset=Group.objects.all())
-    return filterset, filterset.qs.with_cards() if filterset.is_valid() else None
 
 
 def needs_a_place(filterset: SearchFilter) -> bool:
@@ -52,7 +49,7 @@ def _no_dead_end(request: HttpRequest, filterset: SearchFilter) -> dict[str, obj
         found["beyond"] = beyond
         found["wider"] = [
             (label, _with(request, radius_km=km))
-            for km, label in _wider_radii(criteria.radius_km, beyond[0].distance_km)
+            for km, label in _wider_radii(criteria.radius_km, getattr(beyond[0], "distance_km", 0))
         ]
     return found
 
@@ -102,7 +99,7 @@ def _with(request: HttpRequest, **changes: object) -> str:
 @never_cache
 @vary_on_headers("HX-Request")
 @require_safe
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxRequest) -> HttpResponse:
     searched = bool(SEARCH_PARAMETERS & set(request.GET))
     filterset, results = (
         run_search(request.GET) if searched else (SearchFilter(queryset=Group.objects.none()), None)

@@ -43,7 +43,8 @@ class ReportForm(forms.Form):
         return bool(self.data.get("website"))
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             shown = float(signing.loads(self.data.get("shown_at", ""), salt=SALT))
         except (signing.BadSignature, TypeError, ValueError):

@@ -287,7 +287,7 @@ def problems(exc: ValidationError) -> list[str]:
     found = []
     for name, errors in exc.message_dict.items():
         try:
-            label = capfirst(Group._meta.get_field(name).verbose_name)
+            label = capfirst(str(getattr(Group._meta.get_field(name), "verbose_name", name)))
         except FieldDoesNotExist:
             label = "" if name == NON_FIELD_ERRORS else name.replace("_", " ").capitalize()
         found += [f"{label}: {error}" if label else error for error in errors]

@@ -5,7 +5,7 @@ here, so nothing a request body holds can set them."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf.locale import LANG_INFO
@@ -41,7 +41,7 @@ def _language_codes_by_name() -> dict[str, str]:
     return names
 
 
-class LanguagesField(forms.CharField):
+class LanguagesField(forms.Field):
     """Languages as people write them ("English, British Sign Language"), kept as
     ISO 639 codes; a code itself is also accepted."""
 
@@ -51,9 +51,9 @@ class LanguagesField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value)
-        if isinstance(text, list):
-            return text
+        if isinstance(value, list):
+            return value
+        text = str(value or "").strip()
         by_name = _language_codes_by_name()
         codes, unknown = [], []
         for item in re.split(r"[,;\n]+", text or ""):
@@ -171,7 +171,8 @@ class GroupForm(forms.ModelForm):
         return " ".join((self.cleaned_data.get("postcode") or "").upper().split())
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.location = self._locate(cleaned)
         meets_in_person = cleaned.get("format") in (Format.IN_PERSON, Format.HYBRID)
         if (
@@ -276,17 +277,23 @@ class BaseMeetingFormSet(forms.BaseFormSet):
             form.fields["DELETE"].label = "Remove this meeting"
 
     def kept_forms(self) -> list[MeetingForm]:
-        """The meeting forms that hold a meeting: not removed, not left blank."""
+        """The meeting forms that hold a meeting: not removed, not left blank. For a valid
+        formset."""
+        removed = self.deleted_forms
         return [
             form
             for index, form in enumerate(self.forms)
-            if (index < self.initial_form_count() or form.has_changed())
-            and not (self.can_delete and self._should_delete_form(form))
+            if (index < self.initial_form_count() or form.has_changed()) and form not in removed
         ]
 
 
-MeetingFormSet = forms.formset_factory(
-    MeetingForm, formset=BaseMeetingFormSet, extra=0, can_delete=True, max_num=20
+# formset_factory() makes a subclass of the formset it is given (its stub says only that
+# it makes a formset).
+MeetingFormSet = cast(
+    type[BaseMeetingFormSet],
+    forms.formset_factory(
+        MeetingForm, formset=BaseMeetingFormSet, extra=0, can_delete=True, max_num=20
+    ),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +33,7 @@ def _save(
     proposal: Proposal,
     *,
     status: str,
-    actor: AbstractBaseUser,
+    actor: User,
     reason: str,
 ) -> Group:
     return save_group(
@@ -48,7 +48,7 @@ def _save(
 
 
 @transaction.atomic
-def create_group(*, user: AbstractBaseUser, proposal: Proposal, submit: bool) -> Group:
+def create_group(*, user: User, proposal: Proposal, submit: bool) -> Group:
     status = Status.PENDING if submit else Status.DRAFT
     reason = "Submitted for review" if submit else "Saved as a draft"
     group = _save(None, proposal, status=status, actor=user, reason=reason)
@@ -83,7 +83,7 @@ def withdraw_submission(*, group: Group, user: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def update_group(
-    *, group: Group, user: AbstractBaseUser, proposal: Proposal, submit: bool
+    *, group: Group, user: User, proposal: Proposal, submit: bool
 ) -> GroupRevision | None:
     """Saves an organiser's edit. A group that has been approved keeps its listing as it
     is: the edit becomes a revision, for review. Others are changed in place. Returns the
@@ -109,7 +109,7 @@ def update_group(
 
 
 @transaction.atomic
-def submit_group(*, group: Group, user: AbstractBaseUser) -> None:
+def submit_group(*, group: Group, user: User) -> None:
     """Sends a draft (or a group that was not approved) to the moderators as it stands."""
     if group.status not in (Status.DRAFT, Status.REJECTED):
         raise ValidationError("Only a draft can be submitted.")
@@ -139,7 +139,7 @@ def withdraw_revision(*, revision: GroupRevision) -> None:
 
 
 @transaction.atomic
-def close_group(*, group: Group, user: AbstractBaseUser) -> None:
+def close_group(*, group: Group, user: User) -> None:
     """The organiser says the group has stopped: it leaves the directory for good (it is
     archived, never deleted) and re-confirming does not bring it back."""
     save_group(
@@ -156,7 +156,7 @@ def can_reopen(group: Group) -> bool:
 
 
 @transaction.atomic
-def reopen_group(*, group: Group, user: AbstractBaseUser) -> None:
+def reopen_group(*, group: Group, user: User) -> None:
     """A group its organiser closed meets again. It comes back as a draft, not straight
     into the directory: its details may have changed while it was closed, so the
     organiser checks them and submits it, and a moderator approves it as a new listing."""

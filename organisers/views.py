@@ -6,10 +6,11 @@ from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from directory.http import SignedInRequest
 from groups.models import Group, Recurrence, Status
 from moderation import reports
 from moderation.models import Action, Decision
@@ -22,7 +23,7 @@ from .proposals import Proposal, differences
 organiser_required = verified_email_required
 
 
-def _get_group_for_organiser(request: HttpRequest, pk: int) -> Group:
+def _get_group_for_organiser(request: SignedInRequest, pk: int) -> Group:
     """The group, if the signed-in user organises it; otherwise 404, so another
     organiser's group looks the same as one that does not exist."""
     return get_object_or_404(Group.objects.filter(owners__user=request.user), pk=pk)
@@ -62,7 +63,7 @@ def _standing_rejection(group: Group, revision: GroupRevision | None) -> Decisio
 
 @require_safe
 @organiser_required
-def my_groups(request: HttpRequest) -> HttpResponse:
+def my_groups(request: SignedInRequest) -> HttpResponse:
     groups = (
         Group.objects.filter(owners__user=request.user)
         .select_related("group_type")
@@ -76,7 +77,7 @@ def my_groups(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @organiser_required
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     revision = group.revisions.open().first()
     rejection = _standing_rejection(group, revision)
@@ -105,7 +106,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action(request: HttpRequest) -> str:
+def _action(request: SignedInRequest) -> str:
     return request.POST.get("action", "draft")
 
 
@@ -116,7 +117,7 @@ def _int_or_none(text: str | None) -> int | None:
         return None
 
 
-def _group_form_page(request: HttpRequest, group: Group | None) -> HttpResponse:
+def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpResponse:
     """The create and edit form: the group's fields and its meetings on one page.
     "Add another meeting" re-shows the page with one more meeting, without saving."""
     revision = group.revisions.open().first() if group is not None else None
@@ -216,12 +217,12 @@ def _saved_message(group: Group, revision: GroupRevision | None, submitted: bool
 
 
 @organiser_required
-def group_new(request: HttpRequest) -> HttpResponse:
+def group_new(request: SignedInRequest) -> HttpResponse:
     return _group_form_page(request, None)
 
 
 @organiser_required
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     if group.status == Status.ARCHIVED and not services.can_reconfirm(group):
         raise Http404("A closed group cannot be changed")
@@ -266,7 +267,7 @@ def group_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def revision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def revision_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     revision = group.revisions.open().first()
     if revision is not None:
@@ -277,7 +278,7 @@ def revision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def group_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def group_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     try:
         services.reconfirm_group(group=group, user=request.user)
@@ -289,7 +290,7 @@ def group_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @organiser_required
-def group_close(request: HttpRequest, pk: int) -> HttpResponse:
+def group_close(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     if group.status == Status.ARCHIVED:
         raise Http404("Already closed")
@@ -303,7 +304,7 @@ def group_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def group_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def group_reopen(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     try:
         services.reopen_group(group=group, user=request.user)

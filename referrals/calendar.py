@@ -57,6 +57,7 @@ def rrule(meeting: Meeting, until: dt.date | None = None) -> vRecur:
     """The meeting's rhythm; a group that no longer meets stops before `until` (in UTC, as
     RFC 5545 asks when DTSTART has a time zone)."""
     day = ICAL_DAYS[meeting.weekday]
+    rule: dict[str, object]
     if meeting.recurrence == Recurrence.MONTHLY:
         rule = {"freq": "MONTHLY", "byday": f"{meeting.week_of_month}{day}"}
     elif meeting.recurrence == Recurrence.FORTNIGHTLY:

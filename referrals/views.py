@@ -173,7 +173,7 @@ def _text(request: HttpRequest, groups: list[Group]) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return _private(
             HttpResponse(
-                "\n".join(e for errors in form.errors.values() for e in errors) + "\n",
+                "\n".join(str(e) for errors in form.errors.values() for e in errors) + "\n",
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )

@@ -28,12 +28,13 @@ def results_map(context: template.Context) -> dict[str, Any]:
         return {"enabled": False}
     criteria = context.get("criteria")
     point = criteria.point if criteria is not None else None
+    radius_km = criteria.radius_km if criteria is not None and point is not None else None
     return {
         "enabled": True,
         "tile_url": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
         "api_url": f"{reverse('api-group-list')}?{request.GET.urlencode()}",
         "point": point,
-        "radius_km": criteria.radius_km if point is not None else None,
+        "radius_km": radius_km,
         "first_number": page.start_index(),
     }
