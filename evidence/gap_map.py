@@ -194,7 +194,7 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
     if audience is not None:
         published = published.filter(audiences=audience)
     records = (
-        records.by_strength()
+        published.by_strength()
         .only(
             "key",
             "authors",

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.choices import CallableChoiceIterator
 from django_filters.fields import ChoiceField as FilterChoiceField
 

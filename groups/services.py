@@ -201,7 +201,7 @@ def _write(
     audiences: Iterable[Audience] | None,
     meetings: list[Meeting] | None,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
 ) -> None:
     # One history record for the whole save, taken once the tags are in place.
@@ -234,7 +234,7 @@ def _replace_meetings(
     group: Group,
     wanted: list[Meeting],
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     created: bool = False,
 ) -> None:

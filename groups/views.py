@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from evidence.summary import groups_with_cautions
 from .filters import RADIUS_MILES, SearchFilter, km_value
 from .geo import KM_PER_MILE, POSTCODE_RE, normalise
 from .models import ORIENTATION_EXPLAINED, Format, Group, PlaceKind, Status
-from .search import alternatives_to, nearest_beyond, paginate
+from .search import alternatives_to, nearest_beyond, paginate, run_search
 from .suggest import did_you_mean
 
 # Parameters that, when present, mean the page should show results.

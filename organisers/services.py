@@ -63,7 +63,7 @@ def under_review(group: Group) -> bool:
 
 
 @transaction.atomic
-def withdraw_submission(*, group: Group, user: AbstractBaseUser) -> None:
+def withdraw_submission(*, group: Group, user: User) -> None:
     """Takes a group (or its changes) out of review, back to a draft to change."""
     revision = group.revisions.pending().first()
     if revision is not None:
@@ -180,7 +180,7 @@ def can_reconfirm(group: Group) -> bool:
 def reconfirm_group(
     *,
     group: Group,
-    user: AbstractBaseUser | None,
+    user: User | None,
     today: dt.date | None = None,
     reason: str = "Confirmed as still meeting as listed",
 ) -> None:

@@ -235,7 +235,7 @@ def group_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def submission_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     try:
         services.withdraw_submission(group=group, user=request.user)
@@ -250,7 +250,7 @@ def submission_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def group_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     revision = group.revisions.open().first()
     try:
@@ -320,7 +320,7 @@ def group_reopen(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 @organiser_required
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: SignedInRequest, token: str) -> HttpResponse:
     found = team.find_invitation(token)
     if found is None or not found.is_usable:
         return render(request, "organisers/invitation.html", {"invitation": None}, status=404)
