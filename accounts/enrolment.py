@@ -15,7 +15,7 @@ from collections.abc import Callable
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
@@ -31,15 +31,15 @@ _SALT = "accounts.staff-enrolment"
 clock: Callable[[], float] = time.time
 
 
-def has_authenticator(user: AbstractBaseUser) -> bool:
+def has_authenticator(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def make_token(user: AbstractBaseUser) -> str:
+def make_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "t": clock()}, salt=_SALT)
 
 
-def user_of(token: str) -> AbstractBaseUser | None:
+def user_of(token: str) -> User | None:
     """The staff account a link is for, while it holds."""
     try:
         data = signing.loads(token, salt=_SALT)
@@ -53,15 +53,15 @@ def user_of(token: str) -> AbstractBaseUser | None:
     return user
 
 
-def link_path(user: AbstractBaseUser) -> str:
+def link_path(user: User) -> str:
     return f"{reverse('accounts:staff_enrolment')}?{urlencode({'token': make_token(user)})}"
 
 
-def link_url(user: AbstractBaseUser) -> str:
+def link_url(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + link_path(user)
 
 
-def send_link(user: AbstractBaseUser) -> None:
+def send_link(user: User) -> None:
     send_templated_email(
         "staff_enrolment",
         user.email,
@@ -89,7 +89,7 @@ def open_link(request: HttpRequest, token: str) -> bool:
     return True
 
 
-def others_with_two_factor(user: AbstractBaseUser) -> int:
+def others_with_two_factor(user: User) -> int:
     """Other active staff who have set up two-factor (and so could send this one a link)."""
     return (
         Authenticator.objects.filter(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from directory.http import SignedInRequest
 from moderation.digest import add_to_digest
 from moderation.forms import form_timestamp
 from moderation.models import DigestKind
@@ -185,7 +186,7 @@ def report(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @staff_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A moderator reads a report about a record and closes it, saying what they did."""
     report = get_object_or_404(EvidenceReport.objects.select_related("record"), pk=pk)
     form = ResolveEvidenceReportForm(request.POST if request.method == "POST" else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -59,7 +59,7 @@ def tell_organisers_of_report(report: Report) -> bool:
 
 
 @transaction.atomic
-def ask_organisers(*, report: Report, moderator: AbstractBaseUser, by: dt.date, note: str) -> None:
+def ask_organisers(*, report: Report, moderator: User, by: dt.date, note: str) -> None:
     """A moderator asks the organisers to check the listing by a date, before deciding."""
     if report.status != ReportStatus.OPEN:
         raise ValidationError("This report has been dealt with.")
@@ -80,7 +80,7 @@ def ask_organisers(*, report: Report, moderator: AbstractBaseUser, by: dt.date, 
 
 
 @transaction.atomic
-def record_answer(*, report: Report, text: str, user: AbstractBaseUser | None) -> None:
+def record_answer(*, report: Report, text: str, user: User | None) -> None:
     """An organiser's answer to a report (typed, or "still meets" from the emailed link)."""
     if report.status != ReportStatus.OPEN:
         raise ValidationError("This report has already been dealt with.")
@@ -111,7 +111,7 @@ def takedown_refusal(report: Report, today: dt.date | None = None) -> str:
 def resolve_report(
     *,
     report: Report,
-    moderator: AbstractBaseUser,
+    moderator: User,
     note: str,
     archive: bool = False,
     still_meets: bool = False,
@@ -160,7 +160,7 @@ def standing_takedown(group: Group) -> Decision | None:
 
 
 @transaction.atomic
-def reply_to_takedown(*, decision: Decision, text: str, user: AbstractBaseUser) -> None:
+def reply_to_takedown(*, decision: Decision, text: str, user: User) -> None:
     decision.reply, decision.replied_at, decision.replied_by = text, timezone.now(), user
     decision.reply_read_at = None
     decision.save(update_fields=["reply", "replied_at", "replied_by", "reply_read_at"])

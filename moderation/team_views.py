@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from directory.http import SignedInRequest
 from groups.models import Group
 from organisers import team
 from organisers.models import Claim, ClaimStatus
@@ -20,7 +21,7 @@ from .views import staff_required
 
 
 @staff_required
-def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.select_related("group", "user"), pk=pk)
     rejecting = request.POST.get("action") == "reject"
     form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
@@ -56,7 +57,7 @@ def _group(pk: int) -> Group:
 
 
 @staff_required
-def group_organisers(request: HttpRequest, pk: int) -> HttpResponse:
+def group_organisers(request: SignedInRequest, pk: int) -> HttpResponse:
     """Any group's organisers and open invitations, and a form to invite one by email."""
     group = _group(pk)
     return invite_page(
@@ -73,13 +74,13 @@ def group_organisers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_resend(request: SignedInRequest, pk: int, invitation_pk: int) -> HttpResponse:
     resend_invitation(request, _group(pk), invitation_pk)
     return redirect("moderation:group_organisers", pk=pk)
 
 
 @require_POST
 @staff_required
-def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_cancel(request: SignedInRequest, pk: int, invitation_pk: int) -> HttpResponse:
     cancel_invitation(request, _group(pk), invitation_pk)
     return redirect("moderation:group_organisers", pk=pk)

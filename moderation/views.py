@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
+from directory.http import SignedInRequest
 from evidence.models import EvidenceReport
 from groups.models import Group, Status
 from organisers.models import Claim, ClaimStatus, GroupRevision, RevisionStatus
@@ -57,7 +58,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @require_safe
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "moderation/queue.html",
@@ -87,7 +88,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def review_group(request: HttpRequest, pk: int) -> HttpResponse:
+def review_group(request: SignedInRequest, pk: int) -> HttpResponse:
     """A new listing: every field, against nothing published."""
     group = get_object_or_404(
         Group.objects.select_related("group_type"), pk=pk, status=Status.PENDING
@@ -96,7 +97,7 @@ def review_group(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
+def review_revision(request: SignedInRequest, pk: int) -> HttpResponse:
     """Changes to a listed group: each field, published version against proposed."""
     revision = get_object_or_404(
         GroupRevision.objects.select_related("group", "author"),
@@ -106,7 +107,7 @@ def review_revision(request: HttpRequest, pk: int) -> HttpResponse:
     return _review(request, Review.of_revision(revision))
 
 
-def _review(request: HttpRequest, review: Review) -> HttpResponse:
+def _review(request: SignedInRequest, review: Review) -> HttpResponse:
     rejecting = request.POST.get("action") == "reject"
     form = DecisionForm(request.POST if request.method == "POST" else None, rejecting=rejecting)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,7 @@ def _review(request: HttpRequest, review: Review) -> HttpResponse:
     return render(request, "moderation/review.html", {**review.context(request.user), "form": form})
 
 
-def _decide(request: HttpRequest, review: Review, form: DecisionForm, rejecting: bool) -> str:
+def _decide(request: SignedInRequest, review: Review, form: DecisionForm, rejecting: bool) -> str:
     """Carries out the decision; returns what to tell the moderator."""
     group, revision, seen = review.group, review.revision, request.POST.get("version", "")
     if rejecting and revision is not None:
@@ -140,7 +141,7 @@ def _decide(request: HttpRequest, review: Review, form: DecisionForm, rejecting:
 
 
 @staff_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A report: the group's organisers, asking them to check by a date, and closing it
     (with a takedown only once they were asked, unless it reports danger)."""
     report = get_object_or_404(Report.objects.select_related("group"), pk=pk)
@@ -191,7 +192,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def takedown_reply_read(request: HttpRequest, pk: int) -> HttpResponse:
+def takedown_reply_read(request: SignedInRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk, action=Action.ARCHIVED)
     decision.reply_read_at = timezone.now()
     decision.save(update_fields=["reply_read_at"])
@@ -201,7 +202,7 @@ def takedown_reply_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @staff_required
-def group_history(request: HttpRequest, pk: int) -> HttpResponse:
+def group_history(request: SignedInRequest, pk: int) -> HttpResponse:
     """Every version of a group, newest first, with what changed; any can be restored."""
     group = get_object_or_404(Group, pk=pk)
     return render(
@@ -216,7 +217,7 @@ def group_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def restore_version(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+def restore_version(request: SignedInRequest, pk: int, history_id: int) -> HttpResponse:
     """What restoring a version would change, and why (the reason is emailed to the
     organisers with the changes)."""
     group = get_object_or_404(Group, pk=pk)

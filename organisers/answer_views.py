@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from directory.http import SignedInRequest
 from moderation import reports
 from moderation.models import Report
 
@@ -42,7 +43,7 @@ def still_meeting(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @organiser_required
-def edit_from_email(request: HttpRequest, token: str) -> HttpResponse:
+def edit_from_email(request: SignedInRequest, token: str) -> HttpResponse:
     """From "edit the listing" in an email, once signed in: the group's edit page (another
     account gets the 404 that any other group's page gives)."""
     group_id = links.read_edit(token)
@@ -54,7 +55,7 @@ def edit_from_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @organiser_required
-def report_answer(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+def report_answer(request: SignedInRequest, pk: int, report_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     report = get_object_or_404(Report.objects.open(), group=group, pk=report_pk)
     form = AnswerForm(request.POST)
@@ -72,7 +73,7 @@ def report_answer(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
 
 @require_POST
 @organiser_required
-def takedown_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def takedown_reply(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     decision = reports.standing_takedown(group)
     form = AnswerForm(request.POST)

@@ -8,7 +8,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -77,7 +77,7 @@ def _check_limit(user: Any) -> None:
         )
 
 
-def _send(invitation: Invitation, sender: AbstractBaseUser) -> None:
+def _send(invitation: Invitation, sender: User) -> None:
     """A fresh link (the old one stops working) valid for 14 days from now, emailed."""
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
@@ -106,7 +106,7 @@ def open_invitations(group: Group) -> list[Invitation]:
 
 
 @transaction.atomic
-def invite_organiser(*, group: Group, invited_by: AbstractBaseUser, email: str) -> Invitation:
+def invite_organiser(*, group: Group, invited_by: User, email: str) -> Invitation:
     """Emails an invitation to help organise the group. Inviting an address that already
     has an open invitation sends that one again. Refuses the sender's own address, an
     address that already organises the group, and more than the daily limit."""
@@ -129,7 +129,7 @@ def invite_organiser(*, group: Group, invited_by: AbstractBaseUser, email: str) 
 
 
 @transaction.atomic
-def resend_invitation(*, invitation: Invitation, user: AbstractBaseUser) -> None:
+def resend_invitation(*, invitation: Invitation, user: User) -> None:
     if invitation.accepted_at or invitation.cancelled_at:
         raise ValidationError("That invitation is no longer open.")
     _check_limit(user)
@@ -148,7 +148,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, user: AbstractBaseUser) -> None:
+def accept_invitation(*, invitation: Invitation, user: User) -> None:
     GroupOwner.objects.get_or_create(group=invitation.group, user=user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -167,7 +167,7 @@ def hand_to_moderators(group: Group, problem: str, details: str) -> None:
 
 
 @transaction.atomic
-def remove_organiser(*, group: Group, owner: GroupOwner, by: AbstractBaseUser) -> None:
+def remove_organiser(*, group: Group, owner: GroupOwner, by: User) -> None:
     """An organiser takes another off the group (to leave it oneself, see leave_group)."""
     if owner.user_id == by.pk:
         raise ValidationError("To stop organising the group yourself, leave it.")
@@ -177,7 +177,7 @@ def remove_organiser(*, group: Group, owner: GroupOwner, by: AbstractBaseUser) -
 
 
 @transaction.atomic
-def leave_group(*, group: Group, user: AbstractBaseUser) -> None:
+def leave_group(*, group: Group, user: User) -> None:
     from moderation.models import Problem
 
     GroupOwner.objects.filter(group=group, user=user).delete()
@@ -220,7 +220,7 @@ def claim_askees(group: Group) -> list[str]:
 
 
 @transaction.atomic
-def request_claim(*, group: Group, user: AbstractBaseUser, reason: str) -> Claim:
+def request_claim(*, group: Group, user: User, reason: str) -> Claim:
     if GroupOwner.objects.filter(group=group, user=user).exists():
         raise ValidationError("You already help organise this group.", code="organiser")
     if Claim.objects.filter(group=group, user=user, status=ClaimStatus.PENDING).exists():
@@ -256,7 +256,7 @@ def answer_claim(*, claim: Claim, email: str, confirmed: bool) -> None:
     claim.save(update_fields=["answer", "answered_at", "answered_by"])
 
 
-def _decide(claim: Claim, moderator: AbstractBaseUser, status: str, reason: str = "") -> None:
+def _decide(claim: Claim, moderator: User, status: str, reason: str = "") -> None:
     if claim.status != ClaimStatus.PENDING:
         raise ValidationError("This request has already been decided.")
     claim.status = status
@@ -267,7 +267,7 @@ def _decide(claim: Claim, moderator: AbstractBaseUser, status: str, reason: str 
 
 
 @transaction.atomic
-def approve_claim(*, claim: Claim, moderator: AbstractBaseUser) -> None:
+def approve_claim(*, claim: Claim, moderator: User) -> None:
     _decide(claim, moderator, ClaimStatus.APPROVED)
     GroupOwner.objects.get_or_create(group=claim.group, user=claim.user)
     send_templated_email(
@@ -283,7 +283,7 @@ def approve_claim(*, claim: Claim, moderator: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def reject_claim(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:
+def reject_claim(*, claim: Claim, moderator: User, reason: str) -> None:
     _decide(claim, moderator, ClaimStatus.REJECTED, reason)
     send_templated_email(
         "claim_decided",

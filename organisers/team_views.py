@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from directory.http import SignedInRequest
 from groups.models import Group
 
 from . import team
@@ -19,7 +20,7 @@ from .views import _get_group_for_organiser, organiser_required
 
 
 def invite_page(
-    request: HttpRequest, group: Group, *, template: str, done: str, context: dict
+    request: SignedInRequest, group: Group, *, template: str, done: str, context: dict
 ) -> HttpResponse:
     """The invite form, for an organiser or (from the moderation pages) a moderator."""
     form = InviteForm(request.POST if request.method == "POST" else None)
@@ -43,7 +44,7 @@ def invite_page(
 
 
 @organiser_required
-def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def group_invite(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     return invite_page(
         request,
@@ -54,7 +55,7 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def resend_invitation(request: HttpRequest, group: Group, invitation_pk: int) -> None:
+def resend_invitation(request: SignedInRequest, group: Group, invitation_pk: int) -> None:
     """Sends one of the group's invitations again (a new link; the old one stops), for an
     organiser or a moderator, and says how it went."""
     invitation = get_object_or_404(group.invitations, pk=invitation_pk)
@@ -66,7 +67,7 @@ def resend_invitation(request: HttpRequest, group: Group, invitation_pk: int) ->
         messages.success(request, f"We have sent the invitation to {invitation.email} again.")
 
 
-def cancel_invitation(request: HttpRequest, group: Group, invitation_pk: int) -> None:
+def cancel_invitation(request: SignedInRequest, group: Group, invitation_pk: int) -> None:
     invitation = get_object_or_404(group.invitations, pk=invitation_pk)
     team.cancel_invitation(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} is cancelled.")
@@ -74,7 +75,7 @@ def cancel_invitation(request: HttpRequest, group: Group, invitation_pk: int) ->
 
 @require_POST
 @organiser_required
-def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_resend(request: SignedInRequest, pk: int, invitation_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     resend_invitation(request, group, invitation_pk)
     return redirect("organisers:group", pk=group.pk)
@@ -82,7 +83,7 @@ def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 @require_POST
 @organiser_required
-def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_cancel(request: SignedInRequest, pk: int, invitation_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     cancel_invitation(request, group, invitation_pk)
     return redirect("organisers:group", pk=group.pk)
@@ -90,7 +91,7 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 @require_POST
 @organiser_required
-def organiser_remove(request: HttpRequest, pk: int, owner_pk: int) -> HttpResponse:
+def organiser_remove(request: SignedInRequest, pk: int, owner_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     owner = get_object_or_404(GroupOwner.objects.select_related("user"), group=group, pk=owner_pk)
     try:
@@ -103,7 +104,7 @@ def organiser_remove(request: HttpRequest, pk: int, owner_pk: int) -> HttpRespon
 
 
 @organiser_required
-def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def group_leave(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     others = group.owners.exclude(user=request.user).count()
     if request.method == "POST":
@@ -114,7 +115,7 @@ def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @organiser_required
-def claim_group(request: HttpRequest, slug: str) -> HttpResponse:
+def claim_group(request: SignedInRequest, slug: str) -> HttpResponse:
     """ "Is this your group?": a signed-in organiser with a confirmed address asks to help
     keep a listed group up to date."""
     group = get_object_or_404(Group.objects.published(), slug=slug)
