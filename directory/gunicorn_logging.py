@@ -10,11 +10,18 @@ clinician typed or who they are.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-from typing import Any
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn import glogging
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict
+    from gunicorn.http import Request
+    from gunicorn.http.wsgi import Response
 
 from directory.logging import escape_controls, without_secrets
 
@@ -46,7 +53,14 @@ class Logger(glogging.Logger):
         if not any(isinstance(f, PrivateErrorLines) for f in self.error_log.filters):
             self.error_log.addFilter(PrivateErrorLines())
 
-    def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict[str, Any]:
+    def atoms(
+        self,
+        resp: Response,
+        req: Request,
+        environ: MutableMapping[str, Any],
+        request_time: dt.timedelta,
+    ) -> _AtomsDict:
         atoms = super().atoms(resp, req, environ, request_time)
         atoms.update({"h": "-", "q": "-"})
-        return {key: _clean(value) for key, value in atoms.items()}
+        # The same keys, each value with its str cleaned, so still the stubs' _AtomsDict.
+        return cast("_AtomsDict", {key: _clean(value) for key, value in atoms.items()})

@@ -135,7 +135,8 @@ class EditorsRatingForm(forms.ModelForm):
         fields = ["condition", "group_type", "level", "direction", "reason", "records", "set_on"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         condition, group_type, level = (data.get(k) for k in ("condition", "group_type", "level"))
         if not (condition and group_type and level):
             return data

@@ -40,7 +40,7 @@ def library_intro(records: Iterable[Evidence]) -> list[str]:
     if not records:
         return ["The library holds no published records yet."]
     kinds = Counter(r.kind for r in records)
-    parts = [_count(kinds[k], KIND_NOUNS[k]) for k in Kind.values if kinds[k]]
+    parts = [_count(kinds[k], KIND_NOUNS[k]) for k in Kind if kinds[k]]
     sentences = [
         f"The library holds {_count(len(records), ('record', 'records'))}: {_join(parts)}."
     ]

@@ -238,10 +238,13 @@ def coordinate(value: object, limit: float) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError("a coordinate is not true or false")
+    not_a_number = ValueError(f"the coordinate {str(value)[:20]!r} is not a number")
+    if not isinstance(value, int | float | str):
+        raise not_a_number
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"the coordinate {str(value)[:20]!r} is not a number") from None
+    except ValueError:
+        raise not_a_number from None
     if number != number or not -limit <= number <= limit:
         raise ValueError(f"{value!r} is out of range")
     return round(number, 6)

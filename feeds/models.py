@@ -239,7 +239,7 @@ class CodeMapping(models.Model):
         return f"{self.code} → {target}"
 
     def clean(self) -> None:
-        needs = {
+        needs: dict[str, tuple[str, object]] = {
             Effect.AUDIENCE: ("audience", self.audience_id),
             Effect.CONDITION: ("condition", self.condition_id),
             Effect.LANGUAGE: ("language", self.language),
@@ -251,7 +251,7 @@ class CodeMapping(models.Model):
         extra.pop(needs.get(self.effect, ("",))[0], None)
         if extra:
             raise ValidationError(extra)
-        if self.source_id and self.source.format != self.format:
+        if self.source is not None and self.source.format != self.format:
             raise ValidationError({"format": "The source reads another format."})
 
 

@@ -723,6 +723,8 @@ class Meeting(models.Model):
     note = models.CharField(max_length=200, blank=True, validators=[single_line])
 
     history = HistoricalRecords(bases=[HistoricalActor])
+    _history_user: User | None  # who removed it, for django-simple-history (see Group)
+    _change_reason: str
 
     class Meta:
         ordering = ["weekday", "start_time", "id"]

@@ -100,7 +100,8 @@ class ResolveReportForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("still_meets") and cleaned.get("archive"):
             raise forms.ValidationError(
                 "Choose one: either it still meets, or it has stopped and comes out."

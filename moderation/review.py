@@ -58,9 +58,10 @@ def nearest_place(lat: float | None, lng: float | None) -> str:
     return "Near " + ", ".join(dict.fromkeys(found))
 
 
-def _map(lat: Any, lng: Any) -> str:
-    if lat is None or lng is None:
+def _map(point: tuple[float, float] | None) -> str:
+    if point is None:
         return ""
+    lat, lng = point
     return (
         f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lng:.5f}#map=17/{lat:.5f}/{lng:.5f}"
     )
@@ -76,17 +77,24 @@ def review_rows(before: Proposal | None, after: Proposal) -> list[Row]:
         if d.name == "latitude":
             rows.append(_location_row(before.values if before else {}, after.values))
             continue
-        rows.append(Row(*vars(d).values(), _href(d.name, d.before), _href(d.name, d.after)))
+        rows.append(
+            Row(d.name, d.label, d.before, d.after, _href(d.name, d.before), _href(d.name, d.after))
+        )
     return rows
 
 
+def _point(values: dict[str, Any]) -> tuple[float, float] | None:
+    lat, lng = values.get("latitude"), values.get("longitude")
+    return None if lat is None or lng is None else (lat, lng)
+
+
 def _location_row(old: dict[str, Any], new: dict[str, Any]) -> Row:
-    points = [(v.get("latitude"), v.get("longitude")) for v in (old, new)]
-    before, after = (nearest_place(*p) for p in points)
-    if before == after and points[0] != points[1] and None not in (*points[0], *points[1]):
-        metres = round(geo.haversine_km(*points[0], *points[1]) * 1000)
+    start, end = _point(old), _point(new)
+    before, after = (nearest_place(*p) if p else "" for p in (start, end))
+    if before == after and start and end and start != end:
+        metres = round(geo.haversine_km(*start, *end) * 1000)
         after = f"{after} (moved {metres} m)"
-    return Row("location", "Location", before, after, _map(*points[0]), _map(*points[1]))
+    return Row("location", "Location", before, after, _map(start), _map(end))
 
 
 @dataclass

@@ -33,7 +33,11 @@ def still_meeting(request: HttpRequest, token: str) -> HttpResponse:
         services.reconfirm_group(
             group=group, user=user, reason="Confirmed from the emailed link as still meeting"
         )
-        report = group.reports.open().filter(pk=found.report_id).first()
+        report = (
+            group.reports.open().filter(pk=found.report_id).first()
+            if found.report_id is not None
+            else None
+        )
         if report is not None:
             reports.record_answer(report=report, text=STILL_MEETS_ANSWER, user=user)
         messages.success(request, "Thank you: the listing is confirmed as of today.")

@@ -42,7 +42,10 @@ def still_meeting_path(group: Group, *, report_id: int | None = None) -> str:
 
 def read_still_meeting(token: str) -> StillMeeting | None:
     data = _load(token, STILL_MEETING_SALT)
-    group = Group.objects.filter(pk=data.get("group")).first() if data else None
+    group_id = data.get("group") if data else None
+    if data is None or not isinstance(group_id, int):
+        return None
+    group = Group.objects.filter(pk=group_id).first()
     if group is None:
         return None
     report = data.get("report")

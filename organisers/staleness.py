@@ -47,7 +47,7 @@ def verified_on(group: Group) -> dt.date:
     return group.last_verified or timezone.localdate(group.created_at)
 
 
-def step_due(verified: dt.date, today: dt.date) -> str | None:
+def step_due(verified: dt.date, today: dt.date) -> ReminderKind | None:
     """The latest step of the schedule a listing confirmed on `verified` has reached."""
     warning = dt.timedelta(days=WARNING_DAYS)
     if months_between(verified, today) >= ARCHIVE_AT_MONTHS:
@@ -67,7 +67,7 @@ def step_due(verified: dt.date, today: dt.date) -> str | None:
 class Outcome:
     """What the review did (or would do) to one group."""
 
-    kind: str
+    kind: ReminderKind
     group: Group
     months: int
 

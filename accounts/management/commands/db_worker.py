@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
@@ -48,11 +49,12 @@ class Worker(db_worker.Worker):
 class Command(db_worker.Command):
     help = db_worker.Command.help + ", reconnecting when the database restarts"
 
-    def handle(self, *args, **options) -> None:
-        # The library's handle() builds its Worker by name from its module.
+    def handle(self, *args: Any, **options: Any) -> None:
+        # The library's handle() builds its Worker by name from its module and has no hook
+        # to pass another class, so this one stands in for it while handle() runs.
         original = db_worker.Worker
-        db_worker.Worker = Worker
+        setattr(db_worker, "Worker", Worker)  # noqa: B010 (mypy forbids assigning a class)
         try:
             super().handle(*args, **options)
         finally:
-            db_worker.Worker = original
+            setattr(db_worker, "Worker", original)  # noqa: B010

@@ -7,6 +7,8 @@ hourly from cron (README)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
@@ -31,7 +33,7 @@ def purge_expired(alias: str = "default") -> int:
 class Command(BaseCommand):
     help = "Deletes expired entries of the database cache (rate-limit counts). Run hourly."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         deleted = sum(purge_expired(alias) for alias in settings.CACHES)
         if int(options["verbosity"]) > 1:
             self.stdout.write(f"Deleted {deleted} expired cache entries.")
