@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 from groups.models import (
@@ -25,6 +25,7 @@ from groups.models import (
     Audience,
     Condition,
     Group,
+    GroupQuerySet,
     GroupType,
     Meeting,
     Orientation,
@@ -164,7 +165,7 @@ def term_json(term: Term, absolute: Absolute, *, nested: bool = True) -> dict[st
 # --- Services -----------------------------------------------------------------------
 
 
-def published_groups() -> QuerySet[Group]:
+def published_groups() -> GroupQuerySet:
     return Group.objects.published().with_cards().order_by("pk")
 
 
@@ -188,7 +189,7 @@ def service_at_location_for(value: str) -> tuple[Group, str] | None:
     """The published group and the kind of location a service_at_location id names."""
     wanted = _uuid(value)
     for kind in ("physical", "virtual") if wanted else ():
-        group = _with_id(kind, wanted, lambda pk, k=kind: hsds_id("service_at_location", pk, k))
+        group = _with_id(kind, wanted, _service_at_location_ids(kind))
         if group is not None:
             return (group, kind) if kind in location_kinds(group) else None
     return None
@@ -199,6 +200,10 @@ def _uuid(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         return ""
+
+
+def _service_at_location_ids(kind: str) -> Callable[[int], str]:
+    return lambda pk: hsds_id("service_at_location", pk, kind)
 
 
 def _with_id(kind: str, wanted: str, id_of: Callable[[int], str]) -> Group | None:

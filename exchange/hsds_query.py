@@ -117,15 +117,15 @@ def list_query(endpoint: str, params: QueryDict) -> ListQuery:
     per_page = whole_number(params, "per_page", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     point, radius = _place(params)
     groups = _meeting_filter(Group.objects.all(), params)
-    if params.get("modified_after"):
-        groups = groups.filter(updated_at__gte=_moment(params["modified_after"]))
-    if params.get("organization_id"):
-        groups = groups.filter(pk__in=_organization(params["organization_id"]))
-    if params.get("taxonomy_id"):
-        groups = _with_taxonomy(groups, params["taxonomy_id"])
+    if modified_after := params.get("modified_after"):
+        groups = groups.filter(updated_at__gte=_moment(modified_after))
+    if organization_id := params.get("organization_id"):
+        groups = groups.filter(pk__in=_organization(organization_id))
+    if taxonomy_id := params.get("taxonomy_id"):
+        groups = _with_taxonomy(groups, taxonomy_id)
     criteria = Criteria(q=params.get("search", "").strip()[:200])
-    if params.get("taxonomy_term_id"):
-        criteria, groups = _with_term(criteria, groups, params["taxonomy_term_id"])
+    if taxonomy_term_id := params.get("taxonomy_term_id"):
+        criteria, groups = _with_term(criteria, groups, taxonomy_term_id)
     if point is not None:
         criteria = replace(criteria, point=point, radius_km=radius)
     return ListQuery(

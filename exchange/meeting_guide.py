@@ -14,10 +14,16 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 
 from feeds.models import CodeMapping, Effect, FeedFormat
-from groups.models import Format, Group, GroupQuerySet, Meeting, Recurrence, StepFree
+from groups.models import (
+    Format,
+    Group,
+    GroupQuerySet,
+    Meeting,
+    StepFree,
+)
 
 CHUNK = 2000
 
@@ -36,11 +42,10 @@ def reverse_codes() -> dict[tuple[str, str], str]:
 
 def weekly(groups: GroupQuerySet) -> GroupQuerySet:
     """The groups, each with its weekly meetings and audiences read in a few queries."""
-    meetings = Meeting.objects.filter(recurrence=Recurrence.WEEKLY).order_by(
-        "weekday", "start_time", "id"
-    )
-    return groups.select_related("group_type").prefetch_related(
-        Prefetch("meetings", meetings, to_attr="weekly_meetings"), "audiences", "conditions"
+    return (
+        groups.with_weekly_meetings()
+        .select_related("group_type")
+        .prefetch_related("audiences", "conditions")
     )
 
 
@@ -85,7 +90,7 @@ def item(group: Group, meeting: Meeting, codes: dict, absolute: Any) -> dict[str
         data["group_notes"] = group.summary
     if online:
         data["conference_url"] = group.online_url
-    if in_person and group.latitude is not None:
+    if in_person and group.latitude is not None and group.longitude is not None:
         data.update(latitude=round(group.latitude, 5), longitude=round(group.longitude, 5))
         data["approximate"] = "no"
     else:

@@ -243,6 +243,11 @@ class GroupQuerySet(models.QuerySet["Group"]):
             models.Prefetch("audiences", Audience.objects.all(), to_attr="audience_terms"),
         )
 
+    def with_weekly_meetings(self) -> GroupQuerySet:
+        """Each group's weekly meetings, in order, prefetched as weekly_meetings."""
+        weekly = Meeting.objects.filter(recurrence=Recurrence.WEEKLY).order_by(*MEETING_ORDER)
+        return self.prefetch_related(models.Prefetch("meetings", weekly, to_attr="weekly_meetings"))
+
     def in_chunks(self) -> Iterator[Group]:
         """The groups read 2,000 at a time, each chunk with its own prefetches: one IN list
         of 50,000 ids (an export) would pass SQLite's and PostgreSQL's parameter limits."""
@@ -532,6 +537,12 @@ class Group(models.Model):
         """Who it is for, in taxonomy order (with_cards() prefetches them for many groups)."""
         return list(self.audiences.all())
 
+    @cached_property
+    def weekly_meetings(self) -> list[Meeting]:
+        """Its weekly meetings in order (with_weekly_meetings() prefetches them for many
+        groups)."""
+        return list(self.meetings.filter(recurrence=Recurrence.WEEKLY).order_by(*MEETING_ORDER))
+
     def forget_terms(self) -> None:
         """After its tags change, read them afresh."""
         self.__dict__.pop("condition_terms", None)
@@ -704,6 +715,10 @@ NOON = dt.time(12, 0)
 FIVE_PM = dt.time(17, 0)
 
 
+# Monday first, then by start time: how a group's meetings are listed everywhere.
+MEETING_ORDER = ["weekday", "start_time", "id"]
+
+
 class Meeting(models.Model):
     """A regular meeting. Times are UK local time (Europe/London), as people read them."""
 
@@ -727,7 +742,7 @@ class Meeting(models.Model):
     _change_reason: str
 
     class Meta:
-        ordering = ["weekday", "start_time", "id"]
+        ordering = MEETING_ORDER
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__gt=models.F("start_time")), name="meeting_ends_after_start"
