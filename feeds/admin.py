@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
@@ -39,9 +41,8 @@ class SyncRunInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ["started_at", "dry_run", "outcome", "meetings", "added", "changed", "unchanged",
-              "gone", "skipped", "message"]  # fmt: skip
-    readonly_fields = fields
+    fields = readonly_fields = ("started_at", "dry_run", "outcome", "meetings", "added",
+                                "changed", "unchanged", "gone", "skipped", "message")  # fmt: skip
     ordering = ["-started_at"]
     verbose_name_plural = "Syncs"
 
@@ -55,8 +56,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["format", "trusted", "active"]
     search_fields = ["name", "url"]
     filter_horizontal = ["conditions", "audiences"]
-    readonly_fields = ["last_checked_at", "last_ok_at", "last_error", "meeting_count",
-                       "first_synced_at", "first_import"]  # fmt: skip
+    readonly_fields = ("last_checked_at", "last_ok_at", "last_error", "meeting_count",
+                       "first_synced_at", "first_import")  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "url", "format", "active"]}),
         (
@@ -103,7 +104,7 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.action(description="Sync now (in the background)")
     def sync_now(self, request, queryset):
         for source in queryset:
-            transaction.on_commit(lambda pk=source.pk: tasks.sync_source_task.enqueue(pk))
+            transaction.on_commit(partial(tasks.sync_source_task.enqueue, source.pk))
         messages.success(request, "Queued: the worker syncs them in a moment. Reload to see.")
 
     @admin.action(description="Try a sync without changing anything (dry run)")

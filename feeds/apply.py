@@ -16,7 +16,7 @@ from django.utils import timezone
 from groups import taxonomy
 from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
-from groups.services import GroupValues, save_group
+from groups.services import GroupValues, MeetingSpec, save_group
 from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import Proposal
 
@@ -293,7 +293,8 @@ def current_json(group: Group) -> dict[str, Any]:
     return {
         **{name: getattr(group, name) for name in SOURCE_FIELDS},
         "meetings": sorted(
-            (meeting_json(m) for m in group.meetings.all()), key=lambda m: sorted(m.items())
+            (meeting_json(MeetingSpec.of(m)) for m in group.meetings.all()),
+            key=lambda m: sorted(m.items()),
         ),
     }
 

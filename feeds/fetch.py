@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -70,7 +70,7 @@ def fetch(
     max_bytes: int = FETCH_MAX_BYTES,
     policy: AddressPolicy | None = None,
     resolver: Resolver = socket.getaddrinfo,
-    sink: BinaryIO | None = None,
+    sink: IO[bytes] | None = None,
 ) -> Fetched:
     """GETs url, following redirects, within the time and size limits. The content is the
     answer's body, or is written to sink (a file) when one is given, so a large feed need
@@ -78,8 +78,8 @@ def fetch(
     policy = policy or default_policy()
     deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
-        addresses = _resolve(url, policy, resolver)
-        connection, response = _request(url, addresses, etag, last_modified, deadline)
+        host, addresses = _resolve(url, policy, resolver)
+        connection, response = _request(url, host, addresses, etag, last_modified, deadline)
         try:
             if response.status in REDIRECTS:
                 location = response.getheader("Location", "")
@@ -139,12 +139,14 @@ class _PinnedConnection(http.client.HTTPConnection):
             self.socket.close()
 
 
-def _request(url: str, addresses: list[str], etag: str, last_modified: str, deadline: float):
+def _request(
+    url: str, host: str, addresses: list[str], etag: str, last_modified: str, deadline: float
+):
     parts = urlsplit(url)
     port = _port(parts)
     tls = ssl.create_default_context() if parts.scheme == "https" else None
     connection = _PinnedConnection(
-        parts.hostname, port, addresses=addresses, tls=tls, timeout=_left(deadline)
+        host, port, addresses=addresses, tls=tls, timeout=_left(deadline)
     )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {
@@ -168,8 +170,9 @@ def _port(parts: Any) -> int:
     return parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def _resolve(url: str, policy: AddressPolicy, resolver: Resolver) -> list[str]:
-    """Every address the URL's host has, each allowed by the policy; else FetchError."""
+def _resolve(url: str, policy: AddressPolicy, resolver: Resolver) -> tuple[str, list[str]]:
+    """The URL's host and every address it has, each allowed by the policy; else
+    FetchError."""
     parts = urlsplit(url)
     try:
         if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -188,10 +191,10 @@ def _resolve(url: str, policy: AddressPolicy, resolver: Resolver) -> list[str]:
             f"{host} is at a private, loopback or link-local address ({', '.join(refused)}): "
             "feeds are fetched from public addresses only."
         )
-    return addresses
+    return host, addresses
 
 
-def _read(connection, response, deadline: float, max_bytes: int, sink: BinaryIO | None) -> bytes:
+def _read(connection, response, deadline: float, max_bytes: int, sink: IO[bytes] | None) -> bytes:
     declared = response.getheader("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"The feed is larger than {max_bytes // (1024 * 1024)} MB.")

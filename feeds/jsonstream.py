@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from .intermediate import FeedError
 
@@ -27,7 +27,7 @@ class NotAnArray(Exception):
 
 
 class _Reader:
-    def __init__(self, stream: BinaryIO, chunk: int) -> None:
+    def __init__(self, stream: IO[bytes], chunk: int) -> None:
         self.stream, self.chunk = stream, chunk
         self.text = codecs.getincrementaldecoder("utf-8-sig")()
         self.buffer, self.pos, self.eof = "", 0, False
@@ -71,7 +71,7 @@ class _Reader:
             return found
 
 
-def items(stream: BinaryIO, chunk: int = CHUNK) -> Iterator[Any]:
+def items(stream: IO[bytes], chunk: int = CHUNK) -> Iterator[Any]:
     """Each element of the array the stream holds. Raises NotAnArray before yielding
     anything if the document is something else, FeedError if it is not JSON."""
     reader, decoder = _Reader(stream, chunk), json.JSONDecoder()

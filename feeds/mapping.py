@@ -179,7 +179,8 @@ def _terms(codes: Iterable[str], mappings: Mappings, effect: str) -> set[str]:
         for row in mappings.get(code, ()):
             if row.effect == effect:
                 term = row.audience if effect == Effect.AUDIENCE else row.condition
-                found.add(term.slug)
+                if term is not None:  # CodeMapping.clean() requires it for these effects
+                    found.add(term.slug)
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from .. import jsonstream
 from ..intermediate import FeedError, ParsedFeed
@@ -18,7 +18,7 @@ def decode(body: bytes) -> Any:
         return json.loads(body.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise FeedError("The feed is not UTF-8 text.") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise FeedError(f"The feed is not JSON ({exc.msg} at line {exc.lineno}).") from None
 
 
@@ -29,7 +29,7 @@ def parse(fmt: str, documents: Iterable[Any]) -> ParsedFeed:
     return _parser(fmt).parse(next(iter(documents)))
 
 
-def read(fmt: str, file: BinaryIO) -> ParsedFeed:
+def read(fmt: str, file: IO[bytes]) -> ParsedFeed:
     """A Meeting Guide or BMLT feed from a file, its array read one element at a time."""
     file.seek(0)
     try:
