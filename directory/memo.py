@@ -21,19 +21,19 @@ class Memo[T]:
 
     def __init__(self, compute: Callable[[], T], seconds: Callable[[], float]) -> None:
         self.compute, self.seconds = compute, seconds
-        self.value: T | None = None
-        self.computed_at: float | None = None
+        self.held: tuple[T, float] | None = None  # the value and when it was computed
         Memo.every.append(self)
 
     def get(self) -> T:
         now = time.monotonic()
-        if self.computed_at is None or now - self.computed_at > self.seconds():
-            self.value, self.computed_at = self.compute(), now
-        return self.value  # type: ignore[return-value]
+        held = self.held
+        if held is None or now - held[1] > self.seconds():
+            held = self.held = (self.compute(), now)
+        return held[0]
 
     def forget(self) -> None:
         """Compute afresh on the next get()."""
-        self.computed_at = None
+        self.held = None
 
     def forget_on_change(self, *args: object, **kwargs: object) -> None:
         """A signal receiver for a change to what compute() reads: forget now, for this

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import Func, RawSQL
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
     from .models import Place, PlaceQuerySet
 
 EARTH_RADIUS_KM = 6371.0088
@@ -44,7 +47,15 @@ class HaversineKm(Func):
         super().__init__(F("latitude"), F("longitude"))
         self.lat, self.lng = lat, lng
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
         # SQLite's two-argument MIN is LEAST; rounding can push a hair above 1 (asin's domain).

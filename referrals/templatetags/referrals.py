@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 from django.http import HttpRequest
 
@@ -30,15 +32,15 @@ def calendar_state(group: Group) -> dict:
 
 
 @register.simple_tag
-def crisis_lines_for(groups: object = None) -> list:
+def crisis_lines_for(groups: Group | Iterable[Group] | str | None = None) -> list:
     """The crisis numbers for the nations of these groups (a group, a list, or None for
     a page about no group in particular: every nation)."""
     from referrals.crisis import crisis_lines, nations_of
 
-    if groups is None or groups == "":
-        chosen: list = []
+    if groups is None or isinstance(groups, str):  # "" when the template has none
+        chosen: list[Group] = []
     elif isinstance(groups, Group):
         chosen = [groups]
     else:
-        chosen = list(groups)  # type: ignore[call-overload]
+        chosen = list(groups)
     return crisis_lines(nations_of(chosen))
