@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import ResolverMatch
+from django.urls import ResolverMatch, resolve
 from django.views import defaults
 
 from accounts.middleware import has_totp, two_factor_setup
@@ -292,7 +292,8 @@ class AccessMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        match = request.resolver_match
+        # Set by the time views are processed; resolved again only if it ever is not.
+        match = request.resolver_match or resolve(request.path_info)
         need = need_for(match)
         if need is None:
             message = missing_message(match)

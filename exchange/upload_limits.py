@@ -23,7 +23,7 @@ LARGE_FILES = (
 )
 
 
-def _records(text: str) -> csv.reader:
+def _records(text: str) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(text, newline=""))
 
 
