@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.core.exceptions import ValidationError
+
+from groups.models import CONTROL_CHARACTER_RE, web_url
+
 RECURRENCES = ("weekly", "fortnightly", "monthly")
 SPOOL_BYTES = 4 * 1024 * 1024
 
@@ -189,7 +193,8 @@ class Collector:
 
 # --- Helpers the parsers share ------------------------------------------------------
 
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# What our one-line fields refuse (text-direction controls included), in runs.
+CONTROL_RE = re.compile(CONTROL_CHARACTER_RE.pattern + "+")
 CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -259,8 +264,14 @@ def point(lat: object, lng: object) -> tuple[float | None, float | None]:
 
 
 def web_link(value: object) -> str:
+    """The feed's link if we would accept it from an organiser (groups.models.web_url),
+    else none: a link that hides where it goes costs the listing its link, not its place."""
     link = one_line(value, 500)
-    return link if re.match(r"^https?://[^\s/]+", link, re.IGNORECASE) else ""
+    try:
+        web_url(link)
+    except ValidationError:
+        return ""
+    return link
 
 
 def group_key(meeting: FeedMeeting) -> str:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -25,11 +26,58 @@ if TYPE_CHECKING:
 
 WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
-# Links are shown to clinicians: only web links, never javascript:, data: or the like.
-web_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting https://")
-# Unicode's control characters (category Cc: tabs, line breaks, NUL and the like) and its
-# line and paragraph separators.
-CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Unicode's bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
+# U+2069): they make text read in another order than it is stored.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# Unicode's control characters (category Cc: tabs, line breaks, NUL and the like), its
+# line and paragraph separators, and the bidirectional controls.
+CONTROL_CHARACTER_RE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}]")
+# In a web address, the bidirectional marks too (U+061C, U+200E, U+200F).
+URL_HIDDEN_RE = re.compile(
+    f"[\\x00-\\x20\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029{BIDI_CONTROLS}]"
+)
+
+
+class WebURLValidator(URLValidator):
+    """Links are shown to clinicians and patients: only web links (never javascript:,
+    data: or the like), and none that reads as another site than it opens. So no user
+    name or password before the host (https://nhs.uk@evil.example opens evil.example), no
+    backslash (browsers read it as /: https://evil.example\\@nhs.uk), and no control or
+    bidirectional characters (which can show a host backwards). The one validator of
+    every web address we accept: groups, evidence, feeds, the CSV import. Its own codes,
+    not "invalid", so that a form's "Enter a valid URL." does not replace the reason."""
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str):
+            if "\\" in value:
+                raise ValidationError(
+                    "Enter a web address without a backslash (\\).", code="backslash"
+                )
+            if URL_HIDDEN_RE.search(value):
+                raise ValidationError(
+                    "Enter a web address without spaces or hidden control or text-direction "
+                    "characters.",
+                    code="hidden_characters",
+                )
+            if "@" in _host_part(value):
+                raise ValidationError(
+                    "Enter a web address without a user name or password in it (the part "
+                    "before an @).",
+                    code="userinfo",
+                )
+        super().__call__(value)
+
+
+def _host_part(value: str) -> str:
+    try:
+        return urlsplit(value).netloc
+    except ValueError:
+        return ""  # not a web address at all: URLValidator says so
+
+
+web_url = WebURLValidator(
+    schemes=["http", "https"], message="Enter a web address starting https://"
+)
 
 
 def single_line(value: str) -> None:
@@ -37,7 +85,8 @@ def single_line(value: str) -> None:
     line break or tab in it would break the layout of pages, CSV exports and calendars."""
     if CONTROL_CHARACTER_RE.search(value):
         raise ValidationError(
-            "Use a single line of text, without line breaks, tabs or other control characters.",
+            "Use a single line of text, without line breaks, tabs, text-direction overrides "
+            "or other control characters.",
             code="single_line",
         )
 
