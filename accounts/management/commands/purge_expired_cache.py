@@ -23,7 +23,7 @@ def purge_expired(alias: str = "default") -> int:
     if not isinstance(cache, DatabaseCache):
         return 0
     connection = connections[router.db_for_write(cache.cache_model_class)]
-    table = connection.ops.quote_name(settings.CACHES[alias]["LOCATION"])
+    table = connection.ops.quote_name(cache.cache_model_class._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
