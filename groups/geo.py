@@ -98,18 +98,20 @@ def bounding_box(
 def box_around(lat: float, lng: float, km: float) -> Q:
     """A condition true for every point within km of (lat, lng), cheap to test by index.
 
-    PostgreSQL: the earthdistance cube around the circle, served by a GiST index.
+    PostgreSQL: the earthdistance cube around the circle, served by the GiST index on
+    group_earth() (migration 0016: earthdistance's ll_to_earth with every name qualified,
+    so autovacuum can analyse the table); the expression must stay the index's own.
     Elsewhere: latitude and longitude ranges.
     """
     # A vanishingly small radius (5e-324) would underflow in SQL; a metre is as good.
     km = max(km, 0.001)
     if connection.vendor == "postgresql":
-        # ll_to_earth's sphere is 6378.168 km, not ours; widen so no point is dropped.
+        # earthdistance's sphere is 6378.168 km, not ours; widen so no point is dropped.
         metres = km * 1000 * 1.01
         return Q(
             RawSQL(
-                "earth_box(ll_to_earth(%s, %s), %s) "
-                "@> ll_to_earth(groups_group.latitude, groups_group.longitude)",
+                "earth_box(group_earth(%s, %s), %s) "
+                "@> group_earth(groups_group.latitude, groups_group.longitude)",
                 (lat, lng, metres),
                 output_field=BooleanField(),
             )

@@ -202,7 +202,7 @@ def test_a_search_that_times_out_leaves_no_trace_in_any_log(server):
 
     # The statements were logged, with their parameters bound and not written out.
     assert '"groups_place"."key" = $1' in postgres
-    assert "ll_to_earth($" in postgres
+    assert "group_earth($" in postgres
     assert "parameters:" not in postgres
     for trace in TRACES:
         for name, text in [("access", access), ("error", error), ("PostgreSQL", postgres)]:
