@@ -25,12 +25,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
         database["CONN_MAX_AGE"] = 0
 
 
+# What makes pytest-django create the test database for a test.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def _needs_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & fixtures)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker):
     """The test database, migrated; what the migrations seeded is remembered so that it
-    can be put back after a flush (tests/support/database.py)."""
-    with django_db_blocker.unblock():
-        remember_migrated_state()
+    can be put back after a flush (tests/support/database.py). A run of tests that need
+    no database makes none, and there is nothing to remember."""
+    if any(_needs_database(item) for item in request.session.items):
+        with django_db_blocker.unblock():
+            remember_migrated_state()
 
 
 def _transactional(item: pytest.Item) -> bool:
