@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from organisers.admin import ReadOnlyAdmin
+from directory.admin import ReadOnlyAdmin
 
 from .models import Decision, Report
 

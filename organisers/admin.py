@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from directory.admin import ReadOnlyAdmin
+
 from .models import GroupOwner, GroupRevision, Invitation, StalenessReminder
 
 
@@ -10,19 +12,6 @@ class GroupOwnerAdmin(admin.ModelAdmin):
     list_display = ["group", "user", "added_at"]
     search_fields = ["group__name", "user__email"]
     autocomplete_fields = ["group", "user"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: looked at, never changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GroupRevision)
