@@ -60,16 +60,16 @@ ACCESS: dict[str, Need] = {
     "groups:search": PUBLIC,
     "groups:detail": PUBLIC,
     "groups:about": PUBLIC,
-    "healthz": PUBLIC,
-    "favicon": PUBLIC,
-    "api-group-list": PUBLIC,
-    "api-group-detail": PUBLIC,
-    "api-schema": PUBLIC,
-    "api-docs": PUBLIC,
-    "api-not-found": PUBLIC,
-    "report_group": PUBLIC,
-    "privacy": PUBLIC,
-    "privacy_organisers": PUBLIC,
+    "groups:healthz": PUBLIC,
+    "groups:favicon": PUBLIC,
+    "groups:api-group-list": PUBLIC,
+    "groups:api-group-detail": PUBLIC,
+    "groups:api-schema": PUBLIC,
+    "groups:api-docs": PUBLIC,
+    "groups:api-not-found": PUBLIC,
+    "moderation:report_group": PUBLIC,
+    "accounts:privacy": PUBLIC,
+    "accounts:privacy_organisers": PUBLIC,
     "evidence:library": PUBLIC,
     "evidence:gap-map": PUBLIC,
     "evidence:detail": PUBLIC,
@@ -158,7 +158,7 @@ ACCESS: dict[str, Need] = {
     "accounts:unlock": PUBLIC,
     # Opened signed in as the account the set-up link was emailed to.
     "accounts:staff_enrolment": SIGNED_IN,
-    "admin_login": PUBLIC,
+    "accounts:admin_login": PUBLIC,
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
     "account_inactive": PUBLIC,
@@ -180,6 +180,7 @@ ACCESS: dict[str, Need] = {
     "mfa_authenticate": PUBLIC,
     "mfa_reauthenticate": SIGNED_IN,
     "mfa_activate_totp": SIGNED_IN,
+    "accounts:mfa_activate_totp": SIGNED_IN,
     "mfa_deactivate_totp": SIGNED_IN,
     "mfa_view_recovery_codes": SIGNED_IN,
     "mfa_generate_recovery_codes": SIGNED_IN,
@@ -191,7 +192,9 @@ ACCESS: dict[str, Need] = {
 # settings.PUBLIC_RATE_LIMITS): the JSON API and the HSDS API share one, the CSV
 # download of a search (every page of results) has its own.
 RATE_LIMITED: dict[str, str] = {
-    **dict.fromkeys(["api-group-list", "api-group-detail", "exchange:meeting_guide"], "api"),
+    **dict.fromkeys(
+        ["groups:api-group-list", "groups:api-group-detail", "exchange:meeting_guide"], "api"
+    ),
     **{name: "api" for name in ACCESS if name.startswith("exchange:hsds_")},
     "exchange:search_export": "export",
 }

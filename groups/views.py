@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -228,3 +229,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@cache
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.svg").read_bytes()
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: answer with the SVG icon
+    rather than a 404 in every log."""
+    return HttpResponse(_favicon(), content_type="image/svg+xml")

@@ -47,3 +47,13 @@ def test_no_app_imports_another_apps_admin():
         and module.split(".")[0] != app
     ]
     assert crossing == []
+
+
+def test_the_projects_urls_only_include_each_apps_own():
+    from django.urls import URLResolver
+
+    from directory import urls
+
+    assert all(isinstance(pattern, URLResolver) for pattern in urls.urlpatterns)
+    included = {getattr(p.urlconf_module, "__name__", "") for p in urls.urlpatterns}
+    assert {f"{app}.urls" for app in _our_apps()} <= included

@@ -33,7 +33,7 @@ def results_map(context: template.Context) -> dict[str, Any]:
         "enabled": True,
         "tile_url": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
-        "api_url": f"{reverse('api-group-list')}?{request.GET.urlencode()}",
+        "api_url": f"{reverse('groups:api-group-list')}?{request.GET.urlencode()}",
         "point": point,
         "radius_km": radius_km,
         "first_number": page.start_index(),
