@@ -57,3 +57,9 @@ def test_the_projects_urls_only_include_each_apps_own():
     assert all(isinstance(pattern, URLResolver) for pattern in urls.urlpatterns)
     included = {getattr(p.urlconf_module, "__name__", "") for p in urls.urlpatterns}
     assert {f"{app}.urls" for app in _our_apps()} <= included
+
+
+def test_the_readme_says_where_each_app_is():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## What is here", 1)[1].split("\n## ", 1)[0]
+    assert [app for app in _our_apps() if f"`{app}/" not in section] == []
