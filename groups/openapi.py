@@ -260,6 +260,16 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
         },
     }
     not_found = {"type": "object", "properties": {"detail": {"type": "string"}}}
+    too_many = {
+        "description": "Too many requests from this address (see README: rate limits)",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before asking again",
+                "schema": {"type": "integer"},
+            }
+        },
+        "content": {"application/json": {"schema": errors}},
+    }
     return {
         "openapi": "3.0.3",
         "info": {
@@ -302,6 +312,7 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
                             "description": "A page past the last",
                             "content": {"application/json": {"schema": not_found}},
                         },
+                        "429": too_many,
                     },
                 }
             },
@@ -326,6 +337,7 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
                             "description": "No published group with that id",
                             "content": {"application/json": {"schema": not_found}},
                         },
+                        "429": too_many,
                     },
                 }
             },

@@ -65,6 +65,10 @@ class Cluster:
     def restart(self) -> None:
         self._ctl("restart")
 
+    def halt(self) -> None:
+        """Stops the server, keeping its data for start()."""
+        self._ctl("stop")
+
     def stop(self) -> None:
         try:
             self._ctl("stop")
