@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from groups.importing import ALL_COLUMNS, NEVER, NUMERIC_COLUMNS, format_meetings, guard_cell
 from groups.models import Group, StepFree
@@ -60,12 +60,22 @@ def guarded(row: dict[str, str]) -> dict[str, str]:
     }
 
 
-def groups_csv(groups: Iterable[Group]) -> str:
-    """UTF-8 CSV text with a byte-order mark, so that spreadsheets read it as UTF-8."""
+def csv_pieces(groups: Iterable[Group], *, rows_per_piece: int = 200) -> Iterator[str]:
+    """The CSV a piece at a time (the byte-order mark and header, then rows_per_piece
+    rows), so that a response can stream it: only one piece is held at once."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=ALL_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    for group in groups:
+    for n, group in enumerate(groups, start=1):
         writer.writerow(guarded(group_row(group)))
-    return out.getvalue()
+        if n % rows_per_piece == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def groups_csv(groups: Iterable[Group]) -> str:
+    """UTF-8 CSV text with a byte-order mark, so that spreadsheets read it as UTF-8."""
+    return "".join(csv_pieces(groups))

@@ -230,7 +230,7 @@ def test_the_export_needs_view_group(staff_client, make_group):
     response = staff_client("groups.view_group").get("/staff/export.csv")
 
     assert response.status_code == 200
-    assert "A draft" in response.content.decode()
+    assert "A draft" in response.getvalue().decode()
 
 
 @pytest.mark.parametrize("perms", [("groups.add_group",), ("groups.change_group",)])

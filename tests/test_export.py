@@ -4,6 +4,7 @@ dry run."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -11,8 +12,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from exchange.csv_export import groups_csv
+from exchange.views import CAPPED_NOTE, PUBLIC_EXPORT_ROWS
 from groups.importing import ALL_COLUMNS, COLUMNS, guard_cell, import_groups, unguard_cell
 from groups.models import Group, Meeting
 from tests.conftest import LS6
@@ -184,7 +188,7 @@ def test_search_results_download_through_the_same_search(client, directory):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    exported = [r["slug"] for r in rows(response.content.decode("utf-8"))]
+    exported = [r["slug"] for r in rows(response.getvalue().decode("utf-8"))]
     api = []
     page = client.get("/api/groups/", params).json()
     while True:
@@ -197,14 +201,14 @@ def test_search_results_download_through_the_same_search(client, directory):
 
 
 def test_search_download_has_only_published_groups(client, directory):
-    statuses = {r["status"] for r in rows(client.get("/export.csv").content.decode("utf-8"))}
+    statuses = {r["status"] for r in rows(client.get("/export.csv").getvalue().decode("utf-8"))}
     assert statuses == {"published"}
 
 
 def test_a_bad_search_download_says_what_is_wrong(client, db):
     response = client.get("/export.csv", {"near": "Atlantis"})
     assert response.status_code == 400
-    assert "Atlantis" in response.content.decode()
+    assert "Atlantis" in response.getvalue().decode()
 
 
 def test_staff_download_the_whole_directory(client, admin_client, directory):
@@ -213,9 +217,65 @@ def test_staff_download_the_whole_directory(client, admin_client, directory):
     response = admin_client.get("/staff/export.csv")
 
     assert response.status_code == 200
-    statuses = {r["status"] for r in rows(response.content.decode("utf-8"))}
-    assert statuses == {"published", "pending", "archived"}
-    assert len(rows(response.content.decode("utf-8"))) == len(directory)
+    found = rows(response.getvalue().decode("utf-8"))  # streamed: it can be read once
+    assert {r["status"] for r in found} == {"published", "pending", "archived"}
+    assert len(found) == len(directory)
+
+
+def copies_of(group: Group, n: int) -> None:
+    """n more published groups like this one, a few metres apart northwards."""
+    others = []
+    for i in range(n):
+        other = copy.copy(group)
+        other.pk, other.slug = None, f"copy-{i}"
+        other.latitude = LS6[0] + i * 1e-5
+        others.append(other)
+    Group.objects.bulk_create(others)
+
+
+def test_the_public_download_streams_at_most_500_groups_and_says_so(client, make_group, ls6):
+    copies_of(make_group("Headingley Recovery Circle"), PUBLIC_EXPORT_ROWS)
+
+    response = client.get("/export.csv", {"near": "LS6"})
+
+    assert response.status_code == 200 and response.streaming
+    assert response["Cache-Control"] == "private, no-store"
+    text = response.getvalue().decode("utf-8")
+    found = rows(text)
+    assert len(found) == PUBLIC_EXPORT_ROWS + 1  # the groups, and the closing line
+    assert found[-1]["external_id"].startswith("# More than 500 groups matched")
+    assert text.endswith(CAPPED_NOTE)
+    page = client.get("/", {"near": "LS6"}).content.decode()
+    assert "the first 500 of 501 groups; narrow the search for the rest" in page
+
+
+def test_a_download_within_the_cap_has_every_group_and_no_closing_line(client, make_group, ls6):
+    copies_of(make_group("Headingley Recovery Circle"), PUBLIC_EXPORT_ROWS - 1)
+
+    text = client.get("/export.csv", {"near": "LS6"}).getvalue().decode("utf-8")
+
+    assert len(rows(text)) == PUBLIC_EXPORT_ROWS
+    assert "# More than" not in text
+    page = client.get("/", {"near": "LS6"}).content.decode()
+    assert "Download these results as a spreadsheet (CSV)</a>, up to 500 groups." in page
+
+
+def test_the_staff_download_streams_the_directory_2000_groups_at_a_time(admin_client, make_group):
+    copies_of(make_group("Headingley Recovery Circle"), 2_000)
+
+    response = admin_client.get("/staff/export.csv")
+    assert response.status_code == 200 and response.streaming
+    assert response["Cache-Control"] == "private, no-store"
+    pieces = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        first = next(pieces)
+    meetings = [q for q in queries if 'FROM "groups_meeting"' in q["sql"]]
+    assert len(meetings) == 1  # only the first 2,000 groups have been read
+    assert first.startswith("\ufeff".encode() + b"external_id,")
+    with CaptureQueriesContext(connection) as queries:
+        rest = b"".join(pieces)
+    assert len([q for q in queries if 'FROM "groups_meeting"' in q["sql"]]) == 1
+    assert len(rows((first + rest).decode("utf-8"))) == 2_001
 
 
 def upload(admin_client, text: str, **extra):
@@ -251,7 +311,7 @@ def test_the_upload_lists_every_problem_with_its_line_and_writes_nothing(admin_c
 
 def test_the_upload_shows_a_dry_run_then_imports_on_confirmation(admin_client):
     response = upload(admin_client, GOOD_CSV, publish="on")
-    html = response.content.decode()
+    html = response.getvalue().decode()
 
     assert "2 new" in html
     assert not Group.objects.exists()

@@ -292,7 +292,7 @@ def test_the_csv_export_carries_organiser_text_as_literal_data(
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["X-Content-Type-Options"] == "nosniff"
-        (row,) = csv_rows(response.content.decode("utf-8"))
+        (row,) = csv_rows(response.getvalue().decode("utf-8"))
         for name in ["name", "summary", "description", "cost", "access_notes", "address", "town"]:
             # Exactly the organiser's text, behind the formula guard's quote at most.
             assert unguard_cell(row[name]) == text, name
