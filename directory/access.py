@@ -107,6 +107,7 @@ ACCESS: dict[str, Need] = {
     "exchange:staff_export": staff("groups.view_group"),
     "exchange:staff_import": staff("groups.add_group", "groups.change_group"),
     "exchange:staff_import_confirm": staff("groups.add_group", "groups.change_group"),
+    "exchange:staff_import_preview": staff("groups.add_group", "groups.change_group"),
     # Moderators.
     "moderation:queue": staff(APPROVE),
     "moderation:review_group": staff(APPROVE),
@@ -131,6 +132,10 @@ ACCESS: dict[str, Need] = {
     "organisers:group": ORGANISER,
     "organisers:group_edit": ORGANISER,
     "organisers:group_submit": ORGANISER,
+    "organisers:group_check": ORGANISER,
+    "organisers:group_delete": ORGANISER,
+    "organisers:group_pause": ORGANISER,
+    "organisers:group_resume": ORGANISER,
     "organisers:revision_withdraw": ORGANISER,
     "organisers:group_confirm": ORGANISER,
     "organisers:group_close": ORGANISER,

@@ -382,7 +382,7 @@ def _line(
         counted=counted,
         about_condition=about,
         library_has_condition=condition.slug in index.conditions,
-        group_type=group.group_type,
+        group_type=group.listed_type(),
     )
 
 
@@ -530,7 +530,7 @@ def cautions(evidence: GroupEvidence) -> list[Caution]:
     thin = [line for line in evidence.lines if line.rating.is_thin]
     if thin or not evidence.lines:
         found.append(Caution(CautionKind.THIN, _thin_text(thin, evidence), ()))
-    if evidence.group.group_type.slug == HARM_REDUCTION_TYPE:
+    if evidence.group.type_slug == HARM_REDUCTION_TYPE:
         found.append(_harm_reduction(evidence))
     found.append(
         Caution(

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from groups.languages import language_name
 from groups.models import (
     ORIENTATION_EXPLAINED,
     Audience,
@@ -31,11 +32,12 @@ from groups.models import (
     Orientation,
     Recurrence,
 )
-from groups.templatetags.directory import language_name
+from groups.services import MeetingSpec
 from referrals.calendar import ICAL_DAYS, first_date
 from referrals.sheets import how_to_join, who_for
 
 HSDS_VERSION = "3.0"
+HIDDEN_VENUE = "Address given when you contact the group"
 # Fixed for ever: changing it changes every id we have ever published.
 NAMESPACE = uuid.UUID("3b0f6f1e-8a55-4c52-9e0c-7d3c2f6a1b84")
 UK_TIME_NOTE = "Times are UK local time (Europe/London): GMT in winter, BST (UTC+1) in summer."
@@ -131,7 +133,7 @@ def group_terms(group: Group) -> list[Term]:
     return [
         *(_term(CONDITIONS, c) for c in group.condition_terms),
         orientation_term(group.orientation),
-        _term(GROUP_TYPES, group.group_type),
+        _term(GROUP_TYPES, group.listed_type()),
         *(_term(AUDIENCES, a) for a in group.audience_terms),
     ]
 
@@ -216,8 +218,10 @@ def _with_id(kind: str, wanted: str, id_of: Callable[[int], str]) -> Group | Non
             (wanted,),
             output_field=BooleanField(),
         )
-        found = list(published_groups().filter(matches).order_by()[:1])
-        return found[0] if found else None
+        # The id alone first: with the card's joins (a draft's type may be empty, so a
+        # LEFT JOIN) the planner may walk another index of a small table instead.
+        found = list(Group.objects.published().filter(matches).order_by().values("pk")[:1])
+        return published_groups().get(pk=found[0]["pk"]) if found else None
     for pk in Group.objects.published().values_list("pk", flat=True).iterator():
         if id_of(pk) == wanted:
             return published_groups().get(pk=pk)
@@ -232,7 +236,7 @@ def organization_json(group: Group, absolute: Absolute) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": organization_id(group),
         "name": group.name,
-        "description": group.summary or f"A mutual aid group: {group.group_type.name.lower()}.",
+        "description": group.summary or f"A mutual aid group: {group.listed_type().name.lower()}.",
         "uri": absolute(group.get_absolute_url()),
     }
     if group.email:
@@ -253,8 +257,13 @@ def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
         "wkst": "MO",
         "opens_at": meeting.start_time.strftime("%H:%M"),
         "closes_at": meeting.end_time.strftime("%H:%M"),
-        "attending_type": group.format,
+        "attending_type": meeting.effective_format,
     }
+    if meeting.has_own_venue and meeting.meets_in_person:
+        data["service_at_location_id"] = hsds_id("service_at_location", group.pk, "meeting", index)
+    if group.paused and group.paused_until:
+        # Its meetings start again on the day the group comes back.
+        data["valid_from"] = group.paused_until.isoformat()
     start = first_date(meeting, group)
     description = f"{meeting.describe()}. {UK_TIME_NOTE}"
     if start is not None:
@@ -262,35 +271,45 @@ def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
     else:
         description += " We do not know which weeks: ask the group."
     data["description"] = description
-    if meeting.note:
-        data["notes"] = meeting.note
+    notes = [meeting.note, *MeetingSpec.of(meeting).how_it_runs(hide_venue=group.hides_venue)]
+    if any(notes):
+        data["notes"] = "; ".join(n for n in notes if n)
     return data
 
 
 def location_kinds(group: Group, *, physical_only: bool = False) -> list[str]:
     """Where a group's service is: "physical" when it meets in person at a known place,
-    "virtual" when it has a joining link (unless only physical ones are wanted)."""
+    "virtual" when it has a joining link or gives it on request (unless only physical
+    ones are wanted). A meeting's own venue is said in its schedule's notes."""
     kinds = []
     if group.meets_in_person and group.latitude is not None:
         kinds.append("physical")
-    if group.online_url and not physical_only:
+    if group.online_joining_given and not physical_only:
         kinds.append("virtual")
     return kinds
 
 
 def location_json(group: Group, kind: str, *, nested: bool = True) -> dict[str, Any]:
     """A group's physical or virtual location; nested=False leaves out its lists (the
-    list endpoints carry one-to-one fields only)."""
+    list endpoints carry one-to-one fields only). A hidden venue has no address,
+    postcode or point ("address given when you contact the group")."""
     lid = hsds_id("location", group.pk, kind)
     if kind == "virtual":
-        return {"id": lid, "location_type": "virtual", "name": "Online", "url": group.online_url}
-    location: dict[str, Any] = {
-        "id": lid,
-        "location_type": "physical",
-        "name": group.address or group.town or group.name,
-        "latitude": group.latitude,
-        "longitude": group.longitude,
-    }
+        virtual = {"id": lid, "location_type": "virtual", "name": "Online"}
+        if group.online_url:
+            virtual["url"] = group.online_url
+        else:
+            virtual["description"] = "Contact the group for the link."
+        return virtual
+    location: dict[str, Any] = {"id": lid, "location_type": "physical"}
+    if group.hides_venue:
+        location.update(name=HIDDEN_VENUE, description=HIDDEN_VENUE)
+    else:
+        location.update(
+            name=group.address or group.town or group.name,
+            latitude=group.latitude,
+            longitude=group.longitude,
+        )
     if not nested:
         return location
     location["accessibility"] = [
@@ -301,7 +320,7 @@ def location_json(group: Group, kind: str, *, nested: bool = True) -> dict[str, 
             **({"details": group.access_notes} if group.access_notes else {}),
         }
     ]
-    if group.address or group.town or group.postcode:
+    if not group.hides_venue and (group.address or group.town or group.postcode):
         location["addresses"] = [
             {
                 "id": hsds_id("address", group.pk),
@@ -363,7 +382,7 @@ def service_summary_json(group: Group, absolute: Absolute) -> dict[str, Any]:
         "name": group.name,
         "description": description or group.name,
         "url": absolute(group.get_absolute_url()),
-        "status": "active",
+        "status": "temporarily closed" if group.is_paused() else "active",
         "application_process": how_to_join(group),
         "eligibility_description": who_for(group),
         "last_modified": _timestamp(group.updated_at),

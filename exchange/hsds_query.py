@@ -237,7 +237,10 @@ def _with_taxonomy(groups: GroupQuerySet, taxonomy_id: str) -> GroupQuerySet:
     if taxonomy is None:
         return groups.none()
     if taxonomy.key == "audiences":
-        return groups.filter(audiences__isnull=False).distinct()
+        # Exists, not a join and DISTINCT: the search's order is by expressions, which
+        # SELECT DISTINCT cannot take unless they are selected.
+        with_audience = Group.audiences.through.objects.filter(group=OuterRef("pk"))
+        return groups.filter(Exists(with_audience))
     return groups
 
 
@@ -269,7 +272,7 @@ def _count(query: ListQuery) -> int:
 
 
 PHYSICAL = Q(latitude__isnull=False) & ~Q(format="online")
-VIRTUAL = Q(online_url__gt="")
+VIRTUAL = Q(online_url__gt="") | Q(online_on_request=True)
 
 
 def page_of_locations(query: ListQuery) -> Page:

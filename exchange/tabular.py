@@ -30,7 +30,7 @@ TABLES: dict[str, list[str]] = {
         "alert",
         "last_modified",
     ],
-    "locations": ["id", "location_type", "url", "name", "latitude", "longitude"],
+    "locations": ["id", "location_type", "url", "name", "description", "latitude", "longitude"],
     "service_at_location": ["id", "service_id", "location_id", "description"],
     "addresses": [
         "id",

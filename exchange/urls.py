@@ -39,4 +39,5 @@ urlpatterns = [
     path("staff/export.csv", views.staff_export, name="staff_export"),
     path("staff/import/", views.staff_import, name="staff_import"),
     path("staff/import/confirm/", views.staff_import_confirm, name="staff_import_confirm"),
+    path("staff/import/preview/", views.staff_import_preview, name="staff_import_preview"),
 ]

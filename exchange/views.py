@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -34,6 +35,7 @@ from . import upload_limits
 from .csv_export import csv_pieces
 
 SESSION_KEY = "csv_import"
+CHANGES_PER_PAGE = 100
 
 
 # What anyone may download from a search: about what a page of search costs the server.
@@ -143,8 +145,16 @@ def _upload_page(request: HttpRequest, form: UploadForm) -> HttpResponse:
 
 
 def _preview_page(
-    request: HttpRequest, result: ImportResult, *, token: str, publish: bool, filename: str
+    request: HttpRequest,
+    result: ImportResult,
+    *,
+    token: str,
+    publish: bool,
+    filename: str,
+    page: int | str = 1,
 ) -> HttpResponse:
+    """The dry run: the counts first, then the rows that change, a page at a time, each
+    with the fields that change and their old and new values."""
     return render(
         request,
         "exchange/import_preview.html",
@@ -155,7 +165,33 @@ def _preview_page(
             token=token,
             publish=publish,
             filename=filename,
+            changes=Paginator(result.changes, CHANGES_PER_PAGE).get_page(page),
         ),
+    )
+
+
+@require_safe
+def staff_import_preview(request: HttpRequest) -> HttpResponse:
+    """Another page of the dry run of the file waiting in this session."""
+    pending = request.session.get(SESSION_KEY)
+    token = request.GET.get("token", "")
+    if not pending or not secrets.compare_digest(str(pending.get("token", "")), token):
+        messages.error(request, "That import has expired or was replaced: upload the file again.")
+        return HttpResponseRedirect(reverse("exchange:staff_import"))
+    result = import_groups(
+        base64.b64decode(pending["data"]),
+        publish=pending["publish"],
+        may_publish=_may_publish(request),
+        dry_run=True,
+        track=upload_limits.deadline(settings.UPLOAD_SECONDS),
+    )
+    return _preview_page(
+        request,
+        result,
+        token=token,
+        publish=pending["publish"],
+        filename=pending["name"],
+        page=request.GET.get("page", 1),
     )
 
 

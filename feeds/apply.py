@@ -201,6 +201,8 @@ def add(ctx: Context, listing: Listing) -> Group:
         "group_type": source.group_type,
         "orientation": source.orientation,
         "status": Status.PUBLISHED if publish else Status.PENDING,
+        # Every meeting marked temporarily closed: paused, with no date to come back.
+        "paused": listing.paused,
         **(confirmed_values(ConfirmedBy.FEED, ctx.today, source.name) if publish else {}),
     }
     group = write(
@@ -292,6 +294,7 @@ def current_json(group: Group) -> dict[str, Any]:
     """The group's own values in a listing's JSON form, to compare with the source's."""
     return {
         **{name: getattr(group, name) for name in SOURCE_FIELDS},
+        "paused": group.paused,
         "meetings": sorted(
             (meeting_json(MeetingSpec.of(m)) for m in group.meetings.all()),
             key=lambda m: sorted(m.items()),
@@ -307,7 +310,7 @@ def _apply_changes(
     claimed = group.owners.exists()
     direct: dict[str, Any] = {}
     held: dict[str, dict[str, Any]] = {ChangeKind.CONTACT: {}, ChangeKind.ORGANISER: {}}
-    for name in (*SOURCE_FIELDS, "meetings"):
+    for name in (*SOURCE_FIELDS, "paused", "meetings"):
         if _same(new.get(name), previous.get(name)) or _same(new.get(name), current[name]):
             continue
         if claimed and not _same(current[name], previous.get(name)):

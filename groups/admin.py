@@ -72,9 +72,7 @@ class GroupAdmin(SimpleHistoryAdmin):
                 cleaned = meeting_form.cleaned_data
                 if not cleaned or cleaned.get("DELETE"):
                     continue
-                meetings.append(
-                    MeetingSpec(**{f: cleaned[f] for f in MeetingSpec.__dataclass_fields__})
-                )
+                meetings.append(MeetingSpec.from_values(cleaned))
         from organisers.notify import tell_organisers_of_changes
         from organisers.proposals import Proposal
 

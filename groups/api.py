@@ -3,6 +3,7 @@ as the HTML page, so the two never disagree."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_safe
 from evidence.summary import evidence_json
 
 from . import taxonomy
-from .models import WEEKDAY_CODES, Group, StepFree
+from .fields import API
+from .models import WEEKDAY_CODES, Group, Meeting, StepFree, Venue
 from .openapi import openapi_document
 from .search import paginate, run_search
 
@@ -39,32 +41,27 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
 
 def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
     distance = getattr(group, "distance_km", None)
+    hidden = group.hides_venue
+    found = group.next_meeting()
     return {
         "id": group.pk,
         "slug": group.slug,
         "name": group.name,
         "summary": group.summary,
         "orientation": group.orientation,
-        "group_type": group.group_type.slug,
+        "group_type": group.type_slug,
         "conditions": [c.slug for c in group.condition_terms],
         "audiences": [a.slug for a in group.audience_terms],
         "format": group.format,
-        "address": group.address,
+        "address": "" if hidden else group.address,
         "town": group.town,
-        "postcode": group.postcode,
-        "latitude": group.latitude,
-        "longitude": group.longitude,
-        "distance_km": round(distance, 3) if distance is not None else None,
-        "meetings": [
-            {
-                "weekday": WEEKDAY_CODES[m.weekday],
-                "start": m.start_time.strftime("%H:%M"),
-                "end": m.end_time.strftime("%H:%M"),
-                "recurrence": m.recurrence,
-                "week_of_month": m.week_of_month,
-            }
-            for m in group.sorted_meetings()
-        ],
+        # A hidden venue is never sent, nor anything that would place it.
+        "venue_hidden": hidden,
+        "postcode": None if hidden else group.postcode,
+        "latitude": None if hidden else group.latitude,
+        "longitude": None if hidden else group.longitude,
+        "distance_km": _distance(distance, hidden),
+        "meetings": [meeting_json(m, hidden) for m in group.sorted_meetings()],
         "email": group.email,
         "phone": group.phone,
         "website": group.website,
@@ -72,10 +69,62 @@ def group_json(group: Group, request: HttpRequest) -> dict[str, Any]:
         "referral": group.referral,
         "step_free": STEP_FREE_FLAG[group.step_free],
         "languages": list(group.languages or []),
+        "online_url": group.online_url,
+        "online_on_request": group.online_on_request,
+        "dial_in": group.dial_in,
+        "joining_notes": group.joining_notes,
+        "what_to_expect": group.what_to_expect,
+        "paused": group.is_paused(),
+        "paused_until": group.paused_until.isoformat() if group.paused_until else None,
+        "next_meeting": {"start": found.start.isoformat(), "end": found.end.isoformat()}
+        if found
+        else None,
         "last_verified": group.last_verified.isoformat() if group.last_verified else None,
         "may_be_out_of_date": group.is_stale(),
         "url": request.build_absolute_uri(group.get_absolute_url()),
     }
+
+
+def _distance(km: float | None, hidden: bool) -> float | None:
+    if km is None:
+        return None
+    # To the nearest kilometre for a hidden venue: distances to a few places would
+    # otherwise pin it down.
+    return float(round(km)) if hidden else round(km, 3)
+
+
+def meeting_json(meeting: Meeting, hidden: bool) -> dict[str, Any]:
+    """A meeting, with how it runs: its own values, else its group's."""
+    venue = meeting.venue
+    joining = meeting.joining
+    return {
+        "weekday": WEEKDAY_CODES[meeting.weekday],
+        "start": meeting.start_time.strftime("%H:%M"),
+        "end": meeting.end_time.strftime("%H:%M"),
+        "ends_next_day": meeting.crosses_midnight,
+        "recurrence": meeting.recurrence,
+        "week_of_month": meeting.week_of_month,
+        "anchor_date": meeting.anchor_date.isoformat() if meeting.anchor_date else None,
+        "note": meeting.note,
+        "format": meeting.effective_format,
+        "venue": _venue_json(venue, hidden) if venue else None,
+        "joining": {
+            "online_url": joining.online_url,
+            "on_request": joining.on_request,
+            "dial_in": joining.dial_in,
+            "notes": joining.notes,
+        }
+        if joining
+        else None,
+        "audiences": [a.slug for a in meeting.audience_terms],
+        "languages": meeting.language_codes,
+    }
+
+
+def _venue_json(venue: Venue, hidden: bool) -> dict[str, Any]:
+    if hidden:
+        return {"hidden": True, "town": venue.town, "step_free": venue.step_free}
+    return {"hidden": False, **dataclasses.asdict(venue)}
 
 
 @csrf_exempt  # read-only and cookie-free: any other method gets 405, not a CSRF 403
@@ -87,7 +136,7 @@ def group_list(request: HttpRequest) -> JsonResponse:
         errors = {name: list(messages) for name, messages in filterset.form.errors.items()}
         return _json({"errors": errors}, status=400)
     try:
-        page = paginate(results, request.GET.get("page"))
+        page = paginate(results, request.GET.get("page"), use=API)
     except PageNotAnInteger:
         return _json({"errors": {"page": ["Enter a whole number."]}}, status=400)
     except EmptyPage:

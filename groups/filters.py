@@ -15,6 +15,7 @@ from django_filters.fields import ChoiceField as FilterChoiceField
 
 from . import geo, taxonomy
 from .geo import KM_PER_MILE
+from .languages import LANGUAGE_NAMES
 from .models import (
     ORIENTATION_EXPLAINED,
     TIME_OF_DAY_CHOICES,
@@ -28,7 +29,6 @@ from .models import (
     Weekday,
 )
 from .search import Criteria, search_groups
-from .templatetags.directory import LANGUAGE_NAMES
 
 DAY_CHOICES = [(code, Weekday(i).label) for i, code in enumerate(WEEKDAY_CODES)]
 ORIENTATION_FILTER_CHOICES = [

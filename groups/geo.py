@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q
-from django.db.models.expressions import Func, RawSQL
+from django.db.models.expressions import Expression, Func
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -43,8 +43,15 @@ class HaversineKm(Func):
 
     output_field = FloatField()
 
-    def __init__(self, lat: float, lng: float) -> None:
-        super().__init__(F("latitude"), F("longitude"))
+    def __init__(
+        self,
+        lat: float,
+        lng: float,
+        latitude: Expression | None = None,
+        longitude: Expression | None = None,
+    ) -> None:
+        """Distance to each row's latitude and longitude, or to the given expressions."""
+        super().__init__(latitude or F("latitude"), longitude or F("longitude"))
         self.lat, self.lng = lat, lng
 
     def as_sql(
@@ -95,8 +102,28 @@ def bounding_box(
     return (lat - dlat, lat + dlat), (lng - dlng, lng + dlng)
 
 
+class InEarthBox(Func):
+    """PostgreSQL: the row's latitude and longitude lie in the earthdistance cube around a
+    circle, a test a GiST index on group_earth(latitude, longitude) serves (the groups'
+    and the meetings' own venues); the expression must stay the indexes' own."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, lat: float, lng: float, metres: float) -> None:
+        super().__init__(F("latitude"), F("longitude"))
+        self.centre, self.metres = (lat, lng), metres
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        sql = f"earth_box(group_earth(%s, %s), %s) @> group_earth({lat_sql}, {lng_sql})"
+        return sql, (*self.centre, self.metres, *lat_params, *lng_params)
+
+
 def box_around(lat: float, lng: float, km: float) -> Q:
-    """A condition true for every point within km of (lat, lng), cheap to test by index.
+    """A condition true for every point (a row's latitude and longitude) within km of
+    (lat, lng), cheap to test by index.
 
     PostgreSQL: the earthdistance cube around the circle, served by the GiST index on
     group_earth() (migration 0016: earthdistance's ll_to_earth with every name qualified,
@@ -107,15 +134,7 @@ def box_around(lat: float, lng: float, km: float) -> Q:
     km = max(km, 0.001)
     if connection.vendor == "postgresql":
         # earthdistance's sphere is 6378.168 km, not ours; widen so no point is dropped.
-        metres = km * 1000 * 1.01
-        return Q(
-            RawSQL(
-                "earth_box(group_earth(%s, %s), %s) "
-                "@> group_earth(groups_group.latitude, groups_group.longitude)",
-                (lat, lng, metres),
-                output_field=BooleanField(),
-            )
-        )
+        return Q(InEarthBox(lat, lng, km * 1000 * 1.01))
     (lat_min, lat_max), (lng_min, lng_max) = bounding_box(lat, lng, km)
     return Q(latitude__gte=lat_min, latitude__lte=lat_max) & Q(
         longitude__gte=lng_min, longitude__lte=lng_max

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -19,85 +20,71 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils import timezone
 
-from . import geo
+from . import taxonomy
+from .csvformat import (
+    FORMULA_START,
+    NEVER,
+    ON_REQUEST,
+    CellError,
+    choices,
+    format_meetings,
+    group_cells,
+    guard_cell,
+    iso_date,
+    languages,
+    listed,
+    parse_meetings,
+    terms,
+    truth,
+    unguard_cell,
+)
+from .fields import CSV, field_names
+from .location import locate, normalise_postcode
 from .models import (
-    LANGUAGE_CODE_RE,
-    WEEKDAY_CODES,
+    CONTROL_CHARACTER_RE,
     Audience,
     Condition,
     Format,
     Group,
-    GroupType,
     Leadership,
     Orientation,
-    Place,
-    Recurrence,
     Referral,
     Sector,
     Status,
-    Weekday,
+    StepFree,
     web_url,
 )
+from .phones import check_phone
 from .progress import Track, untracked
 from .services import GroupValues, MeetingSpec, save_group
 
-COLUMNS = [
-    "external_id",
-    "name",
-    "summary",
-    "description",
-    "orientation",
-    "group_type",
-    "conditions",
-    "audiences",
-    "format",
-    "address",
-    "town",
-    "postcode",
-    "latitude",
-    "longitude",
-    "online_url",
-    "website",
-    "email",
-    "phone",
-    "meetings",
-    "leadership",
-    "sector",
-    "referral",
-    "cost",
-    "step_free",
-    "access_notes",
-    "languages",
-    "last_verified",
+__all__ = [
+    "ALL_COLUMNS",
+    "COLUMNS",
+    "FORMULA_START",
+    "NEVER",
+    "NUMERIC_COLUMNS",
+    "format_meetings",
+    "guard_cell",
+    "import_groups",
+    "parse_meetings",
+    "unguard_cell",
 ]
-# Columns an export adds so that exporting and importing again loses nothing: the
-# group's address on this site (a new group gets it, an existing one must match) and
-# its status (blank keeps the import's rule: pending, or published with --publish).
-LOSSLESS_COLUMNS = ["slug", "status"]
-ALL_COLUMNS = [*COLUMNS, *LOSSLESS_COLUMNS]
+
+# Every column, in the order the export writes them (groups/fields.py). The export adds
+# slug and status, so that exporting and importing again loses nothing: the group's
+# address on this site (a new group gets it, an existing one must match) and its status
+# (blank keeps the import's rule: pending, or published with --publish).
+COLUMNS = list(field_names(CSV))
+ALL_COLUMNS = COLUMNS
+# A draft needs only its name; anything else, these too.
 REQUIRED = ["name", "orientation", "conditions"]
 # Never altered by the formula guard: they are numbers, and "-1.57" is a longitude.
 NUMERIC_COLUMNS = {"latitude", "longitude"}
-# Where a spreadsheet may start a formula: OWASP's list for CSV injection.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A last_verified of "never" keeps a group that has never been verified that way.
-NEVER = "never"
-
-MEETING_RE = re.compile(
-    r"^(?:(?P<alt>alt)\s+|(?P<nth>1st|2nd|3rd|4th|last)\s+)?"
-    r"(?P<day>mon(?:day)?|tues?(?:day)?|wed(?:s|nesday)?|thu(?:rs?)?(?:day)?|fri(?:day)?"
-    r"|sat(?:urday)?|sun(?:day)?)\.?\s+"
-    r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})"
-    r"(?:\s+from\s+(?P<anchor>\d{4}-\d{2}-\d{2}))?"
-    r"(?:\s*\((?P<note>(?:[^()\\]|\\.)*)\))?$",
-    re.IGNORECASE,
-)
-NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": -1}
-NTH_TEXT = {n: text for text, n in NTH.items()}
-ESCAPED_RE = re.compile(r"\\(.)", re.DOTALL)
-ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bytes that are not UTF-8, as decoding with errors="surrogateescape" keeps them.
 UNDECODED_RE = re.compile("[\udc80-\udcff]")
+# Where the values a row gives for its group's tags and meetings go.
+TAGS_AND_MEETINGS = ("conditions", "audiences", "meetings")
 
 
 class _RollBack(Exception):
@@ -112,20 +99,52 @@ class _UnreadableCSV(Exception):
 
 @dataclass(frozen=True)
 class Problem:
+    """A problem with a cell (or a row, or the file), where a person finds it: the
+    spreadsheet's row, and the text file's line when that differs (a cell holding line
+    breaks makes the two part)."""
+
     line: int
     column: str
     message: str
+    row: int | None = None
+
+    @property
+    def where(self) -> str:
+        if self.row is None or self.row == self.line:
+            where = f"row {self.row}" if self.row is not None else f"line {self.line}"
+        else:
+            where = f"row {self.row} (line {self.line} of the text)"
+        return where + (f", column {self.column}" if self.column else "")
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    column: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """What a row would do to its group: a new group, or these fields changed."""
+
+    row: int
+    line: int
+    name: str
+    created: bool
+    fields: tuple[FieldChange, ...]
 
 
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -135,153 +154,22 @@ class ImportResult:
 @dataclass
 class Row:
     line: int
+    row: int
     external_id: str | None
     values: dict[str, Any]
-    conditions: list[Condition]
-    audiences: list[Audience]
-    meetings: list[MeetingSpec]
+    conditions: list[Condition] | None
+    audiences: list[Audience] | None
+    meetings: list[MeetingSpec] | None
     slug: str = ""
     status: str = ""
 
 
-def guard_cell(value: str) -> str:
-    """A text cell as written to a CSV file: one that a spreadsheet would run as a
-    formula (=, +, -, @, tab or carriage return first) gets a leading ', as does one that
-    already starts with ' before such a character, so that unguard_cell() gives back
-    exactly the original."""
-    if value.lstrip("'").startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unguard_cell(value: str) -> str:
-    """Takes off the ' that guard_cell() (or a careful spreadsheet user) put there."""
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
-        return value[1:]
-    return value
-
-
-def format_meetings(meetings: list[Any]) -> str:
-    """Meetings (Meeting or MeetingSpec) in the import format, parse_meetings()'s inverse.
-    A note goes in brackets, with backslashes before any \\, ( or ) in it."""
-    items = []
-    for m in meetings:
-        day = WEEKDAY_CODES[m.weekday].capitalize()
-        item = f"{day} {m.start_time:%H:%M}-{m.end_time:%H:%M}"
-        if m.recurrence == Recurrence.FORTNIGHTLY:
-            item = f"alt {item}" + (f" from {m.anchor_date.isoformat()}" if m.anchor_date else "")
-        elif m.recurrence == Recurrence.MONTHLY:
-            item = f"{NTH_TEXT[m.week_of_month]} {item}"
-        if m.note:
-            note = m.note.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            item += f" ({note})"
-        items.append(item)
-    return "; ".join(items)
-
-
-def _meeting_items(text: str) -> list[str]:
-    """Splits a meetings cell on the semicolons outside brackets (a note may hold them)."""
-    items: list[str] = []
-    current: list[str] = []
-    depth, escaped = 0, False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif char == ";" and depth == 0:
-            items.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    items.append("".join(current))
-    return [item.strip() for item in items]
-
-
-def parse_meetings(text: str) -> list[MeetingSpec]:
-    """Parses `Tue 19:00-20:30; alt Wed 14:00-15:30 from 2026-01-07; last Fri 19:00-20:30`.
-    Raises ValueError naming every item that is not a meeting."""
-    specs, errors = _parse_meetings(text)
-    if errors:
-        raise ValueError(" ".join(errors))
-    return specs
-
-
-def _parse_meetings(text: str) -> tuple[list[MeetingSpec], list[str]]:
-    specs, errors = [], []
-    for item in _meeting_items(text):
-        if not item:
-            continue
-        try:
-            specs.append(_parse_meeting(item))
-        except ValueError as exc:
-            errors.append(str(exc))
-    return specs, errors
-
-
-def _parse_meeting(item: str) -> MeetingSpec:
-    match = MEETING_RE.match(item)
-    if not match:
-        raise ValueError(
-            f"“{item}” is not a meeting. Write it like “Tue 19:00-20:30”, "
-            "“alt Wed 14:00-15:30 from 2026-01-07” or “2nd Mon 18:00-19:30”."
-        )
-    anchor = match["anchor"]
-    if anchor and not match["alt"]:
-        raise ValueError(f"“{item}”: only fortnightly (alt) meetings take a “from” date.")
-    try:
-        start, end = _clock(match["start"]), _clock(match["end"])
-    except ValueError:
-        raise ValueError(f"“{item}” has a time that does not exist.") from None
-    if end <= start:
-        raise ValueError(f"“{item}” ends before it starts.")
-    try:
-        anchor_date = dt.date.fromisoformat(anchor) if anchor else None
-    except ValueError:
-        raise ValueError(f"“{item}”: {anchor} is not a date (YYYY-MM-DD).") from None
-    weekday = WEEKDAY_CODES.index(match["day"].lower()[:3])
-    if anchor_date and anchor_date.weekday() != weekday:
-        raise ValueError(
-            f"“{item}”: {anchor_date:%-d %B %Y} is a {anchor_date:%A}, "
-            f"not a {Weekday(weekday).label}."
-        )
-    if match["alt"]:
-        recurrence, nth = Recurrence.FORTNIGHTLY, None
-    elif match["nth"]:
-        recurrence, nth = Recurrence.MONTHLY, NTH[match["nth"].lower()]
-    else:
-        recurrence, nth = Recurrence.WEEKLY, None
-    return MeetingSpec(
-        weekday=weekday,
-        start_time=start,
-        end_time=end,
-        recurrence=recurrence,
-        anchor_date=anchor_date,
-        week_of_month=nth,
-        note=ESCAPED_RE.sub(r"\1", (match["note"] or "").strip()),
-    )
-
-
-def _clock(text: str) -> dt.time:
-    hours, minutes = text.split(":")
-    return dt.time(int(hours), int(minutes))
-
-
-def _iso_date(text: str) -> dt.date:
-    # fromisoformat alone also takes 20250107 and 2025-W02-2, which the format does not.
-    if not ISO_DATE_RE.match(text):
-        raise ValueError(text)
-    return dt.date.fromisoformat(text)
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the physical line each starts on. Lines with no text in any
-    cell (spreadsheets write them as `,,,`) are no record."""
+def _records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """CSV records with the spreadsheet row and the physical line each starts on. Lines
+    with no text in any cell (spreadsheets write them as `,,,`) are no record, though a
+    spreadsheet counts their rows."""
     reader = csv.reader(io.StringIO(text, newline=""))
+    row = 0
     while True:
         start = reader.line_num + 1
         try:
@@ -290,28 +178,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise _UnreadableCSV(start, f"Not a readable CSV record: {exc}.") from None
+        row += 1
         if any(cell.strip() for cell in record):
-            yield start, record
-
-
-class _Taxonomies:
-    def __init__(self) -> None:
-        self.conditions = {c.slug: c for c in Condition.objects.all()}
-        self.audiences = {a.slug: a for a in Audience.objects.all()}
-        self.group_types = {g.slug: g for g in GroupType.objects.all()}
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
-def _choice(value: str, choices: list[str], default: str, column: str, errors: list) -> str:
-    if not value:
-        return default
-    if value not in choices:
-        errors.append((column, f"“{value}” is not one of: {', '.join(choices)}."))
-        return default
-    return value
+            yield row, start, record
 
 
 def _column(field_name: str) -> str:
@@ -321,154 +190,176 @@ def _column(field_name: str) -> str:
     return re.split(r"[\[.]", field_name, maxsplit=1)[0]
 
 
-def validate_row(
-    line: int, cells: dict[str, str], tax: _Taxonomies, *, today: dt.date
-) -> tuple[Row | None, list[Problem]]:
-    errs: list[tuple[str, str]] = []
-    get = lambda name: (cells.get(name) or "").strip()  # noqa: E731
+# One parser per column: the cell's text (stripped, unless it keeps its layout) to the
+# values it gives, or CellError. Values people type are accepted as well as codes.
 
-    for name in REQUIRED:
-        if not get(name):
-            errs.append((name, "This column is required and is blank."))
+Parsed = dict[str, Any]
+Parser = Callable[[str, "RowContext"], Parsed]
 
-    orientation = _choice(get("orientation"), Orientation.values, "", "orientation", errs)
-    fmt = _choice(get("format"), Format.values, Format.IN_PERSON, "format", errs)
-    referral = _choice(get("referral"), Referral.values, Referral.EITHER, "referral", errs)
-    leadership = _choice(get("leadership"), Leadership.values, "", "leadership", errs)
-    sector = _choice(get("sector"), Sector.values, Sector.VOLUNTARY_COMMUNITY, "sector", errs)
 
-    group_type = tax.group_types.get(get("group_type") or "other")
-    if group_type is None:
-        errs.append(("group_type", f"“{get('group_type')}” is not a group type."))
+@dataclass(frozen=True)
+class RowContext:
+    today: dt.date
+    draft: bool
 
-    conditions, audiences = [], []
-    for slug in _split(get("conditions")):
-        if slug in tax.conditions:
-            conditions.append(tax.conditions[slug])
-        else:
-            errs.append(("conditions", f"“{slug}” is not a condition."))
-    if get("conditions") and not _split(get("conditions")):
-        errs.append(("conditions", "Name at least one condition."))
-    for slug in _split(get("audiences")):
-        if slug in tax.audiences:
-            audiences.append(tax.audiences[slug])
-        else:
-            errs.append(("audiences", f"“{slug}” is not an audience."))
 
-    for column in ("online_url", "website"):
-        if get(column):
+def _text(name: str) -> Parser:
+    return lambda text, ctx: {name: text.strip()}
+
+
+def _layout(name: str) -> Parser:
+    """A text that keeps its line breaks and spacing (a description)."""
+    return lambda text, ctx: {name: text}
+
+
+def _choice(name: str, what: str, options: Any, default: str) -> Parser:
+    def parse(text: str, ctx: RowContext) -> Parsed:
+        text = text.strip()
+        return {name: choices(what, options.choices).code(text) if text else default}
+
+    return parse
+
+
+def _external_id(text: str, ctx: RowContext) -> Parsed:
+    return {"external_id": text.strip() or None}
+
+
+def _group_type(text: str, ctx: RowContext) -> Parsed:
+    text = text.strip()
+    if not text:
+        return {"group_type": None if ctx.draft else taxonomy.group_types().by_slug["other"]}
+    slug = terms("a group type", taxonomy.group_types().all).code(text)
+    return {"group_type": taxonomy.group_types().by_slug[slug]}
+
+
+def _terms_of(name: str, what: str, found: Callable[[], taxonomy.Terms]) -> Parser:
+    def parse(text: str, ctx: RowContext) -> Parsed:
+        vocabulary = terms(what, found().all)
+        codes, errors = [], []
+        for item in listed(text):
             try:
-                web_url(get(column))
-            except ValidationError:
-                errs.append((column, "Must be a web address starting http:// or https://."))
-    if get("email"):
+                codes.append(vocabulary.code(item))
+            except CellError as exc:
+                errors += exc.messages
+        if errors:
+            raise CellError(*errors)
+        return {name: [found().by_slug[code] for code in dict.fromkeys(codes)]}
+
+    return parse
+
+
+def _postcode(text: str, ctx: RowContext) -> Parsed:
+    return {"postcode": normalise_postcode(text)}
+
+
+def _coordinate(name: str, limit: int) -> Parser:
+    def parse(text: str, ctx: RowContext) -> Parsed:
+        text = text.strip()
+        if not text:
+            return {name: None}
         try:
-            validate_email(get("email"))
-        except ValidationError:
-            errs.append(("email", f"“{get('email')}” is not an email address."))
-
-    step_free = {"true": "yes", "false": "no", "": "unknown"}.get(get("step_free").lower())
-    if step_free is None:
-        errs.append(("step_free", "Must be true, false or blank."))
-
-    languages = [code.lower() for code in _split(get("languages"))]
-    for code in languages:
-        if not LANGUAGE_CODE_RE.match(code):
-            errs.append(("languages", f"“{code}” is not an ISO 639 code (such as en, cy, bfi)."))
-
-    last_verified: dt.date | None = today
-    if get("last_verified").lower() == NEVER:
-        last_verified = None
-    elif get("last_verified"):
-        try:
-            last_verified = _iso_date(get("last_verified"))
-            if last_verified and last_verified > today:
-                errs.append(("last_verified", "Cannot be in the future."))
+            number = float(text)
         except ValueError:
-            errs.append(("last_verified", f"“{get('last_verified')}” is not a date (YYYY-MM-DD)."))
+            number = math.inf
+        if not -limit <= number <= limit:
+            raise CellError(f"“{text[:60]}” is not a {name}.")
+        return {name: number}
 
-    meetings, meeting_errors = _parse_meetings(get("meetings"))
-    errs.extend(("meetings", message) for message in meeting_errors)
+    return parse
 
-    latitude = longitude = None
-    for column in ("latitude", "longitude"):
-        if get(column):
+
+def _venue_hidden(text: str, ctx: RowContext) -> Parsed:
+    return {"venue_hidden": truth(text)}
+
+
+def _web_address(name: str) -> Parser:
+    def parse(text: str, ctx: RowContext) -> Parsed:
+        text = text.strip()
+        if text:
             try:
-                number = float(get(column))
-                limit = 90 if column == "latitude" else 180
-                if not -limit <= number <= limit:
-                    raise ValueError
-            except ValueError:
-                errs.append((column, f"“{get(column)}” is not a {column}."))
-                continue
-            if column == "latitude":
-                latitude = number
-            else:
-                longitude = number
-    if bool(get("latitude")) != bool(get("longitude")):
-        errs.append(("latitude", "Give both latitude and longitude, or neither."))
-    if fmt != Format.ONLINE and latitude is None and not any(c == "latitude" for c, _ in errs):
-        place = None
-        if get("postcode"):
-            place = Place.objects.lookup(get("postcode"))
-        if place is None and get("town"):
-            place = Place.objects.lookup(get("town"))
-        if place is None:
-            errs.append(
-                (
-                    "postcode",
-                    "An in-person or hybrid group needs latitude and longitude, or a postcode "
-                    "or town that the places table knows (load it with load_places).",
-                )
-            )
-        else:
-            latitude, longitude = place.latitude, place.longitude
-    if fmt != Format.IN_PERSON and not get("online_url"):
-        errs.append(("online_url", "Online and hybrid groups need a joining link."))
+                web_url(text)
+            except ValidationError:
+                raise CellError("Must be a web address starting http:// or https://.") from None
+        return {name: text}
 
-    values = {
-        "name": get("name"),
-        "summary": get("summary"),
-        "description": cells.get("description") or "",
-        "orientation": orientation,
-        "group_type": group_type,
-        "format": fmt,
-        "address": get("address"),
-        "town": get("town"),
-        "postcode": geo.format_postcode(get("postcode")) if get("postcode") else "",
-        "latitude": latitude,
-        "longitude": longitude,
-        "online_url": get("online_url"),
-        "website": get("website"),
-        "email": get("email"),
-        "phone": get("phone"),
-        "leadership": leadership,
-        "sector": sector,
-        "referral": referral,
-        "cost": get("cost"),
-        "step_free": step_free or "",
-        "access_notes": cells.get("access_notes") or "",
-        "languages": languages,
-        "last_verified": last_verified,
-        "external_id": get("external_id") or None,
-    }
-    # The model's own rules (lengths, blank fields) too, so that one run lists every
-    # problem instead of finding these only when the rows are saved.
-    try:
-        Group(**values).full_clean(
-            exclude=["slug", "group_type", "status"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-    except ValidationError as exc:
-        flagged = {column for column, _ in errs}
-        if flagged & {"latitude", "longitude"}:
-            flagged |= {"latitude", "longitude"}
-        for field_name, messages in exc.message_dict.items():
-            if _column(field_name) not in flagged:
-                errs.extend((_column(field_name), message) for message in messages)
+    return parse
 
-    slug = get("slug")
+
+def _online_url(text: str, ctx: RowContext) -> Parsed:
+    text = text.strip()
+    if text.lower() == ON_REQUEST:
+        return {"online_url": "", "online_on_request": True}
+    return {**_web_address("online_url")(text, ctx), "online_on_request": False}
+
+
+def _email(text: str, ctx: RowContext) -> Parsed:
+    text = text.strip()
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise CellError(f"“{text[:60]}” is not an email address.") from None
+    return {"email": text}
+
+
+def _phone(name: str) -> Parser:
+    def parse(text: str, ctx: RowContext) -> Parsed:
+        text = text.strip()
+        # Text too long, or not on one line, gets the model's own message.
+        if text and len(text) <= 40 and not CONTROL_CHARACTER_RE.search(text):
+            try:
+                check_phone(text)
+            except ValidationError as exc:
+                raise CellError(" ".join(exc.messages)) from None
+        return {name: text}
+
+    return parse
+
+
+def _meetings(text: str, ctx: RowContext) -> Parsed:
+    return {"meetings": [_locate_meeting(spec) for spec in parse_meetings(text)]}
+
+
+def _locate_meeting(spec: MeetingSpec) -> MeetingSpec:
+    """A meeting at a venue of its own, found from its postcode or town, as a group is."""
+    spec = replace(spec, postcode=normalise_postcode(spec.postcode))
+    if spec.latitude is not None or not (spec.postcode or spec.town):
+        return spec
+    point = locate(spec.postcode, spec.town)
+    return replace(spec, latitude=point[0], longitude=point[1]) if point else spec
+
+
+def _step_free(text: str, ctx: RowContext) -> Parsed:
+    answer = truth(text)
+    return {"step_free": {True: StepFree.YES, False: StepFree.NO, None: StepFree.UNKNOWN}[answer]}
+
+
+def _languages(text: str, ctx: RowContext) -> Parsed:
+    return {"languages": languages(text)}
+
+
+def _date(name: str) -> Parser:
+    return lambda text, ctx: {name: iso_date(text.strip()) if text.strip() else None}
+
+
+def _paused(text: str, ctx: RowContext) -> Parsed:
+    return {"paused": bool(truth(text, blank=False))}
+
+
+def _last_verified(text: str, ctx: RowContext) -> Parsed:
+    text = text.strip()
+    if text.lower() == NEVER:
+        return {"last_verified": None}
+    if not text:
+        return {"last_verified": ctx.today}
+    day = iso_date(text)
+    if day > ctx.today:
+        raise CellError("Cannot be in the future.")
+    return {"last_verified": day}
+
+
+def _slug(text: str, ctx: RowContext) -> Parsed:
+    slug = text.strip()
     if slug:
         try:
             validate_slug(slug)
@@ -476,26 +367,144 @@ def validate_row(
             if max_length is not None and len(slug) > max_length:
                 raise ValidationError("too long")
         except ValidationError:
-            errs.append(("slug", f"“{slug[:60]}” is not a slug (letters, numbers, - and _)."))
-    status = get("status")
-    if status and status not in Status.values:
-        errs.append(("status", f"“{status}” is not one of: {', '.join(Status.values)}."))
+            raise CellError(f"“{slug[:60]}” is not a slug (letters, numbers, - and _).") from None
+    return {"slug": slug}
 
-    problems = [Problem(line, column, message) for column, message in errs]
-    if problems:
-        return None, problems
-    del values["external_id"]
-    row = Row(
-        line,
-        get("external_id") or None,
-        values,
-        conditions,
-        audiences,
-        meetings,
-        slug=slug,
-        status=status,
-    )
-    return row, []
+
+def _status(text: str, ctx: RowContext) -> Parsed:
+    text = text.strip()
+    return {"status": choices("a status", Status.choices).code(text) if text else ""}
+
+
+PARSERS: dict[str, Parser] = {
+    "external_id": _external_id,
+    "name": _text("name"),
+    "summary": _text("summary"),
+    "description": _layout("description"),
+    "what_to_expect": _layout("what_to_expect"),
+    "orientation": _choice("orientation", "an orientation", Orientation, ""),
+    "group_type": _group_type,
+    "conditions": _terms_of("conditions", "a condition", taxonomy.conditions),
+    "audiences": _terms_of("audiences", "an audience", taxonomy.audiences),
+    "format": _choice("format", "a format", Format, Format.IN_PERSON),
+    "address": _text("address"),
+    "town": _text("town"),
+    "postcode": _postcode,
+    "latitude": _coordinate("latitude", 90),
+    "longitude": _coordinate("longitude", 180),
+    "venue_hidden": _venue_hidden,
+    "online_url": _online_url,
+    "dial_in": _phone("dial_in"),
+    "joining_notes": _text("joining_notes"),
+    "website": _web_address("website"),
+    "email": _email,
+    "phone": _phone("phone"),
+    "meetings": _meetings,
+    "leadership": _choice("leadership", "a kind of leadership", Leadership, ""),
+    "sector": _choice("sector", "a sector", Sector, Sector.VOLUNTARY_COMMUNITY),
+    "referral": _choice("referral", "a referral route", Referral, Referral.EITHER),
+    "cost": _text("cost"),
+    "step_free": _step_free,
+    "access_notes": _layout("access_notes"),
+    "languages": _languages,
+    "paused": _paused,
+    "paused_until": _date("paused_until"),
+    "last_verified": _last_verified,
+    "slug": _slug,
+    "status": _status,
+}
+assert set(PARSERS) == set(COLUMNS), "every CSV column of groups/fields.py has a parser"
+
+
+def validate_row(
+    line: int, row: int, cells: dict[str, str], *, today: dt.date
+) -> tuple[Row | None, list[Problem]]:
+    """A row's cells as the values of its group, or every problem with them. A column
+    the file leaves out reads as blank."""
+    ctx = RowContext(today=today, draft=cells.get("status", "").strip().lower() == Status.DRAFT)
+    parsed: Parsed = {}
+    errors: list[tuple[str, str]] = []
+    for column in COLUMNS:
+        try:
+            parsed.update(PARSERS[column](cells.get(column, ""), ctx))
+        except CellError as exc:
+            errors += [(column, message) for message in exc.messages]
+    flagged = {column for column, _ in errors}
+    errors += [e for e in _row_rules(parsed, cells, ctx, flagged) if e[0] not in flagged]
+    errors += _model_errors(parsed, flagged | {column for column, _ in errors})
+    if errors:
+        return None, [Problem(line, column, message, row) for column, message in errors]
+    tags = {name: parsed.pop(name, None) for name in TAGS_AND_MEETINGS}
+    return Row(
+        line=line,
+        row=row,
+        external_id=parsed.pop("external_id", None),
+        values=parsed,
+        slug=parsed.pop("slug", ""),
+        status=parsed.pop("status", ""),
+        **tags,
+    ), []
+
+
+def _row_rules(
+    parsed: Parsed, cells: dict[str, str], ctx: RowContext, flagged: set[str]
+) -> list[tuple[str, str]]:
+    """What a row needs as a whole: its required columns, and where it meets. A draft
+    needs only its name."""
+    required = ["name"] if ctx.draft else REQUIRED
+    errors = [
+        (c, "This column is required and is blank.")
+        for c in required
+        if not cells.get(c, "").strip()
+    ]
+    if bool(cells.get("latitude", "").strip()) != bool(cells.get("longitude", "").strip()):
+        errors.append(("latitude", "Give both latitude and longitude, or neither."))
+        flagged = flagged | {"latitude"}
+    if ctx.draft:
+        return errors
+    fmt = parsed.get("format", Format.IN_PERSON)
+    located = parsed.get("latitude") is not None or flagged & {"latitude", "longitude"}
+    if fmt != Format.ONLINE and not located:
+        point = locate(parsed.get("postcode", ""), parsed.get("town", ""))
+        if point is None:
+            errors.append(
+                (
+                    "postcode",
+                    "An in-person or hybrid group needs latitude and longitude, or a postcode "
+                    "or town that the places table knows (load it with load_places).",
+                )
+            )
+        else:
+            parsed["latitude"], parsed["longitude"] = point
+    if fmt != Format.IN_PERSON and not (
+        parsed.get("online_url") or parsed.get("online_on_request")
+    ):
+        errors.append(
+            ("online_url", "Online and hybrid groups need a joining link, or “on request”.")
+        )
+    return errors
+
+
+def _model_errors(parsed: Parsed, flagged: set[str]) -> list[tuple[str, str]]:
+    """The model's own rules (lengths, blank fields) too, so that one run lists every
+    problem instead of finding these only when the rows are saved."""
+    values = {k: v for k, v in parsed.items() if k not in (*TAGS_AND_MEETINGS, "slug", "status")}
+    if flagged & {"latitude", "longitude"}:
+        flagged |= {"latitude", "longitude"}
+    try:
+        Group(**values).full_clean(
+            exclude=["slug", "group_type", "status", "orientation"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        return [
+            (_column(name), message)
+            for name, messages in exc.message_dict.items()
+            if _column(name) not in flagged
+            for message in messages
+        ]
+    return []
 
 
 def read_rows(
@@ -520,59 +529,60 @@ def _read_rows(
 ) -> tuple[list[Row], list[Problem]]:
     records = _records(text)
     try:
-        header_line, header = next(records)
+        header_row, header_line, header = next(records)
     except StopIteration:
         return [], [Problem(1, "", "The file is empty: it needs a header row naming the columns.")]
     header = [name.strip() for name in header]
-    problems = []
-    for name in header:
-        if name not in ALL_COLUMNS:
-            problems.append(Problem(header_line, name, f"Unknown column “{name}”."))
-        elif header.count(name) > 1:
-            problems.append(Problem(header_line, name, f"Column “{name}” appears more than once."))
-    for name in REQUIRED:
-        if name not in header:
-            problems.append(Problem(header_line, name, f"The required column “{name}” is missing."))
+    problems = _header_problems(header, header_line, header_row)
     if problems:
-        return [], sorted(set(problems), key=lambda p: (p.line, p.column))
-
-    tax = _Taxonomies()
+        return [], problems
     rows: list[Row] = []
-    seen_ids: dict[str, int] = {}
-    seen_slugs: dict[str, int] = {}
-    for line, record in track(records, total=_count_records(text), desc="Checking rows"):
+    seen: dict[tuple[str, str], int] = {}
+    for row, line, record in track(records, total=_count_records(text), desc="Checking rows"):
         if len(record) != len(header):
             # Name the first column that is missing, or the first cell too many.
             column = header[len(record)] if len(record) < len(header) else str(len(header) + 1)
-            problems.append(
-                Problem(line, column, f"Has {len(record)} cells; the header has {len(header)}.")
-            )
+            message = f"Has {len(record)} cells; the header has {len(header)}."
+            problems.append(Problem(line, column, message, row))
             continue
         cells = {
             name: cell if name in NUMERIC_COLUMNS else unguard_cell(cell)
             for name, cell in zip(header, record, strict=True)
         }
-        external_id = (cells.get("external_id") or "").strip()
-        if external_id in seen_ids:
-            problems.append(
-                Problem(
-                    line,
-                    "external_id",
-                    f"“{external_id}” is also on line {seen_ids[external_id]}.",
-                )
-            )
-        elif external_id:
-            seen_ids[external_id] = line
-        slug = (cells.get("slug") or "").strip()
-        if slug in seen_slugs:
-            problems.append(Problem(line, "slug", f"“{slug}” is also on line {seen_slugs[slug]}."))
-        elif slug:
-            seen_slugs[slug] = line
-        row, row_problems = validate_row(line, cells, tax, today=today)
-        problems.extend(row_problems)
-        if row is not None:
-            rows.append(row)
+        problems += _repeats(cells, seen, line, row)
+        parsed, row_problems = validate_row(line, row, cells, today=today)
+        problems += row_problems
+        if parsed is not None:
+            rows.append(parsed)
     return rows, problems
+
+
+def _header_problems(header: list[str], line: int, row: int) -> list[Problem]:
+    problems = set()
+    for name in header:
+        if name not in ALL_COLUMNS:
+            problems.add(Problem(line, name, f"Unknown column “{name}”.", row))
+        elif header.count(name) > 1:
+            problems.add(Problem(line, name, f"Column “{name}” appears more than once.", row))
+    for name in REQUIRED:
+        if name not in header:
+            problems.add(Problem(line, name, f"The required column “{name}” is missing.", row))
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def _repeats(cells: dict[str, str], seen: dict[tuple[str, str], int], line: int, row: int):
+    """An external_id or slug that an earlier row also gives."""
+    problems = []
+    for column in ("external_id", "slug"):
+        value = (cells.get(column) or "").strip()
+        if not value:
+            continue
+        if (column, value) in seen:
+            message = f"“{value}” is also on row {seen[column, value]} of the spreadsheet."
+            problems.append(Problem(line, column, message, row))
+        else:
+            seen[column, value] = row
+    return problems
 
 
 def _undecodable_cells(text: str) -> list[Problem]:
@@ -581,7 +591,7 @@ def _undecodable_cells(text: str) -> list[Problem]:
     problems = []
     header: list[str] = []
     try:
-        for start, record in _records(text):
+        for _, start, record in _records(text):
             for index, cell in enumerate(record):
                 bad = UNDECODED_RE.search(cell)
                 if bad is None:
@@ -657,6 +667,9 @@ def import_groups(
     (or the row's status column says otherwise); a row whose external_id exists updates
     that group, keeping its slug (and its status unless publish is set or the status
     column gives one). Without an external_id, a row whose slug exists updates that group.
+    The result counts what was (or, in a dry run, would be) created, updated and left
+    unchanged, and lists each row's changes, field by field.
+
     Unless may_publish (the moderators' approve permission), nothing may become published:
     publish is refused, and so is a row whose status column publishes a group."""
     if publish and not may_publish:
@@ -674,53 +687,97 @@ def import_groups(
         return result
     try:
         with transaction.atomic():
-            by_id = {
-                g.external_id: g
-                for g in Group.objects.filter(
-                    external_id__in=[r.external_id for r in rows if r.external_id]
-                )
-                if g.external_id
-            }
-            by_slug = {
-                g.slug: g for g in Group.objects.filter(slug__in=[r.slug for r in rows if r.slug])
-            }
-            saving = "Trying groups (dry run)" if dry_run else "Saving groups"
-            for row in track(rows, total=len(rows), desc=saving):
-                group, problem = _match(row, by_id, by_slug)
-                if problem is not None:
-                    result.problems.append(problem)
-                    continue
-                values = dict(row.values, external_id=row.external_id)
-                if group is None and row.slug:
-                    values["slug"] = row.slug
-                if publish:
-                    values["status"] = Status.PUBLISHED
-                elif row.status:
-                    values["status"] = row.status
-                elif group is None:
-                    values["status"] = Status.PENDING
-                if not may_publish and _publishes(group, values):
-                    result.problems.append(Problem(row.line, "status", NOT_A_MODERATOR))
-                    continue
-                try:
-                    save_group(
-                        group=group,
-                        values=GroupValues(**values),
-                        conditions=row.conditions,
-                        audiences=row.audiences,
-                        meetings=row.meetings,
-                    )
-                except ValidationError as exc:
-                    for field_name, messages in exc.message_dict.items():
-                        for message in messages:
-                            result.problems.append(Problem(row.line, _column(field_name), message))
-                    continue
-                if group is None:
-                    result.created += 1
-                else:
-                    result.updated += 1
+            _save_rows(
+                rows,
+                result,
+                publish=publish,
+                may_publish=may_publish,
+                dry_run=dry_run,
+                track=track,
+            )
             if result.problems or dry_run:
                 raise _RollBack
     except _RollBack:
         pass
     return result
+
+
+def _save_rows(
+    rows: list[Row],
+    result: ImportResult,
+    *,
+    publish: bool,
+    may_publish: bool,
+    dry_run: bool,
+    track: Track,
+) -> None:
+    by_id = {
+        g.external_id: g
+        for g in Group.objects.filter(
+            external_id__in=[r.external_id for r in rows if r.external_id]
+        )
+        if g.external_id
+    }
+    by_slug = {g.slug: g for g in Group.objects.filter(slug__in=[r.slug for r in rows if r.slug])}
+    saving = "Trying groups (dry run)" if dry_run else "Saving groups"
+    for row in track(rows, total=len(rows), desc=saving):
+        group, problem = _match(row, by_id, by_slug)
+        if problem is not None:
+            result.problems.append(problem)
+            continue
+        values = _values(row, group, publish=publish)
+        if not may_publish and _publishes(group, values):
+            result.problems.append(Problem(row.line, "status", NOT_A_MODERATOR, row.row))
+            continue
+        before = _as_cells(group) if group is not None else None
+        try:
+            saved = save_group(
+                group=group,
+                values=GroupValues(**values),
+                conditions=row.conditions,
+                audiences=row.audiences,
+                meetings=row.meetings,
+            )
+        except ValidationError as exc:
+            result.problems += [
+                Problem(row.line, _column(name), message, row.row)
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+            continue
+        _count(result, row, before, _as_cells(saved))
+
+
+def _values(row: Row, group: Group | None, *, publish: bool) -> dict[str, Any]:
+    values = dict(row.values, external_id=row.external_id)
+    if group is None and row.slug:
+        values["slug"] = row.slug
+    if publish:
+        values["status"] = Status.PUBLISHED
+    elif row.status:
+        values["status"] = row.status
+    elif group is None:
+        values["status"] = Status.PENDING
+    return values
+
+
+def _as_cells(group: Group) -> dict[str, str]:
+    """The group as the export writes it, read afresh."""
+    groups = Group.objects.with_cards()
+    return group_cells(groups.get(pk=group.pk))
+
+
+def _count(result: ImportResult, row: Row, before: dict[str, str] | None, after: dict[str, str]):
+    changed = tuple(
+        FieldChange(column, (before or {}).get(column, ""), after[column])
+        for column in COLUMNS
+        if before is None or before[column] != after[column]
+    )
+    if before is None:
+        result.created += 1
+    elif changed:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+        return
+    result.changes.append(RowChange(row.row, row.line, after["name"], before is None, changed))

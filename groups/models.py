@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import heapq
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -25,6 +29,20 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+LONDON = ZoneInfo("Europe/London")
+# Groups for this condition keep their venue hidden unless the organiser says otherwise.
+HIDDEN_VENUE_CONDITION = "domestic_abuse"
+
+
+def london_now() -> dt.datetime:
+    """Now, in UK time: meeting times are UK local times."""
+    return dt.datetime.now(LONDON)
+
+
+def london_today() -> dt.date:
+    return london_now().date()
+
+
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 # Unicode's bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
 # U+2069): they make text read in another order than it is stored.
@@ -153,6 +171,10 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# A listing waiting for review or listed meets every rule; a draft needs only its name.
+SUBMITTED = (Status.PENDING, Status.PUBLISHED)
+
+
 class ArchivedReason(models.TextChoices):
     """Why a group left the directory: a stale group comes back when its organiser
     re-confirms it, a closed one does not."""
@@ -160,6 +182,7 @@ class ArchivedReason(models.TextChoices):
     CLOSED = "closed", "Closed by its organiser"
     STALE = "stale", "Not confirmed for 18 months"
     MODERATOR = "moderator", "Taken down by a moderator"
+    DELETED = "deleted", "A draft its organiser deleted"
 
 
 class ConfirmedBy(models.TextChoices):
@@ -273,6 +296,107 @@ class HistoricalActor(models.Model):
 GROUP_HISTORY = HistoricalRecords(m2m_fields=["conditions", "audiences"], bases=[HistoricalActor])
 
 
+GroupField = Callable[[str], Any]
+
+
+def formats_matching(fmt: str) -> list[str]:
+    """In person or online also finds hybrid, which meets both ways."""
+    return [Format.HYBRID] if fmt == Format.HYBRID else [fmt, Format.HYBRID]
+
+
+def meets_in_person_q(group: GroupField) -> Q:
+    """Meetings in person: by their own format, else by their group's (group(name) refers
+    to a field of the meeting's group: OuterRef in a subquery, F("group__...") else)."""
+    in_person = [Format.IN_PERSON, Format.HYBRID]
+    return Q(format__in=in_person) | (Q(format="") & Q(In(group("format"), in_person)))
+
+
+OWN_VENUE_Q = ~Q(address="", town="", postcode="", latitude__isnull=True)
+
+
+def in_language_q(code: str) -> Q:
+    """Rows (groups or meetings) whose languages hold this ISO 639 code."""
+    if connection.vendor == "postgresql":
+        return Q(languages__contains=[code])
+    # SQLite cannot test JSON containment: match the quoted code in the JSON text.
+    return Q(languages__icontains=f'"{code}"')
+
+
+@dataclass(frozen=True)
+class MeetingWanted:
+    """What one meeting must be, for a search. Every value given must hold of the same
+    meeting; where the meeting has no value of its own, its group's counts."""
+
+    day: int | None = None
+    time_of_day: str = ""
+    format: str = ""
+    audience_ids: tuple[int, ...] = ()
+    step_free: bool = False
+    language: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.day is not None
+            or self.time_of_day
+            or self.format
+            or self.audience_ids
+            or self.step_free
+            or self.language
+        )
+
+    def meeting_q(self, group: GroupField) -> Q:
+        """The meetings that are wanted; group(name) refers to their group's fields."""
+        q = Q()
+        if self.day is not None:
+            q &= Q(weekday=self.day)
+        if self.time_of_day:
+            q &= Meeting.time_of_day_q(self.time_of_day)
+        if self.format:
+            formats = formats_matching(self.format)
+            q &= Q(format__in=formats) | (Q(format="") & Q(In(group("format"), formats)))
+        if self.audience_ids:
+            q &= self._audience_q()
+        if self.language:
+            group_speaks = Group.objects.filter(
+                in_language_q(self.language), pk=OuterRef("group_id")
+            )
+            q &= in_language_q(self.language) | (Q(languages=[]) & Q(Exists(group_speaks)))
+        if self.step_free:
+            step_free = (OWN_VENUE_Q & Q(step_free=StepFree.YES)) | (
+                ~OWN_VENUE_Q & Q(Exact(group("step_free"), StepFree.YES))
+            )
+            q &= meets_in_person_q(group) & step_free
+        return q
+
+    def _audience_q(self) -> Q:
+        own = Meeting.audiences.through.objects.filter(meeting=OuterRef("pk"))
+        groups = Group.audiences.through.objects.filter(
+            group=OuterRef("group_id"), audience__in=self.audience_ids
+        )
+        return Q(Exists(own.filter(audience__in=self.audience_ids))) | (
+            ~Q(Exists(own)) & Q(Exists(groups))
+        )
+
+    def group_q(self) -> Q:
+        """A group with no meetings, on its own values."""
+        q = Q()
+        if self.format:
+            q &= Q(format__in=formats_matching(self.format))
+        if self.audience_ids:
+            through = Group.audiences.through.objects
+            q &= Q(Exists(through.filter(group=OuterRef("pk"), audience__in=self.audience_ids)))
+        if self.step_free:
+            q &= Q(step_free=StepFree.YES) & ~Q(format=Format.ONLINE)
+        if self.language:
+            q &= in_language_q(self.language)
+        return q
+
+    def matched_meetings(self) -> Prefetch:
+        """Each group's meetings that are wanted, as matched_meetings, for its card."""
+        meetings = Meeting.objects.filter(self.meeting_q(lambda name: F(f"group__{name}")))
+        return Prefetch("meetings", meetings, to_attr="matched_meetings")
+
+
 class GroupQuerySet(models.QuerySet["Group"]):
     def published(self) -> GroupQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -284,10 +408,12 @@ class GroupQuerySet(models.QuerySet["Group"]):
 
     def with_cards(self) -> GroupQuerySet:
         """Everything a result card or API item shows, in a fixed number of queries: the
-        type joined, and the meetings, conditions and audiences prefetched (the terms as
-        condition_terms and audience_terms, in taxonomy order). A large set: in_chunks()."""
+        type joined, and the meetings (with their own audiences), conditions and audiences
+        prefetched (the terms as condition_terms and audience_terms, in taxonomy order). A
+        large set: in_chunks()."""
         return self.select_related("group_type").prefetch_related(
-            "meetings",
+            # A meeting's own audiences (who it is for, else the group's) ride along.
+            models.Prefetch("meetings", Meeting.objects.prefetch_related("audiences")),
             models.Prefetch("conditions", Condition.objects.all(), to_attr="condition_terms"),
             models.Prefetch("audiences", Audience.objects.all(), to_attr="audience_terms"),
         )
@@ -303,9 +429,26 @@ class GroupQuerySet(models.QuerySet["Group"]):
         return self.iterator(chunk_size=2_000)
 
     def with_distance(self, lat: float, lng: float) -> GroupQuerySet:
-        """Annotates distance_km (haversine); null for online-only groups."""
+        """Annotates distance_km (haversine) to its nearest in-person meeting, at the
+        meeting's own venue or else the group's; null for groups that meet only online.
+        Only groups with a meeting at a venue of its own need to look at their meetings."""
+        nearest = (
+            Meeting.objects.filter(group=OuterRef("pk"))
+            .filter(meets_in_person_q(OuterRef))
+            .annotate(
+                km=geo.HaversineKm(
+                    lat,
+                    lng,
+                    Coalesce("latitude", OuterRef("latitude")),
+                    Coalesce("longitude", OuterRef("longitude")),
+                )
+            )
+            .order_by("km")
+            .values("km")[:1]
+        )
         return self.annotate(
             distance_km=models.Case(
+                models.When(has_meeting_venues=True, then=Subquery(nearest)),
                 models.When(format=Format.ONLINE, then=models.Value(None)),
                 default=geo.HaversineKm(lat, lng),
                 output_field=models.FloatField(),
@@ -315,17 +458,34 @@ class GroupQuerySet(models.QuerySet["Group"]):
     def near(
         self, lat: float, lng: float, km: float, *, include_online: bool = False
     ) -> GroupQuerySet:
-        """Groups meeting in person within km of the point (and, if asked, online-only
-        groups), with distance_km annotated. A box around the circle lets an index
-        prefilter, so a local search reads only the groups near it."""
-        local = (
-            ~Q(format=Format.ONLINE)
-            & Q(latitude__isnull=False)
-            & geo.box_around(lat, lng, km)
-            & Q(distance_km__lte=km)
+        """Published groups with an in-person meeting within km of the point (and, if
+        asked, those that meet only online), with distance_km annotated. Boxes around the
+        circle let indexes prefilter the groups' venues and the meetings' own venues, so a
+        local search reads only what is near it."""
+        box = geo.box_around(lat, lng, km)
+        at_group = (
+            Group.objects.published()
+            .filter(box, latitude__isnull=False)
+            .exclude(format=Format.ONLINE)
+            .values("pk")
         )
-        wanted = local | Q(format=Format.ONLINE) if include_online else local
+        at_meeting = Meeting.objects.filter(box, latitude__isnull=False).values("group_id")
+        local = Q(pk__in=at_group.union(at_meeting)) & Q(distance_km__lte=km)
+        online_only = Q(format=Format.ONLINE, has_meeting_venues=False)
+        wanted = local | online_only if include_online else local
         return self.with_distance(lat, lng).filter(wanted)
+
+    def with_pause(self, today: dt.date) -> GroupQuerySet:
+        """Annotates paused_now: paused, and not back yet (a group comes back by itself on
+        its paused_until date)."""
+        paused_now = Q(paused=True) & (Q(paused_until__isnull=True) | Q(paused_until__gt=today))
+        return self.annotate(
+            paused_now=models.Case(
+                models.When(paused_now, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def with_condition(self, conditions: Iterable[Condition]) -> GroupQuerySet:
         """Groups tagged with any of the conditions."""
@@ -345,27 +505,17 @@ class GroupQuerySet(models.QuerySet["Group"]):
             return self.filter(orientation=Orientation.HYBRID)
         return self.filter(orientation__in=[orientation, Orientation.HYBRID])
 
-    def with_format(self, fmt: str) -> GroupQuerySet:
-        """In person or online also finds hybrid groups, which meet both ways."""
-        if fmt == Format.HYBRID:
-            return self.filter(format=Format.HYBRID)
-        return self.filter(format__in=[fmt, Format.HYBRID])
-
-    def in_language(self, code: str) -> GroupQuerySet:
-        """Groups that meet in this language (an ISO 639 code in their languages)."""
-        if connection.vendor == "postgresql":
-            return self.filter(languages__contains=[code])
-        # SQLite cannot test JSON containment: match the quoted code in the JSON text.
-        return self.filter(languages__icontains=f'"{code}"')
-
-    def meeting_on(self, day: int | None = None, time_of_day: str | None = None) -> GroupQuerySet:
-        """Groups with one meeting that is on that day and at that time of day."""
+    def with_meeting(self, wanted: MeetingWanted) -> GroupQuerySet:
+        """Groups with one meeting that is everything wanted (day, time of day, format,
+        audience, step-free), with the group's values where the meeting has none of its
+        own; and, unless a day or time is wanted, groups with no meetings that are."""
+        if not wanted:
+            return self
         meetings = Meeting.objects.filter(group=OuterRef("pk"))
-        if day is not None:
-            meetings = meetings.filter(weekday=day)
-        if time_of_day:
-            meetings = meetings.filter(Meeting.time_of_day_q(time_of_day))
-        return self.filter(Exists(meetings))
+        matched = Q(Exists(meetings.filter(wanted.meeting_q(OuterRef))))
+        if wanted.day is None and not wanted.time_of_day:
+            matched |= ~Q(Exists(meetings)) & wanted.group_q()
+        return self.filter(matched)
 
 
 class Group(models.Model):
@@ -380,8 +530,11 @@ class Group(models.Model):
         help_text="One line: what the group is.",
     )
     description = models.TextField(blank=True)
-    orientation = models.CharField(max_length=10, choices=Orientation.choices)
-    group_type = models.ForeignKey(GroupType, on_delete=models.PROTECT, related_name="groups")
+    # A draft needs only its name: the other rules hold once it is submitted.
+    orientation = models.CharField(max_length=10, choices=Orientation.choices, blank=True)
+    group_type = models.ForeignKey(
+        GroupType, on_delete=models.PROTECT, related_name="groups", null=True, blank=True
+    )
     conditions = models.ManyToManyField(Condition, related_name="groups")
     audiences = models.ManyToManyField(Audience, related_name="groups", blank=True)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
@@ -394,6 +547,25 @@ class Group(models.Model):
 
     online_url = models.URLField(
         "online joining link", max_length=500, blank=True, validators=[web_url]
+    )
+    online_on_request = models.BooleanField(
+        "joining link given on request",
+        default=False,
+        help_text="People ask the group for the link: pages say “Contact the group for the link”.",
+    )
+    dial_in = models.CharField(
+        "dial-in number", max_length=40, blank=True, validators=[single_line]
+    )
+    joining_notes = models.CharField(
+        "joining notes", max_length=300, blank=True, validators=[single_line]
+    )
+    what_to_expect = models.TextField("what to expect at a first meeting", blank=True)
+    venue_hidden = models.BooleanField(
+        "venue hidden",
+        null=True,
+        blank=True,
+        help_text="Pages say “address given when you contact the group”. Unset: hidden for "
+        "domestic abuse groups only.",
     )
     website = models.URLField(max_length=500, blank=True, validators=[web_url])
     email = models.EmailField(blank=True)
@@ -442,6 +614,17 @@ class Group(models.Model):
         validators=[single_line],
         help_text="The meeting list a feed confirmed it from, such as “Sheffield AA”.",
     )
+    paused = models.BooleanField(default=False, help_text="Not meeting for a while.")
+    paused_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Paused groups only: the day it meets again (blank: not known yet).",
+    )
+    has_meeting_venues = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Some meeting has a venue of its own (kept by save_group, for the search).",
+    )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     search_terms = models.TextField(
         blank=True,
@@ -488,11 +671,28 @@ class Group(models.Model):
                 name="group_published_in_person_has_location",
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(format="in_person") | ~Q(online_url=""),
+                condition=~Q(status="published")
+                | Q(format="in_person")
+                | ~Q(online_url="")
+                | Q(online_on_request=True),
                 name="group_published_online_has_link",
             ),
             models.CheckConstraint(
-                condition=Q(orientation__in=Orientation.values), name="group_orientation_valid"
+                condition=Q(online_url="") | Q(online_on_request=False),
+                name="group_link_or_on_request",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=SUBMITTED)
+                | (~Q(orientation="") & Q(group_type__isnull=False)),
+                name="group_submitted_has_orientation_and_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(paused=True) | Q(paused_until__isnull=True),
+                name="group_paused_until_only_paused",
+            ),
+            models.CheckConstraint(
+                condition=Q(orientation="") | Q(orientation__in=Orientation.values),
+                name="group_orientation_valid",
             ),
             models.CheckConstraint(
                 condition=Q(format__in=Format.values), name="group_format_valid"
@@ -561,10 +761,12 @@ class Group(models.Model):
             errors.setdefault("latitude", []).append(
                 "Give both latitude and longitude, or neither."
             )
-        if self.format != Format.IN_PERSON and not self.online_url:
-            errors.setdefault("online_url", []).append(
-                "Online and hybrid groups need a joining link."
+        if self.online_url and self.online_on_request:
+            errors.setdefault("online_on_request", []).append(
+                "Give the joining link, or say it is given on request, not both."
             )
+        if self.status in SUBMITTED:
+            errors.update(self._submitted_errors())
         if errors:
             raise ValidationError(errors)
 
@@ -575,6 +777,34 @@ class Group(models.Model):
             self.archived_on = None
         elif self.archived_on is None:
             self.archived_on = dt.date.today()
+
+    def _submitted_errors(self) -> dict[str, list[str]]:
+        """What a listing needs once it is submitted (a draft needs only its name)."""
+        errors: dict[str, list[str]] = {}
+        if not self.orientation:
+            errors["orientation"] = ["Say whether the group is about personal or social change."]
+        if self.group_type_id is None:
+            errors["group_type"] = ["Choose a type of group."]
+        if self.format != Format.IN_PERSON and not (self.online_url or self.online_on_request):
+            errors["online_url"] = [
+                "Online and hybrid groups need a joining link, or say it is given on request."
+            ]
+        if self.status == Status.PUBLISHED:
+            errors.update(self.place_errors())
+        return errors
+
+    def place_errors(self) -> dict[str, list[str]]:
+        """A listing that meets in person needs a place on the map once it is published or
+        an organiser sends it (a feed's pending listing may wait for a moderator to place
+        it)."""
+        if self.format != Format.ONLINE and self.latitude is None:
+            return {
+                "postcode": [
+                    "We cannot find where the group meets. Give its full postcode, such as "
+                    "LS6 3HN, or the town."
+                ]
+            }
+        return {}
 
     @cached_property
     def condition_terms(self) -> list[Condition]:
@@ -611,7 +841,7 @@ class Group(models.Model):
         }
         run_by = leaders.get(self.leadership, ("not_known", "The group has not said who leads it."))
         shared = SHARED_EXPERIENCE_BY_TYPE.get(
-            self.group_type.slug, ("not_known", "Its type of group does not tell us.")
+            self.type_slug, ("not_known", "Its type of group does not tell us.")
         )
         if shared[0] == "yes" and self.leadership == Leadership.PROFESSIONALLY_FACILITATED:
             shared = (
@@ -653,6 +883,35 @@ class Group(models.Model):
         )
 
     @property
+    def type_slug(self) -> str:
+        """Its type's code; "" for a draft that has none yet."""
+        return self.group_type.slug if self.group_type is not None else ""
+
+    def listed_type(self) -> GroupType:
+        """Its type: a submitted listing has one (the database says so); a draft may not."""
+        if self.group_type is None:
+            raise ValueError(f"“{self.name}” is a draft with no type of group yet.")
+        return self.group_type
+
+    @property
+    def hides_venue(self) -> bool:
+        """The venue is never shown or sent: "address given when you contact the group".
+        Unless the organiser has said, a domestic abuse group's venue is hidden."""
+        if self.venue_hidden is not None:
+            return self.venue_hidden
+        return any(c.slug == HIDDEN_VENUE_CONDITION for c in self.condition_terms)
+
+    def is_paused(self, today: dt.date | None = None) -> bool:
+        """Paused, and not yet back: it comes back by itself on paused_until."""
+        if not self.paused:
+            return False
+        return self.paused_until is None or (today or london_today()) < self.paused_until
+
+    @property
+    def online_joining_given(self) -> bool:
+        return bool(self.online_url or self.online_on_request)
+
+    @property
     def orientation_explained(self) -> str:
         return ORIENTATION_EXPLAINED.get(self.orientation, "")
 
@@ -692,13 +951,32 @@ class Group(models.Model):
     def sorted_meetings(self) -> list[Meeting]:
         return sorted(self.meetings.all(), key=lambda m: (m.weekday, m.start_time))
 
-    def next_meeting(self, today: dt.date | None = None) -> tuple[dt.date, Meeting] | None:
-        """The soonest dated meeting, or None when no date can be known."""
-        today = today or dt.date.today()
-        dated = [(d, m) for m in self.meetings.all() if (d := m.next_date(today)) is not None]
-        if not dated:
-            return None
-        return min(dated, key=lambda pair: (pair[0], pair[1].start_time))
+    def upcoming(
+        self, now: dt.datetime | None = None, *, meetings: Iterable[Meeting] | None = None
+    ) -> Iterator[Occurrence]:
+        """Its (or the given) meetings that have not ended, in date order, skipping the
+        days it is paused; nothing while it is paused with no date to come back."""
+        now = (now or london_now()).astimezone(LONDON)
+        chosen = list(self.meetings.all() if meetings is None else meetings)
+        if self.paused and self.paused_until is None:
+            return
+        back = self.paused_until if self.paused else None
+        streams = [m.occurrences(now) for m in chosen]
+        for occurrence in heapq.merge(*streams, key=lambda o: (o.start, o.meeting.start_time)):
+            if back is None or occurrence.start.date() >= back:
+                yield occurrence
+
+    def next_day_of(self, meeting: Meeting, today: dt.date) -> dt.date | None:
+        """The day of the meeting's next meeting from today on, paused days skipped."""
+        start_of_day = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
+        days = (o.start.date() for o in self.upcoming(start_of_day, meetings=[meeting]))
+        return next((day for day in days if day >= today), None)
+
+    def next_meeting(
+        self, now: dt.datetime | None = None, *, meetings: Iterable[Meeting] | None = None
+    ) -> Occurrence | None:
+        """The next meeting that has not ended (UK time), or None when none can be dated."""
+        return next(self.upcoming(now, meetings=meetings), None)
 
     def openstreetmap_url(self) -> str:
         if self.latitude is None or self.longitude is None:
@@ -768,8 +1046,61 @@ FIVE_PM = dt.time(17, 0)
 MEETING_ORDER = ["weekday", "start_time", "id"]
 
 
+@dataclass(frozen=True)
+class Venue:
+    """Where an in-person meeting is, and whether it is step-free."""
+
+    address: str
+    town: str
+    postcode: str
+    latitude: float | None
+    longitude: float | None
+    step_free: str
+
+    @property
+    def step_free_label(self) -> str:
+        return StepFree(self.step_free or StepFree.UNKNOWN).label
+
+
+@dataclass(frozen=True)
+class Joining:
+    """How to join a meeting online or by phone."""
+
+    online_url: str
+    on_request: bool
+    dial_in: str
+    notes: str
+
+    def __bool__(self) -> bool:
+        return bool(self.online_url or self.on_request or self.dial_in or self.notes)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One meeting on one day, in UK time. It may end the next day."""
+
+    meeting: Meeting
+    start: dt.datetime
+    end: dt.datetime
+
+
+# What a meeting may say about itself; blank, each is the group's.
+MEETING_VENUE_FIELDS = ("address", "town", "postcode", "latitude", "longitude", "step_free")
+MEETING_JOINING_FIELDS = ("online_url", "online_on_request", "dial_in", "joining_notes")
+
+# Every change to a meeting (who is it for included) is recorded; save_group makes one
+# record for each meeting it adds, after its audiences are set.
+MEETING_HISTORY = HistoricalRecords(m2m_fields=["audiences"], bases=[HistoricalActor])
+
+
 class Meeting(models.Model):
-    """A regular meeting. Times are UK local time (Europe/London), as people read them."""
+    """A regular meeting. Times are UK local time (Europe/London), as people read them. A
+    meeting may cross midnight (23:00 to 01:00): it belongs to the day and time it starts.
+
+    How it runs (format, venue, joining details, who it is for, languages) is the
+    group's, unless the meeting gives its own: a monthly family session, a meeting online
+    only, one at another venue.
+    """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
@@ -785,16 +1116,68 @@ class Meeting(models.Model):
         null=True, blank=True, choices=WEEK_OF_MONTH_CHOICES, help_text="Monthly only."
     )
     note = models.CharField(max_length=200, blank=True, validators=[single_line])
+    format = models.CharField(
+        max_length=10, choices=Format.choices, blank=True, help_text="Blank: as the group."
+    )
+    address = models.CharField(
+        "venue address",
+        max_length=300,
+        blank=True,
+        validators=[single_line],
+        help_text="A venue of its own; blank: the group's.",
+    )
+    town = models.CharField(max_length=100, blank=True, validators=[single_line])
+    postcode = models.CharField(max_length=10, blank=True, validators=[single_line])
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    step_free = models.CharField(
+        "step-free access",
+        max_length=10,
+        choices=StepFree.choices,
+        blank=True,
+        help_text="At its own venue only.",
+    )
+    online_url = models.URLField(
+        "online joining link",
+        max_length=500,
+        blank=True,
+        validators=[web_url],
+        help_text="Joining details of its own; none given: the group's.",
+    )
+    online_on_request = models.BooleanField("joining link given on request", default=False)
+    dial_in = models.CharField(
+        "dial-in number", max_length=40, blank=True, validators=[single_line]
+    )
+    joining_notes = models.CharField(
+        "joining notes", max_length=300, blank=True, validators=[single_line]
+    )
+    audiences = models.ManyToManyField(
+        Audience, related_name="meetings", blank=True, help_text="None: as the group."
+    )
+    languages = models.JSONField(default=list, blank=True, help_text="None: as the group.")
 
-    history = HistoricalRecords(bases=[HistoricalActor])
+    history = MEETING_HISTORY
     _history_user: User | None  # who removed it, for django-simple-history (see Group)
+    skip_history_when_saving: bool
     _change_reason: str
 
     class Meta:
         ordering = MEETING_ORDER
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_time__gt=models.F("start_time")), name="meeting_ends_after_start"
+                condition=~Q(end_time=models.F("start_time")), name="meeting_end_is_not_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(format="") | Q(format__in=Format.values), name="meeting_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="meeting_venue_point_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(online_url="") | Q(online_on_request=False),
+                name="meeting_link_or_on_request",
             ),
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6), name="meeting_weekday_valid"
@@ -822,8 +1205,18 @@ class Meeting(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.start_time and self.end_time and self.end_time <= self.start_time:
-            errors["end_time"] = "The end time must be after the start time."
+        if self.start_time and self.end_time and self.end_time == self.start_time:
+            errors["end_time"] = (
+                "The end time must be different from the start time (a meeting may end "
+                "after midnight, such as 23:00 to 01:00)."
+            )
+        if self.online_url and self.online_on_request:
+            errors["online_on_request"] = (
+                "Give the joining link, or say it is given on request, not both."
+            )
+        for code in self.languages or []:
+            if not isinstance(code, str) or not LANGUAGE_CODE_RE.match(code):
+                errors["languages"] = f"“{code}” is not an ISO 639 language code."
         if self.recurrence == Recurrence.MONTHLY and self.week_of_month is None:
             errors["week_of_month"] = "Say which week of the month the group meets."
         if self.recurrence != Recurrence.MONTHLY and self.week_of_month is not None:
@@ -853,6 +1246,90 @@ class Meeting(models.Model):
     @property
     def can_be_dated(self) -> bool:
         return not (self.recurrence == Recurrence.FORTNIGHTLY and self.anchor_date is None)
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end_time < self.start_time
+
+    @property
+    def effective_format(self) -> str:
+        return self.format or self.group.format
+
+    def get_effective_format_display(self) -> str:
+        return Format(self.effective_format).label
+
+    @property
+    def meets_in_person(self) -> bool:
+        return self.effective_format != Format.ONLINE
+
+    @property
+    def meets_online(self) -> bool:
+        return self.effective_format != Format.IN_PERSON
+
+    @property
+    def has_own_venue(self) -> bool:
+        return bool(self.address or self.town or self.postcode or self.latitude is not None)
+
+    @property
+    def venue(self) -> Venue | None:
+        """Where it meets in person: its own venue, else the group's; None online."""
+        if not self.meets_in_person:
+            return None
+        source: Group | Meeting = self if self.has_own_venue else self.group
+        values = {name: getattr(source, name) for name in MEETING_VENUE_FIELDS}
+        if source is self:
+            values["step_free"] = self.step_free or StepFree.UNKNOWN
+        return Venue(**values)
+
+    @property
+    def joining(self) -> Joining | None:
+        """How to join online or by phone: its own details, else the group's."""
+        if not self.meets_online and not (self.dial_in or self.group.dial_in):
+            return None
+        own = self._joining_of(self)
+        return own if own else self._joining_of(self.group)
+
+    @property
+    def own_joining(self) -> Joining | None:
+        """Its own joining details, if it has any."""
+        own = self._joining_of(self)
+        return own if own else None
+
+    @staticmethod
+    def _joining_of(source: Group | Meeting) -> Joining:
+        return Joining(
+            online_url=source.online_url,
+            on_request=source.online_on_request,
+            dial_in=source.dial_in,
+            notes=source.joining_notes,
+        )
+
+    @cached_property
+    def own_audience_terms(self) -> tuple[Audience, ...]:
+        return tuple(self.audiences.all())
+
+    @property
+    def audience_terms(self) -> tuple[Audience, ...]:
+        """Who it is for: its own audiences, else the group's."""
+        return tuple(self.own_audience_terms or self.group.audience_terms)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return list(self.languages or self.group.languages or [])
+
+    def occurrences(self, now: dt.datetime) -> Iterator[Occurrence]:
+        """Its meetings that have not ended by now (UK time), soonest first; nothing when
+        its dates cannot be known (every other week, with no date of one meeting)."""
+        now = now.astimezone(LONDON)
+        # A meeting that started yesterday may not have ended yet.
+        day = self.next_date(now.date() - dt.timedelta(days=1))
+        while day is not None:
+            start = dt.datetime.combine(day, self.start_time, tzinfo=LONDON)
+            end_day = day + dt.timedelta(days=1) if self.crosses_midnight else day
+            end = dt.datetime.combine(end_day, self.end_time, tzinfo=LONDON)
+            if end > now:
+                yield Occurrence(self, start, end)
+            day = self.next_date(day + dt.timedelta(days=1))
 
     def describe(self) -> str:
         day = Weekday(self.weekday).label

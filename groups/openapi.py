@@ -6,7 +6,7 @@ from typing import Any
 
 from evidence.models import Certainty, Direction, Kind, Studied
 
-from .models import WEEKDAY_CODES, Format, Orientation, Recurrence, Referral
+from .models import WEEKDAY_CODES, Format, Orientation, Recurrence, Referral, StepFree
 
 
 def _param(name: str, schema: dict, description: str, *, repeat: bool = False) -> dict:
@@ -64,13 +64,57 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
     nullable_str = {"type": "string", "nullable": True}
     meeting = {
         "type": "object",
-        "required": ["weekday", "start", "end", "recurrence", "week_of_month"],
+        "required": [
+            "weekday",
+            "start",
+            "end",
+            "recurrence",
+            "week_of_month",
+            "ends_next_day",
+            "format",
+            "venue",
+            "joining",
+            "audiences",
+            "languages",
+        ],
         "properties": {
             "weekday": {"type": "string", "enum": WEEKDAY_CODES},
             "start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
             "end": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
             "recurrence": {"type": "string", "enum": Recurrence.values},
             "week_of_month": {"type": "integer", "enum": [1, 2, 3, 4, -1], "nullable": True},
+            "ends_next_day": {"type": "boolean", "description": "It crosses midnight."},
+            "anchor_date": {"type": "string", "format": "date", "nullable": True},
+            "note": {"type": "string"},
+            "format": {"type": "string", "enum": Format.values},
+            "venue": {
+                "type": "object",
+                "nullable": True,
+                "description": "Where it meets in person (its own venue, else the group's); "
+                "null online. A hidden venue gives only hidden, town and step_free.",
+                "properties": {
+                    "hidden": {"type": "boolean"},
+                    "address": {"type": "string"},
+                    "town": {"type": "string"},
+                    "postcode": {"type": "string"},
+                    "latitude": {"type": "number", "nullable": True},
+                    "longitude": {"type": "number", "nullable": True},
+                    "step_free": {"type": "string", "enum": StepFree.values},
+                },
+            },
+            "joining": {
+                "type": "object",
+                "nullable": True,
+                "description": "How to join online or by phone (its own, else the group's).",
+                "properties": {
+                    "online_url": {"type": "string"},
+                    "on_request": {"type": "boolean"},
+                    "dial_in": {"type": "string"},
+                    "notes": {"type": "string"},
+                },
+            },
+            "audiences": {"type": "array", "items": {"type": "string"}},
+            "languages": {"type": "array", "items": {"type": "string"}},
         },
     }
     group: dict[str, Any] = {
@@ -102,6 +146,15 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
             "last_verified",
             "may_be_out_of_date",
             "url",
+            "venue_hidden",
+            "online_url",
+            "online_on_request",
+            "dial_in",
+            "joining_notes",
+            "what_to_expect",
+            "paused",
+            "paused_until",
+            "next_meeting",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -115,7 +168,7 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
             "format": {"type": "string", "enum": Format.values},
             "address": {"type": "string"},
             "town": {"type": "string"},
-            "postcode": {"type": "string"},
+            "postcode": {"type": "string", "nullable": True},
             "latitude": {"type": "number", "nullable": True},
             "longitude": {"type": "number", "nullable": True},
             "distance_km": {"type": "number", "nullable": True},
@@ -137,6 +190,30 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
                 "description": "Not confirmed by the group for 12 months or more.",
             },
             "url": {"type": "string", "format": "uri"},
+            "venue_hidden": {
+                "type": "boolean",
+                "description": "The venue is given when people contact the group: address, "
+                "postcode and point are left out, and distance_km is to the nearest km.",
+            },
+            "online_url": {"type": "string"},
+            "online_on_request": {
+                "type": "boolean",
+                "description": "The joining link is given on request.",
+            },
+            "dial_in": {"type": "string"},
+            "joining_notes": {"type": "string"},
+            "what_to_expect": {"type": "string"},
+            "paused": {"type": "boolean", "description": "Not meeting for a while."},
+            "paused_until": {"type": "string", "format": "date", "nullable": True},
+            "next_meeting": {
+                "type": "object",
+                "nullable": True,
+                "description": "The next meeting that has not ended (UK time).",
+                "properties": {
+                    "start": {"type": "string", "format": "date-time"},
+                    "end": {"type": "string", "format": "date-time"},
+                },
+            },
         },
     }
     errors = {

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
+from .fields import CARD, Use, field_names
 from .geo import KM_PER_MILE
 from .models import (
     Audience,
@@ -33,7 +34,9 @@ from .models import (
     Group,
     GroupQuerySet,
     GroupType,
+    MeetingWanted,
     Referral,
+    london_today,
     stale_on_or_before,
 )
 
@@ -43,13 +46,6 @@ if TYPE_CHECKING:
 MAX_KEYWORD_TERMS = 12
 # Past this many results no page can exist, and a larger OFFSET would overflow in SQL.
 MAX_OFFSET = 10_000_000
-# What a result card and an API item show. Only these travel with the page: the total is
-# counted over every match, and a match's description and notes would make that dear.
-CARD_FIELDS = (
-    "name", "slug", "summary", "orientation", "group_type", "format", "address", "town",
-    "postcode", "latitude", "longitude", "email", "phone", "website", "cost", "referral",
-    "step_free", "languages", "last_verified", "confirmed_by", "confirmed_source",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +66,19 @@ class Criteria:
     step_free: bool = False
     referral: str = ""
     include_online: bool = False
+    # The day paused groups are judged on (default: today in the UK).
+    today: dt.date | None = None
+
+    def meeting_wanted(self) -> MeetingWanted:
+        """What one meeting of a group must be: these filters all hold of one meeting."""
+        return MeetingWanted(
+            day=self.day,
+            time_of_day=self.time_of_day,
+            format=self.format,
+            audience_ids=tuple(a.pk for a in self.audiences),
+            step_free=self.step_free,
+            language=self.language,
+        )
 
 
 def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQuerySet:
@@ -83,24 +92,19 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
     c = criteria
     if c.conditions:
         qs = qs.with_condition(c.conditions)
-    if c.audiences:
-        qs = qs.with_audience(c.audiences)
     if c.orientation:
         qs = qs.with_orientation(c.orientation)
     if c.group_type:
         qs = qs.filter(group_type=c.group_type)
-    if c.format:
-        qs = qs.with_format(c.format)
-    if c.day is not None or c.time_of_day:
-        qs = qs.meeting_on(c.day, c.time_of_day or None)
-    if c.language:
-        qs = qs.in_language(c.language)
-    if c.step_free:
-        qs = qs.filter(step_free="yes")
     if c.referral:
         qs = qs.filter(referral__in=[c.referral, Referral.EITHER])
+    wanted = c.meeting_wanted()
+    if wanted:
+        qs = qs.with_meeting(wanted).prefetch_related(wanted.matched_meetings())
 
-    order: list = []
+    # Paused groups stay in the results, after those that meet now.
+    order: list = [F("paused_now").asc()]
+    qs = qs.with_pause(c.today or london_today())
     if c.q:
         qs = keyword_filter(qs, c.q)
     if c.point is not None:
@@ -108,11 +112,11 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         # Asking for online groups near a place means the online-only ones too.
         include_online = c.include_online or c.format == Format.ONLINE
         qs = qs.near(lat, lng, c.radius_km, include_online=include_online)
-        order = nearest_first()
+        order = nearest_first(c.today)
     else:
         qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
         if c.q:
-            order = [F("rank").desc()]
+            order.append(F("rank").desc())
     return qs.order_by(*order, "name", "id")
 
 
@@ -122,8 +126,9 @@ DISTANCE_BANDS_MILES = (2, 5, 10, 25)
 
 def nearest_first(today: dt.date | None = None) -> list:
     """The one order of results near a place (page, API and HSDS): by distance band; in a
-    band, current listings before those that may be out of date; then by distance.
-    Online-only groups (no distance) come last."""
+    band, current listings, then those that may be out of date, then paused ones (it needs
+    with_pause()'s paused_now); then by distance. Online-only groups (no distance) come
+    last."""
     bands = [
         When(distance_km__lte=miles * KM_PER_MILE, then=Value(n))
         for n, miles in enumerate(DISTANCE_BANDS_MILES)
@@ -135,10 +140,13 @@ def nearest_first(today: dt.date | None = None) -> list:
         output_field=IntegerField(),
     )
     cutoff = stale_on_or_before(today or dt.date.today())
-    may_be_out_of_date = Case(
-        When(last_verified__gt=cutoff, then=Value(0)), default=Value(1), output_field=IntegerField()
+    standing = Case(
+        When(paused_now=True, then=Value(2)),
+        When(last_verified__gt=cutoff, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    return [band.asc(), may_be_out_of_date.asc(), F("distance_km").asc(nulls_last=True)]
+    return [band.asc(), standing.asc(), F("distance_km").asc(nulls_last=True)]
 
 
 def nearest_beyond(criteria: Criteria, n: int = 3) -> list[Group]:
@@ -222,9 +230,11 @@ def run_search(params: QueryDict) -> tuple[SearchFilter, GroupQuerySet | None]:
     return filterset, search_groups(filterset.criteria()).with_cards()
 
 
-def paginate(results: GroupQuerySet, page_number: str | int | None) -> Page:
+def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD) -> Page:
     """One page of results and their total, from one query: the total rides along as
-    count(*) OVER () instead of a second query that would repeat the whole search.
+    count(*) OVER () instead of a second query that would repeat the whole search. Only
+    the fields the use shows travel with the page (groups/fields.py): the total is
+    counted over every match, and a match's description would make that dear.
 
     Raises PageNotAnInteger or EmptyPage, as Paginator.page() does.
     """
@@ -236,7 +246,9 @@ def paginate(results: GroupQuerySet, page_number: str | int | None) -> Page:
     offset = (number - 1) * size
     if number < 1 or offset > MAX_OFFSET:
         raise EmptyPage("There is no such page of results.")
-    counted = results.only(*CARD_FIELDS).annotate(result_count=Window(Count("*")))
+    counted = results.only(*field_names(use, on_group=True)).annotate(
+        result_count=Window(Count("*"))
+    )
     rows = list(counted[offset : offset + size])
     if rows:
         count = rows[0].result_count

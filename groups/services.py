@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -15,14 +15,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
+from .languages import language_name
 from .models import (
     GROUP_HISTORY,
+    MEETING_HISTORY,
+    SUBMITTED,
     Audience,
     Condition,
+    Format,
     Group,
     GroupType,
     Meeting,
+    Recurrence,
     Status,
+    StepFree,
     unique_slug,
 )
 
@@ -68,6 +74,13 @@ class GroupValues:
     step_free: str | Keep = KEEP
     access_notes: str | Keep = KEEP
     languages: list[str] | Keep = KEEP
+    online_on_request: bool | Keep = KEEP
+    dial_in: str | Keep = KEEP
+    joining_notes: str | Keep = KEEP
+    what_to_expect: str | Keep = KEEP
+    venue_hidden: bool | Keep | None = KEEP
+    paused: bool | Keep = KEEP
+    paused_until: dt.date | Keep | None = KEEP
     status: str | Keep = KEEP
     archived_reason: str | Keep = KEEP
     last_verified: dt.date | Keep | None = KEEP
@@ -98,19 +111,116 @@ def refresh_search_terms(groups: Iterable[Group]) -> None:
     Group.objects.bulk_update(changed, ["search_terms"], batch_size=1000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MeetingSpec:
+    """A meeting as a save gives it. Blank values of how it runs are the group's."""
+
     weekday: int
     start_time: dt.time
     end_time: dt.time
-    recurrence: str = "weekly"
+    recurrence: str = Recurrence.WEEKLY
     anchor_date: dt.date | None = None
     week_of_month: int | None = None
     note: str = ""
+    format: str = ""
+    address: str = ""
+    town: str = ""
+    postcode: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    step_free: str = ""
+    online_url: str = ""
+    online_on_request: bool = False
+    dial_in: str = ""
+    joining_notes: str = ""
+    audiences: tuple[Audience, ...] = ()
+    languages: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, meeting: Meeting) -> MeetingSpec:
-        return cls(**{name: getattr(meeting, name) for name in cls.__dataclass_fields__})
+    def of(cls, meeting: Any) -> MeetingSpec:
+        """The spec of a Meeting, or of a meeting's historical record."""
+        audiences = [getattr(row, "audience", row) for row in meeting.audiences.all()]
+        return cls(
+            **{name: getattr(meeting, name) for name in _PLAIN_MEETING_FIELDS},
+            audiences=tuple(sorted(audiences, key=lambda a: a.pk)),
+            languages=tuple(meeting.languages or ()),
+        )
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> MeetingSpec:
+        """From a form's cleaned data: the fields it has (others are ignored), the rest
+        blank."""
+        given = {f.name: values[f.name] for f in fields(cls) if f.name in values}
+        if "audiences" in given:
+            given["audiences"] = tuple(sorted(given["audiences"] or (), key=lambda a: a.pk))
+        if "languages" in given:
+            given["languages"] = tuple(given["languages"] or ())
+        return cls(**given)
+
+    def meeting(self) -> Meeting:
+        """An unsaved Meeting with these values (its audiences are set once it is saved)."""
+        return Meeting(
+            **{name: getattr(self, name) for name in _PLAIN_MEETING_FIELDS},
+            languages=list(self.languages),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON (a pending revision stores its meetings so)."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in _PLAIN_MEETING_FIELDS}
+        data["start_time"] = self.start_time.strftime("%H:%M")
+        data["end_time"] = self.end_time.strftime("%H:%M")
+        data["anchor_date"] = self.anchor_date.isoformat() if self.anchor_date else None
+        data["audiences"] = [a.slug for a in self.audiences]
+        data["languages"] = list(self.languages)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MeetingSpec:
+        """to_json()'s inverse; fields JSON saved before they existed are blank."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["start_time"] = dt.time.fromisoformat(data["start_time"])
+        values["end_time"] = dt.time.fromisoformat(data["end_time"])
+        anchor = data.get("anchor_date")
+        values["anchor_date"] = dt.date.fromisoformat(anchor) if anchor else None
+        slugs = data.get("audiences") or []
+        values["audiences"] = tuple(Audience.objects.filter(slug__in=slugs).order_by("pk"))
+        values["languages"] = tuple(data.get("languages") or ())
+        return cls(**values)
+
+    def how_it_runs(self, *, hide_venue: bool = False) -> list[str]:
+        """Its own values in words ("Online", "at St Mary's Hall", "for carers and
+        family"), where it differs from its group."""
+        values = [Format(self.format).label] if self.format else []
+        venue = ", ".join(p for p in (self.address, self.town, self.postcode) if p)
+        if venue:
+            values.append(
+                "at a venue given when you contact the group" if hide_venue else f"at {venue}"
+            )
+        if self.step_free:
+            values.append(StepFree(self.step_free).label.lower())
+        if self.online_url:
+            values.append(f"join at {self.online_url}")
+        elif self.online_on_request:
+            values.append("contact the group for the link")
+        if self.dial_in:
+            values.append(f"dial in on {self.dial_in}")
+        if self.joining_notes:
+            values.append(self.joining_notes)
+        if self.audiences:
+            values.append("for " + ", ".join(a.name.lower() for a in self.audiences))
+        if self.languages:
+            values.append("in " + ", ".join(language_name(code) for code in self.languages))
+        return values
+
+    @property
+    def has_own_venue(self) -> bool:
+        return bool(self.address or self.town or self.postcode or self.latitude is not None)
+
+
+_PLAIN_MEETING_FIELDS = tuple(
+    f.name for f in fields(MeetingSpec) if f.name not in ("audiences", "languages")
+)
 
 
 def _save_with_free_slug(group: Group, created: bool) -> None:
@@ -160,29 +270,21 @@ def save_group(
     if conditions is None:
         conditions = list(group.conditions.all()) if not created else []
     conditions = list(conditions)
-    errors: dict[str, list[str]] = {}
-    try:
-        # The database checks its constraints as it writes (see _write); asking it first,
-        # one query per constraint per row, cost three quarters of a save.
-        group.full_clean(validate_constraints=False)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if not conditions:
-        errors.setdefault("conditions", []).append("Choose at least one condition.")
     specs = list(meetings) if meetings is not None else None
-    new_meetings = [Meeting(**vars(spec)) for spec in specs or []]
+    if specs is not None:
+        group.has_meeting_venues = any(spec.has_own_venue for spec in specs)
+    errors = _group_errors(group, conditions)
+    new_meetings = [spec.meeting() for spec in specs or []]
     for index, meeting in enumerate(new_meetings):
-        try:
-            meeting.full_clean(exclude=["group"], validate_constraints=False)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(f"meetings[{index}].{field}", []).extend(messages)
+        meeting.group = group
+        for field, messages in _meeting_errors(group, meeting).items():
+            errors.setdefault(f"meetings[{index}].{field}", []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
     group.search_terms = condition_search_terms(conditions)
     try:
-        wanted = new_meetings if specs is not None else None
+        wanted = list(zip(specs, new_meetings, strict=True)) if specs is not None else None
         _write(group, created, conditions, audiences, wanted, actor=actor, reason=reason)
     except IntegrityError as exc:
         # Leaving save_group's atomic block with this error rolls back all it wrote.
@@ -199,7 +301,7 @@ def _write(
     created: bool,
     conditions: list[Condition],
     audiences: Iterable[Audience] | None,
-    meetings: list[Meeting] | None,
+    meetings: list[tuple[MeetingSpec, Meeting]] | None,
     *,
     actor: User | None,
     reason: str,
@@ -230,31 +332,90 @@ def constraint_problem(exc: IntegrityError) -> str:
     return f"Constraint “{name}” is violated." if name else f"The database refused it: {exc}"
 
 
+def _group_errors(group: Group, conditions: list[Condition]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        # The database checks its constraints as it writes (see _write); asking it first,
+        # one query per constraint per row, cost three quarters of a save.
+        group.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    # A draft needs only its name; the rest holds once it is submitted.
+    if not conditions and group.status in SUBMITTED:
+        errors.setdefault("conditions", []).append("Choose at least one condition.")
+    return errors
+
+
+def _meeting_errors(group: Group, meeting: Meeting) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        meeting.full_clean(exclude=["group"], validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if group.status not in SUBMITTED:
+        return errors
+    # Places, like the group's own (Group.place_errors), once it is published: a feed's
+    # pending listing may wait for a moderator to place it.
+    placed = group.status == Status.PUBLISHED
+    if placed and meeting.meets_in_person and meeting.has_own_venue and meeting.latitude is None:
+        errors.setdefault("postcode", []).append(
+            "We cannot find where this meeting is. Give its venue's full postcode, or the town."
+        )
+    if placed and meeting.meets_in_person and not meeting.has_own_venue and group.latitude is None:
+        errors.setdefault("address", []).append(
+            "This meeting is in person: give its venue, or where the group meets."
+        )
+    if meeting.meets_online and not meeting.joining:
+        errors.setdefault("online_url", []).append(
+            "This meeting is online: give its joining link (or the group's), or say it is "
+            "given on request."
+        )
+    return errors
+
+
 def _replace_meetings(
     group: Group,
-    wanted: list[Meeting],
+    wanted: list[tuple[MeetingSpec, Meeting]],
     *,
     actor: User | None,
     reason: str,
     created: bool = False,
 ) -> None:
-    """Deletes the group's meetings that are not wanted and adds the new ones."""
-    unmatched = list(group.meetings.all()) if group.pk and not created else []
-    to_create = []
-    for meeting in wanted:
-        spec = MeetingSpec.of(meeting)
+    """Deletes the group's meetings that are not wanted and adds the new ones; a meeting
+    that is wanted unchanged stays as it is, so its history stays readable."""
+    unmatched = (
+        list(group.meetings.prefetch_related("audiences")) if group.pk and not created else []
+    )
+    plain: list[Meeting] = []
+    for spec, meeting in wanted:
         same = next((m for m in unmatched if MeetingSpec.of(m) == spec), None)
         if same is not None:
             unmatched.remove(same)
+        elif spec.audiences:
+            _add_meeting(meeting, spec.audiences, actor, reason)
         else:
-            meeting.group = group
-            to_create.append(meeting)
+            plain.append(meeting)
     for meeting in unmatched:
         if actor is not None:
             meeting._history_user = actor
         meeting._change_reason = reason
         meeting.delete()
-    if to_create:
-        bulk_create_with_history(
-            to_create, Meeting, default_user=actor, default_change_reason=reason
-        )
+    if plain:
+        # Most meetings have no audiences of their own: one insert for them all.
+        bulk_create_with_history(plain, Meeting, default_user=actor, default_change_reason=reason)
+
+
+def _add_meeting(
+    meeting: Meeting, audiences: Iterable[Audience], actor: User | None, reason: str
+) -> None:
+    """Saves a meeting with its audiences, recorded once in its history."""
+    meeting.skip_history_when_saving = True
+    try:
+        meeting.save()
+        meeting.audiences.set(list(audiences))
+    finally:
+        del meeting.skip_history_when_saving
+    if actor is not None:
+        meeting._history_user = actor
+    meeting._change_reason = reason
+    MEETING_HISTORY.create_historical_record(meeting, "+")

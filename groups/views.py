@@ -21,7 +21,7 @@ from evidence.summary import groups_with_cautions
 
 from .filters import RADIUS_MILES, SearchFilter, km_value
 from .geo import KM_PER_MILE, POSTCODE_RE, normalise
-from .models import ORIENTATION_EXPLAINED, Format, Group, PlaceKind, Status
+from .models import ORIENTATION_EXPLAINED, Format, Group, PlaceKind, Status, london_now
 from .search import alternatives_to, nearest_beyond, paginate, run_search
 from .suggest import did_you_mean
 
@@ -129,6 +129,7 @@ def search(request: HtmxRequest) -> HttpResponse:
         "criteria": filterset.criteria() if results is not None else None,
         "from_district_centre": _from_district_centre(filterset, request.GET.get("near", "")),
         "today": dt.date.today(),
+        "now": london_now(),
         "querystring_without_page": _without_page(request),
         "ask_place": ask_place,
         "active_filters": _active_filters(request),
@@ -175,14 +176,14 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group.objects.public().with_cards(), slug=slug)
     if group.status == Status.ARCHIVED:
         return closed(request, group)
-    today = dt.date.today()
+    now = london_now()
     return render(
         request,
         "groups/detail.html",
         {
             "group": group,
-            "today": today,
-            "next_meeting": group.next_meeting(today),
+            "today": now.date(),
+            "now": now,
             "back_to_search": search_came_from(request),
             "crisis_groups": [group],
         },

@@ -144,10 +144,7 @@ def meetings_at(group: Group, moment: dt.datetime) -> list[MeetingSpec]:
     # Meetings saved before history was kept have no records: take them as they are.
     recorded = set(Meeting.history.filter(group_id=group.pk).values_list("id", flat=True))
     kept += [m for m in group.meetings.all() if m.pk not in recorded]
-    return [
-        MeetingSpec(**{name: getattr(r, name) for name in MeetingSpec.__dataclass_fields__})
-        for r in kept
-    ]
+    return [MeetingSpec.of(r) for r in kept]
 
 
 @transaction.atomic

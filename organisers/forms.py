@@ -4,12 +4,15 @@ here, so nothing a request body holds can set them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, cast
 
 from django import forms
-from django.conf.locale import LANG_INFO
+from django.db.models import Field
 
+from groups.languages import language_code, language_name
+from groups.location import locate, normalise_postcode
 from groups.models import (
     ORIENTATION_EXPLAINED,
     WEEK_OF_MONTH_CHOICES,
@@ -21,24 +24,33 @@ from groups.models import (
     Leadership,
     Meeting,
     Orientation,
-    Place,
     Recurrence,
     Referral,
     Sector,
     StepFree,
     Weekday,
+    london_today,
 )
+from groups.phones import check_phone
 from groups.services import MeetingSpec
-from groups.templatetags.directory import LANGUAGE_NAMES, language_name
 
 from .proposals import PUBLIC_FIELDS, Proposal
 
+# What a meeting may say about itself; left blank, each is the group's.
+MEETING_OWN_FIELDS = [
+    "format", "address", "town", "postcode", "step_free", "online_url", "online_on_request",
+    "dial_in", "joining_notes", "audiences", "languages",
+]  # fmt: skip
+DRAFT_OPTIONAL = ["orientation", "group_type", "conditions", "format", "sector", "referral",
+                  "step_free"]  # fmt: skip
+VENUE_HIDDEN_CHOICE = "No, say “address given when you contact the group”"
 
-def _language_codes_by_name() -> dict[str, str]:
-    names = {info["name"].lower(): code for code, info in LANG_INFO.items() if "name" in info}
-    names.update({name.lower(): code for code, name in LANGUAGE_NAMES.items()})
-    names["bsl"] = "bfi"
-    return names
+
+def checked_phone(text: str) -> str:
+    text = text.strip()
+    if text:
+        check_phone(text)
+    return text
 
 
 class LanguagesField(forms.Field):
@@ -54,15 +66,12 @@ class LanguagesField(forms.Field):
         if isinstance(value, list):
             return value
         text = str(value or "").strip()
-        by_name = _language_codes_by_name()
         codes, unknown = [], []
         for item in re.split(r"[,;\n]+", text or ""):
             item = item.strip()
             if not item:
                 continue
-            code = by_name.get(item.lower())
-            if code is None and re.fullmatch(r"[a-z]{2,3}", item):
-                code = item
+            code = language_code(item)
             if code is None:
                 unknown.append(item)
             elif code not in codes:
@@ -122,6 +131,16 @@ class GroupForm(forms.ModelForm):
         required=False,
         help_text="Separate them with commas, for example: English, British Sign Language.",
     )
+    venue_hidden = forms.TypedChoiceField(
+        label="Should the listing show the address?",
+        choices=[("false", "Yes, show the address"), ("true", VENUE_HIDDEN_CHOICE)],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Groups for people at risk, such as survivors of domestic abuse, can keep "
+        "their venue private. Unless you say, we hide it for domestic abuse groups.",
+    )
 
     class Meta:
         model = Group
@@ -135,6 +154,10 @@ class GroupForm(forms.ModelForm):
             "description": "Description",
             "address": "Address where the group meets",
             "online_url": "Online joining link",
+            "online_on_request": "People ask the group for the link",
+            "dial_in": "Dial-in number",
+            "joining_notes": "Joining notes",
+            "what_to_expect": "What to expect at a first meeting",
             "cost": "Cost",
             "access_notes": "Access notes",
         }
@@ -149,13 +172,25 @@ class GroupForm(forms.ModelForm):
                 "Needed for groups that meet in person, unless you give the town. We use it "
                 "to show the group to clinicians searching nearby."
             ),
-            "online_url": "Needed if the group meets online. It must start https://",
+            "online_url": (
+                "Needed if the group meets online, unless people ask you for it. It must start "
+                "https://"
+            ),
+            "online_on_request": "The listing will say “Contact the group for the link”.",
+            "dial_in": "A number to join the meeting by phone, if there is one.",
+            "joining_notes": "For example: ring the bell marked Room 2, or the meeting ID.",
+            "what_to_expect": (
+                "What happens when someone comes for the first time: who meets them, whether "
+                "they have to speak, how long it lasts."
+            ),
             "website": "It must start https:// or http://",
             "cost": "For example: Free, or £2 a session to cover tea.",
             "access_notes": "For example: hearing loop, interpreters on request.",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
+            "what_to_expect": forms.Textarea(attrs={"rows": 4}),
+            "dial_in": forms.TextInput(attrs={"type": "tel"}),
             "access_notes": forms.Textarea(attrs={"rows": 3}),
             "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -166,9 +201,21 @@ class GroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
         self.location: tuple[float | None, float | None] = (None, None)
+        if not submitting:
+            # A draft needs only its name; the rest is checked when it is submitted.
+            for name in DRAFT_OPTIONAL:
+                self.fields[name].required = False
+        if self.instance.pk and self.instance.venue_hidden is not None:
+            self.initial.setdefault("venue_hidden", str(self.instance.venue_hidden).lower())
 
     def clean_postcode(self) -> str:
-        return " ".join((self.cleaned_data.get("postcode") or "").upper().split())
+        return normalise_postcode(self.cleaned_data.get("postcode") or "")
+
+    def clean_phone(self) -> str:
+        return checked_phone(self.cleaned_data.get("phone") or "")
+
+    def clean_dial_in(self) -> str:
+        return checked_phone(self.cleaned_data.get("dial_in") or "")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -198,15 +245,16 @@ class GroupForm(forms.ModelForm):
         unchanged = original.pk and postcode == original.postcode and town == original.town
         if unchanged and original.latitude is not None:
             return (original.latitude, original.longitude)
-        for text in (postcode, town):
-            place = Place.objects.lookup(text) if text else None
-            if place is not None:
-                return (place.latitude, place.longitude)
-        return (None, None)
+        return locate(postcode, town) or (None, None)
 
     def proposal(self, meetings: list[MeetingSpec]) -> Proposal:
         data = self.cleaned_data
         values = {name: data[name] for name in self.Meta.fields if name in PUBLIC_FIELDS}
+        for name in DRAFT_OPTIONAL:
+            field = Group._meta.get_field(name)
+            if values.get(name) in (None, "") and isinstance(field, Field) and field.has_default():
+                # Left blank in a draft: the value a new group starts with.
+                values[name] = field.get_default()
         values["latitude"], values["longitude"] = self.location
         return Proposal(
             values=values,
@@ -225,11 +273,35 @@ class MeetingForm(forms.ModelForm):
     )
     week_of_month = forms.TypedChoiceField(
         label="Which week of the month",
-        choices=[("", "Not monthly"), *WEEK_OF_MONTH_CHOICES],
+        choices=WEEK_OF_MONTH_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="Monthly meetings only.",
+        widget=forms.RadioSelect,
+        help_text="Needed for monthly meetings.",
+    )
+    format = HintedRadioField(
+        label="How does this meeting run?",
+        choices=[("", "As the group does"), *Format.choices],
+        required=False,
+    )
+    step_free = HintedRadioField(
+        label="Is there step-free access to this venue?",
+        choices=[("", "Not known"), (StepFree.YES, "Yes"), (StepFree.NO, "No")],
+        required=False,
+    )
+    audiences = forms.ModelMultipleChoiceField(
+        label="Is this meeting only for some people?",
+        queryset=Audience.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="For example, a monthly session for families. Leave all unticked if it is "
+        "for the same people as the group.",
+    )
+    languages = LanguagesField(
+        label="Languages of this meeting",
+        required=False,
+        help_text="Leave blank if it is in the group's languages.",
     )
 
     class Meta:
@@ -242,21 +314,32 @@ class MeetingForm(forms.ModelForm):
             "week_of_month",
             "anchor_date",
             "note",
+            *MEETING_OWN_FIELDS,
         ]
         labels = {
             "start_time": "Starts at",
             "end_time": "Ends at",
             "anchor_date": "Date of one meeting",
             "note": "Note",
+            "address": "Venue, if it is not where the group meets",
+            "town": "Town of this venue",
+            "postcode": "Postcode of this venue",
+            "online_url": "Online joining link for this meeting",
+            "online_on_request": "People ask the group for this meeting's link",
+            "dial_in": "Dial-in number for this meeting",
+            "joining_notes": "Joining notes for this meeting",
         }
         help_texts = {
             "start_time": "UK time, for example 19:00",
-            "end_time": "UK time, for example 20:30",
+            "end_time": "UK time, for example 20:30. A meeting may end after midnight.",
             "anchor_date": (
                 "Every-other-week meetings only: the date of any one meeting, so people know "
-                "which weeks."
+                "which weeks. Without it, we cannot say which weeks, and calendars leave the "
+                "meeting out."
             ),
             "note": "For example: newcomers' meeting, or women only.",
+            "address": "The building and street. Leave blank if it is where the group meets.",
+            "online_url": "Leave blank if it is the group's link. It must start https://",
         }
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -264,9 +347,26 @@ class MeetingForm(forms.ModelForm):
             "anchor_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def clean_postcode(self) -> str:
+        return normalise_postcode(self.cleaned_data.get("postcode") or "")
+
+    def clean_dial_in(self) -> str:
+        return checked_phone(self.cleaned_data.get("dial_in") or "")
+
     def spec(self) -> MeetingSpec:
-        return MeetingSpec(
-            **{name: self.cleaned_data[name] for name in MeetingSpec.__dataclass_fields__}
+        """The meeting, with its own venue found from its postcode or town."""
+        data = self.cleaned_data
+        point = locate(data["postcode"], data["town"]) if data["postcode"] or data["town"] else None
+        if point:
+            data = {**data, "latitude": point[0], "longitude": point[1]}
+        return MeetingSpec.from_values(data)
+
+    @property
+    def runs_differently(self) -> bool:
+        """Whether it has values of its own (so its "runs differently" part shows open)."""
+        return any(
+            self[name].value() not in (None, "", [], False) or self[name].errors
+            for name in MEETING_OWN_FIELDS
         )
 
 
@@ -298,7 +398,10 @@ MeetingFormSet = cast(
 
 
 def meeting_initial(meetings: list[MeetingSpec]) -> list[dict[str, Any]]:
-    return [dict(vars(m)) for m in meetings]
+    return [
+        {**vars(m), "audiences": list(m.audiences), "languages": list(m.languages)}
+        for m in meetings
+    ]
 
 
 class InviteForm(forms.Form):
@@ -338,3 +441,19 @@ class AnswerForm(forms.Form):
         help_text="Moderators read it. If details need changing, edit the listing too.",
         error_messages={"required": "Write your answer."},
     )
+
+
+class PauseForm(forms.Form):
+    until = forms.DateField(
+        label="When does it meet again?",
+        required=False,
+        help_text="For example, 2027-01-05. Leave blank if you do not know yet: the listing "
+        "will say it is paused until you say it meets again.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_until(self) -> dt.date | None:
+        until = self.cleaned_data.get("until")
+        if until is not None and until <= london_today():
+            raise forms.ValidationError("The date it meets again must be in the future.")
+        return until

@@ -4,10 +4,11 @@ the published version, and what save_group() is given when it is approved."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from groups.fields import LABELS, PROPOSAL, field_names
+from groups.languages import language_name
 from groups.models import (
     Audience,
     Condition,
@@ -21,62 +22,11 @@ from groups.models import (
     StepFree,
 )
 from groups.services import MeetingSpec
-from groups.templatetags.directory import language_name
 
-# The fields an organiser writes, in the order a listing shows them. Status, the
-# verification date, the external id, the slug and evidence links are never among them.
-PUBLIC_FIELDS = [
-    "name",
-    "summary",
-    "description",
-    "orientation",
-    "group_type",
-    "format",
-    "address",
-    "town",
-    "postcode",
-    "latitude",
-    "longitude",
-    "online_url",
-    "website",
-    "email",
-    "phone",
-    "leadership",
-    "sector",
-    "referral",
-    "cost",
-    "step_free",
-    "access_notes",
-    "languages",
-]
-
-LABELS = {
-    "name": "Name",
-    "summary": "Summary",
-    "description": "Description",
-    "orientation": "Orientation",
-    "group_type": "Type of group",
-    "format": "How it meets",
-    "address": "Address",
-    "town": "Town",
-    "postcode": "Postcode",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "online_url": "Online joining link",
-    "website": "Website",
-    "email": "Email",
-    "phone": "Phone",
-    "leadership": "Led by",
-    "sector": "Run by",
-    "referral": "Referral route",
-    "cost": "Cost",
-    "step_free": "Step-free access",
-    "access_notes": "Access notes",
-    "languages": "Languages",
-    "conditions": "Conditions",
-    "audiences": "Who it is for",
-    "meetings": "Meetings",
-}
+# The fields an organiser writes, in the order a listing shows them (groups/fields.py).
+# Status, the verification date, the external id, the slug and evidence links are never
+# among them.
+PUBLIC_FIELDS = field_names(PROPOSAL, on_group=True)
 
 CHOICES = {
     "orientation": Orientation,
@@ -86,6 +36,7 @@ CHOICES = {
     "referral": Referral,
     "step_free": StepFree,
 }
+YES_NO = {True: "Yes", False: "No", None: ""}
 
 
 @dataclass
@@ -111,18 +62,7 @@ class Proposal:
             "values": values,
             "conditions": [c.slug for c in self.conditions],
             "audiences": [a.slug for a in self.audiences],
-            "meetings": [
-                {
-                    "weekday": m.weekday,
-                    "start_time": m.start_time.strftime("%H:%M"),
-                    "end_time": m.end_time.strftime("%H:%M"),
-                    "recurrence": m.recurrence,
-                    "anchor_date": m.anchor_date.isoformat() if m.anchor_date else None,
-                    "week_of_month": m.week_of_month,
-                    "note": m.note,
-                }
-                for m in self.meetings
-            ],
+            "meetings": [m.to_json() for m in self.meetings],
         }
 
     @classmethod
@@ -134,49 +74,43 @@ class Proposal:
             values=values,
             conditions=list(Condition.objects.filter(slug__in=data.get("conditions", []))),
             audiences=list(Audience.objects.filter(slug__in=data.get("audiences", []))),
-            meetings=[
-                MeetingSpec(
-                    weekday=m["weekday"],
-                    start_time=dt.time.fromisoformat(m["start_time"]),
-                    end_time=dt.time.fromisoformat(m["end_time"]),
-                    recurrence=m["recurrence"],
-                    anchor_date=dt.date.fromisoformat(m["anchor_date"])
-                    if m.get("anchor_date")
-                    else None,
-                    week_of_month=m.get("week_of_month"),
-                    note=m.get("note", ""),
-                )
-                for m in data.get("meetings", [])
-            ],
+            meetings=[MeetingSpec.from_json(m) for m in data.get("meetings", [])],
         )
 
     def display(self) -> dict[str, str]:
-        """Each field as a person reads it."""
-        shown: dict[str, str] = {}
-        for name in PUBLIC_FIELDS:
-            value = self.values.get(name)
-            if name in CHOICES:
-                value = CHOICES[name](value).label if value else ""
-            elif name == "group_type":
-                value = value.name if value else ""
-            elif name == "languages":
-                value = ", ".join(language_name(code) for code in value or [])
-            elif value is None:
-                value = ""
-            shown[name] = str(value)
-        shown["conditions"] = ", ".join(sorted(c.name for c in self.conditions))
-        shown["audiences"] = ", ".join(sorted(a.name for a in self.audiences))
-        shown["meetings"] = "\n".join(describe_meeting(m) for m in self.meetings)
-        return shown
+        """Each field as a person reads it, in the order a listing shows them."""
+        tags = {
+            "conditions": ", ".join(sorted(c.name for c in self.conditions)),
+            "audiences": ", ".join(sorted(a.name for a in self.audiences)),
+            "meetings": "\n".join(describe_meeting(m) for m in self.meetings),
+        }
+        return {
+            name: tags[name] if name in tags else shown_value(name, self.values.get(name))
+            for name in field_names(PROPOSAL)
+        }
+
+
+def shown_value(name: str, value: Any) -> str:
+    if name in CHOICES:
+        return CHOICES[name](value).label if value else ""
+    if name == "group_type":
+        return value.name if value else ""
+    if name == "languages":
+        return ", ".join(language_name(code) for code in value or [])
+    if isinstance(value, bool) or value is None:
+        return YES_NO[value]
+    return str(value)
 
 
 def describe_meeting(spec: MeetingSpec) -> str:
-    from groups.models import Meeting
-
-    text = Meeting(**vars(spec)).describe()
+    """One meeting in words: when, and how it runs where it differs from the group."""
+    text = spec.meeting().describe()
     if spec.anchor_date:
         text += f" (including {spec.anchor_date:%-d %B %Y})"
-    return f"{text}: {spec.note}" if spec.note else text
+    if spec.note:
+        text += f": {spec.note}"
+    values = spec.how_it_runs()
+    return f"{text} [{'; '.join(values)}]" if values else text
 
 
 @dataclass(frozen=True)

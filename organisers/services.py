@@ -33,7 +33,7 @@ def _save(
     proposal: Proposal,
     *,
     status: str,
-    actor: User,
+    actor: User | None,
     reason: str,
 ) -> Group:
     return save_group(
@@ -108,15 +108,40 @@ def update_group(
     return None
 
 
+class _TryOnly(Exception):
+    """Rolls back a save that was only a check."""
+
+
+def submit_problems(*, group: Group, revision: GroupRevision | None = None) -> dict[str, list[str]]:
+    """What stops the group (or its revision) going to the moderators, by field: the rules
+    a submitted listing meets, checked by saving it and rolling the save back."""
+    fresh = Group.objects.get(pk=group.pk)
+    try:
+        with transaction.atomic():
+            if revision is None:
+                save_group(group=fresh, values=GroupValues(status=Status.PENDING))
+            else:
+                _save(
+                    fresh,
+                    Proposal.from_json(revision.data),
+                    status=fresh.status,
+                    actor=None,
+                    reason="",
+                )
+            raise _TryOnly
+    except ValidationError as exc:
+        return {**fresh.place_errors(), **exc.message_dict}
+    except _TryOnly:
+        return fresh.place_errors()
+
+
 @transaction.atomic
 def submit_group(*, group: Group, user: User) -> None:
     """Sends a draft (or a group that was not approved) to the moderators as it stands."""
     if group.status not in (Status.DRAFT, Status.REJECTED):
         raise ValidationError("Only a draft can be submitted.")
-    if group.meets_in_person and group.latitude is None:
-        raise ValidationError(
-            "We cannot find where the group meets. Edit it to give its full postcode or town."
-        )
+    if problems := group.place_errors():
+        raise ValidationError(problems)
     save_group(
         group=group,
         values=GroupValues(status=Status.PENDING),
@@ -149,6 +174,50 @@ def close_group(*, group: Group, user: User) -> None:
         reason="Closed by its organiser",
     )
     group.revisions.open().update(status=RevisionStatus.WITHDRAWN)
+
+
+def can_delete(group: Group) -> bool:
+    """A draft (or a group turned down) that was never listed can be deleted."""
+    return (
+        group.status in (Status.DRAFT, Status.REJECTED)
+        and not group.history.filter(status=Status.PUBLISHED).exists()
+    )
+
+
+@transaction.atomic
+def delete_draft(*, group: Group, user: User) -> None:
+    """The organiser deletes a draft that was never listed. Like every group, it is kept
+    (with its history, which records the deletion) but nobody sees it any more."""
+    if not can_delete(group):
+        raise ValidationError("Only a draft that has never been listed can be deleted.")
+    save_group(
+        group=group,
+        values=GroupValues(status=Status.ARCHIVED, archived_reason=ArchivedReason.DELETED),
+        actor=user,
+        reason="Draft deleted by its organiser",
+    )
+
+
+@transaction.atomic
+def pause_group(*, group: Group, user: User, until: dt.date | None) -> None:
+    """The group stops meeting for a while: it stays listed, marked paused, and comes back
+    by itself on the date (if one is given)."""
+    save_group(
+        group=group,
+        values=GroupValues(paused=True, paused_until=until),
+        actor=user,
+        reason=f"Paused until {until:%-d %B %Y}" if until else "Paused, with no date to return",
+    )
+
+
+@transaction.atomic
+def resume_group(*, group: Group, user: User) -> None:
+    save_group(
+        group=group,
+        values=GroupValues(paused=False, paused_until=None),
+        actor=user,
+        reason="Meeting again",
+    )
 
 
 def can_reopen(group: Group) -> bool:

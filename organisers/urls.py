@@ -9,6 +9,10 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
     path("groups/<int:pk>/submit/", views.group_submit, name="group_submit"),
+    path("groups/<int:pk>/check/", views.group_check, name="group_check"),
+    path("groups/<int:pk>/delete/", views.group_delete, name="group_delete"),
+    path("groups/<int:pk>/pause/", views.group_pause, name="group_pause"),
+    path("groups/<int:pk>/resume/", views.group_resume, name="group_resume"),
     path("groups/<int:pk>/withdraw/", views.revision_withdraw, name="revision_withdraw"),
     path(
         "groups/<int:pk>/withdraw-from-review/",

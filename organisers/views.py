@@ -11,12 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from directory.http import SignedInRequest
-from groups.models import Group, Recurrence, Status
+from groups.fields import LABELS
+from groups.models import ArchivedReason, Group, Recurrence, Status, london_today
 from moderation import reports
 from moderation.models import Action, Decision
 
 from . import services, team
-from .forms import AnswerForm, CloseForm, GroupForm, MeetingFormSet, meeting_initial
+from .forms import (
+    AnswerForm,
+    BaseMeetingFormSet,
+    CloseForm,
+    GroupForm,
+    MeetingFormSet,
+    PauseForm,
+    meeting_initial,
+)
 from .models import GroupRevision, RevisionStatus
 from .proposals import Proposal, differences
 
@@ -26,7 +35,10 @@ organiser_required = verified_email_required
 def _get_group_for_organiser(request: SignedInRequest, pk: int) -> Group:
     """The group, if the signed-in user organises it; otherwise 404, so another
     organiser's group looks the same as one that does not exist."""
-    return get_object_or_404(Group.objects.filter(owners__user=request.user), pk=pk)
+    groups = Group.objects.filter(owners__user=request.user).exclude(
+        archived_reason=ArchivedReason.DELETED
+    )
+    return get_object_or_404(groups, pk=pk)
 
 
 REVIEW_ACTIONS = [
@@ -66,6 +78,7 @@ def _standing_rejection(group: Group, revision: GroupRevision | None) -> Decisio
 def my_groups(request: SignedInRequest) -> HttpResponse:
     groups = (
         Group.objects.filter(owners__user=request.user)
+        .exclude(archived_reason=ArchivedReason.DELETED)
         .select_related("group_type")
         .prefetch_related(
             Prefetch("revisions", GroupRevision.objects.open(), to_attr="open_revisions")
@@ -95,8 +108,11 @@ def group_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             if revision
             else [],
             "rejection": rejection,
+            "sent": _sent(group, revision),
+            "today": london_today(),
             "can_reconfirm": services.can_reconfirm(group),
             "can_reopen": services.can_reopen(group),
+            "can_delete": services.can_delete(group),
             "organisers": group.owners.select_related("user").order_by("added_at"),
             "invitations": team.open_invitations(group),
             "questions": reports.open_questions(group),
@@ -117,16 +133,26 @@ def _int_or_none(text: str | None) -> int | None:
         return None
 
 
+def _starting_point(group: Group | None) -> tuple[Proposal | None, Decision | None]:
+    """What the form starts from: the open revision; else changes a moderator turned
+    down, which reopen with the reason (they are never lost); else the group."""
+    if group is None:
+        return None, None
+    revision = group.revisions.open().first()
+    if revision is not None:
+        return Proposal.from_json(revision.data), None
+    rejection = _standing_rejection(group, None)
+    if rejection is not None and rejection.revision is not None:
+        return Proposal.from_json(rejection.revision.data), rejection
+    return Proposal.from_group(group), rejection
+
+
 def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpResponse:
     """The create and edit form: the group's fields and its meetings on one page.
-    "Add another meeting" re-shows the page with one more meeting, without saving."""
+    "Add another meeting" re-shows the page with one more meeting, without saving.
+    "Continue" saves the listing as a draft and goes on to check it before it is sent."""
     revision = group.revisions.open().first() if group is not None else None
-    if revision is not None:
-        start = Proposal.from_json(revision.data)
-    elif group is not None:
-        start = Proposal.from_group(group)
-    else:
-        start = None
+    start, rejection = _starting_point(group)
     instance = Group.objects.get(pk=group.pk) if group is not None else Group()
     initial = {}
     if start is not None:
@@ -135,9 +161,10 @@ def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpRespo
             "conditions": start.conditions,
             "audiences": start.audiences,
         }
+        if start.values.get("venue_hidden") is not None:
+            initial["venue_hidden"] = str(start.values["venue_hidden"]).lower()
     meetings_initial = meeting_initial(start.meetings) if start else []
     action = _action(request) if request.method == "POST" else ""
-    submitting = action == "submit"
     show_errors = request.method == "POST" and action != "add_meeting"
 
     if request.method == "POST":
@@ -148,25 +175,17 @@ def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpRespo
                 data["meetings-TOTAL_FORMS"] = str(total + 1)
                 # The new meeting is a bound form: give it the default an unbound one shows.
                 data.setdefault(f"meetings-{total}-recurrence", Recurrence.WEEKLY)
+        submitting = action in ("check", "submit")
         form = GroupForm(data, instance=instance, initial=initial, submitting=submitting)
         formset = MeetingFormSet(data, prefix="meetings", initial=meetings_initial)
-        if action in ("draft", "submit") and form.is_valid() and formset.is_valid():
-            proposal = form.proposal([f.spec() for f in formset.kept_forms()])
-            try:
-                if group is None:
-                    group = services.create_group(
-                        user=request.user, proposal=proposal, submit=submitting
-                    )
-                    revision = None
-                else:
-                    revision = services.update_group(
-                        group=group, user=request.user, proposal=proposal, submit=submitting
-                    )
-            except ValidationError as exc:
-                _show_service_errors(exc, form, formset)
-            else:
-                messages.success(request, _saved_message(group, revision, submitting))
-                return redirect("organisers:group", pk=group.pk)
+        if action in SAVING_ACTIONS and form.is_valid() and formset.is_valid():
+            saved = _save(request, group, form, formset, submit=action == "submit")
+            if saved is not None:
+                if action == "check":
+                    return redirect("organisers:group_check", pk=saved.pk)
+                draft = saved.revisions.open().first()
+                messages.success(request, _saved_message(saved, draft, action == "submit"))
+                return redirect("organisers:group", pk=saved.pk)
     else:
         form = GroupForm(instance=instance, initial=initial)
         formset = MeetingFormSet(prefix="meetings", initial=meetings_initial)
@@ -179,6 +198,7 @@ def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpRespo
         {
             "group": group,
             "revision": revision,
+            "rejection": rejection,
             "form": form,
             "formset": formset,
             "show_errors": show_errors,
@@ -186,6 +206,32 @@ def _group_form_page(request: SignedInRequest, group: Group | None) -> HttpRespo
             "reviewed": group is not None and group.status in services.REVIEWED_STATUSES,
         },
     )
+
+
+# "check" (the form's Continue) saves a draft and shows it to check before it is sent;
+# "submit" saves and sends it at once.
+SAVING_ACTIONS = ("draft", "check", "submit")
+
+
+def _save(
+    request: SignedInRequest,
+    group: Group | None,
+    form: GroupForm,
+    formset: BaseMeetingFormSet,
+    *,
+    submit: bool,
+) -> Group | None:
+    """Saves the form (of the group, or as changes to a listed group); None, with the
+    errors on the form, if the save refuses it."""
+    proposal = form.proposal([f.spec() for f in formset.kept_forms()])
+    try:
+        if group is None:
+            return services.create_group(user=request.user, proposal=proposal, submit=submit)
+        services.update_group(group=group, user=request.user, proposal=proposal, submit=submit)
+        return group
+    except ValidationError as exc:
+        _show_service_errors(exc, form, formset)
+        return None
 
 
 def _show_service_errors(exc: ValidationError, form: GroupForm, formset) -> None:
@@ -253,15 +299,99 @@ def submission_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
 def group_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     revision = group.revisions.open().first()
+    draft = revision if revision is not None and revision.status == RevisionStatus.DRAFT else None
+    if services.submit_problems(group=group, revision=draft):
+        messages.error(request, "Put these right before you send the listing for review.")
+        return redirect("organisers:group_check", pk=group.pk)
     try:
-        if revision is not None and revision.status == RevisionStatus.DRAFT:
-            services.submit_revision(revision=revision)
-            messages.success(request, _saved_message(group, revision, True))
+        if draft is not None:
+            services.submit_revision(revision=draft)
         else:
             services.submit_group(group=group, user=request.user)
-            messages.success(request, _saved_message(group, None, True))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _saved_message(group, draft, True))
+    return redirect("organisers:group", pk=group.pk)
+
+
+@require_safe
+@organiser_required
+def group_check(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Check your answers: the whole listing as it will go to the moderators, with what
+    stops it going, before the organiser sends it."""
+    group = _get_group_for_organiser(request, pk)
+    revision = group.revisions.open().first()
+    if revision is not None and revision.status != RevisionStatus.DRAFT:
+        return redirect("organisers:group", pk=group.pk)
+    if revision is None and group.status not in (Status.DRAFT, Status.REJECTED):
+        return redirect("organisers:group", pk=group.pk)
+    proposal = Proposal.from_json(revision.data) if revision else Proposal.from_group(group)
+    listed = Proposal.from_group(group) if revision else None
+    problems = services.submit_problems(group=group, revision=revision)
+    return render(
+        request,
+        "organisers/group_check.html",
+        {
+            "group": group,
+            "revision": revision,
+            "rows": differences(listed, proposal),
+            "problems": [
+                (LABELS.get(_field_of(key), "Meetings"), m)
+                for key, ms in problems.items()
+                for m in ms
+            ],
+            "undated": [m for m in proposal.meetings if not m.meeting().can_be_dated],
+        },
+    )
+
+
+def _field_of(key: str) -> str:
+    return key.split("[", 1)[0].split(".", 1)[0]
+
+
+def _sent(group: Group, revision: GroupRevision | None) -> list:
+    """What the organiser sent for review, while it waits: the whole listing."""
+    if revision is not None and revision.status == RevisionStatus.PENDING:
+        return differences(None, Proposal.from_json(revision.data))
+    if group.status == Status.PENDING:
+        return differences(None, Proposal.from_group(group))
+    return []
+
+
+@organiser_required
+def group_delete(request: SignedInRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    if not services.can_delete(group):
+        raise Http404("Only a draft that was never listed can be deleted")
+    if request.method == "POST":
+        services.delete_draft(group=group, user=request.user)
+        messages.success(request, f"The draft “{group.name}” is deleted.")
+        return redirect("organisers:my_groups")
+    return render(request, "organisers/group_delete.html", {"group": group})
+
+
+@organiser_required
+def group_pause(request: SignedInRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    if group.status == Status.ARCHIVED:
+        raise Http404("A closed group cannot be paused")
+    form = PauseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        until = form.cleaned_data["until"]
+        services.pause_group(group=group, user=request.user, until=until)
+        back = f" It comes back by itself on {until:%-d %B %Y}." if until else ""
+        messages.success(request, "The group is marked as paused." + back)
+        return redirect("organisers:group", pk=group.pk)
+    return render(request, "organisers/group_pause.html", {"group": group, "form": form})
+
+
+@require_POST
+@organiser_required
+def group_resume(request: SignedInRequest, pk: int) -> HttpResponse:
+    group = _get_group_for_organiser(request, pk)
+    services.resume_group(group=group, user=request.user)
+    messages.success(request, "The group is meeting again.")
     return redirect("organisers:group", pk=group.pk)
 
 

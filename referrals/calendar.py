@@ -22,7 +22,10 @@ from icalendar import (
     vText,
 )
 
-from groups.models import WEEKDAY_CODES, Group, Meeting, Recurrence
+from groups.models import WEEKDAY_CODES, Group, Meeting, Recurrence, london_now
+from groups.services import MeetingSpec
+
+from .sheets import sentence
 
 LONDON = ZoneInfo("Europe/London")
 TZID = "Europe/London"
@@ -54,8 +57,9 @@ def london_timezone() -> Timezone:
 
 
 def rrule(meeting: Meeting, until: dt.date | None = None) -> vRecur:
-    """The meeting's rhythm; a group that no longer meets stops before `until` (in UTC, as
-    RFC 5545 asks when DTSTART has a time zone)."""
+    """The meeting's rhythm; a group that no longer meets (or is paused with no date to
+    come back) stops before `until` (in UTC, as RFC 5545 asks when DTSTART has a time
+    zone)."""
     day = ICAL_DAYS[meeting.weekday]
     rule: dict[str, object]
     if meeting.recurrence == Recurrence.MONTHLY:
@@ -67,6 +71,13 @@ def rrule(meeting: Meeting, until: dt.date | None = None) -> vRecur:
     if until is not None:
         rule["until"] = dt.datetime.combine(until, dt.time(0, 0), tzinfo=LONDON).astimezone(dt.UTC)
     return vRecur(rule)
+
+
+def paused_since(group: Group) -> dt.date | None:
+    """For a group paused with no date to come back: its meetings stop today."""
+    if group.is_paused() and group.paused_until is None:
+        return london_now().date()
+    return None
 
 
 def first_date(meeting: Meeting, group: Group) -> dt.date | None:
@@ -94,13 +105,38 @@ def meeting_uids(group: Group, meetings: list[Meeting]) -> list[str]:
     return uids
 
 
-def location_text(group: Group) -> str:
+def location_text(group: Group, meeting: Meeting | None = None) -> str:
+    """Where a meeting is (its own venue, else the group's) and how to join it online; a
+    hidden venue is never written."""
     parts = []
-    if group.meets_in_person:
+    venue = meeting.venue if meeting is not None else None
+    if group.hides_venue and (venue or group.meets_in_person):
+        parts.append("Address given when you contact the group")
+    elif venue is not None:
+        parts.append(", ".join(p for p in (venue.address, venue.town, venue.postcode) if p))
+    elif meeting is None and group.meets_in_person:
         parts.append(", ".join(p for p in (group.address, group.town, group.postcode) if p))
-    if group.online_url:
-        parts.append(f"Online: {group.online_url}")
+    joining = meeting.joining if meeting is not None else None
+    url = joining.online_url if joining is not None else group.online_url
+    if url:
+        parts.append(f"Online: {url}")
+    elif joining is not None and joining.on_request:
+        parts.append("Online: contact the group for the link")
     return "; ".join(p for p in parts if p)
+
+
+def paused_dates(group: Group, meeting: Meeting) -> list[dt.datetime]:
+    """The starts of the meetings a group paused until a date will miss, from the start of
+    today (today's, even once it is over, did not happen)."""
+    if not group.is_paused() or group.paused_until is None:
+        return []
+    skipped = []
+    start_of_today = london_now().replace(hour=0, minute=0, second=0, microsecond=0)
+    for occurrence in meeting.occurrences(start_of_today):
+        if occurrence.start.date() >= group.paused_until:
+            break
+        skipped.append(occurrence.start)
+    return skipped
 
 
 def calendar_for(group: Group, *, page_url: str) -> Calendar:
@@ -126,16 +162,23 @@ def calendar_for(group: Group, *, page_url: str) -> Calendar:
         event.add("last-modified", stamp)
         event.add("summary", group.name)
         event.add("dtstart", dt.datetime.combine(start, meeting.start_time, tzinfo=LONDON))
-        event.add("dtend", dt.datetime.combine(start, meeting.end_time, tzinfo=LONDON))
-        event.add("rrule", rrule(meeting, until=group.archived_on))
+        # A meeting from 23:00 to 01:00 ends the next day.
+        end_day = start + dt.timedelta(days=1) if meeting.crosses_midnight else start
+        event.add("dtend", dt.datetime.combine(end_day, meeting.end_time, tzinfo=LONDON))
+        event.add("rrule", rrule(meeting, until=group.archived_on or paused_since(group)))
+        for skipped in paused_dates(group, meeting):
+            event.add("exdate", skipped)
         description = [meeting.describe() + " (UK time)."]
         if meeting.note:
             description.append(meeting.note)
+        how = MeetingSpec.of(meeting).how_it_runs(hide_venue=group.hides_venue)
+        if how:
+            description.append(sentence("; ".join(how)))
         if group.summary:
             description.append(group.summary)
         description.append(f"Check with the group before you go: {page_url}")
         event.add("description", "\n".join(description))
-        if location := location_text(group):
+        if location := location_text(group, meeting):
             event.add("location", location)
         event.add("url", page_url)
         events.append(event)

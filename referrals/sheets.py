@@ -10,6 +10,7 @@ clinician, on the group's own page).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import textwrap
 from dataclasses import dataclass, field
 
@@ -18,7 +19,9 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from groups.models import Group, Meeting, Referral, StepFree, Weekday, format_time
+from groups.models import LONDON, Group, Meeting, Referral, StepFree, Weekday, format_time
+from groups.services import MeetingSpec
+from groups.templatetags.directory import paused_text
 
 from .crisis import CrisisLine, crisis_lines, nations_of
 
@@ -120,6 +123,7 @@ class MeetingTimes:
     text: str  # "Every Tuesday, 7pm to 8:30pm"
     dates: list[dt.date]
     ask_which_weeks: bool = False
+    how: str = ""  # its own values, where they differ from the group's
 
 
 @dataclass
@@ -157,6 +161,14 @@ class SheetEntry:
     def access(self) -> str:
         return access_text(self.group)
 
+    @property
+    def where(self) -> str:
+        return where_text(self.group)
+
+    @property
+    def joining(self) -> str:
+        return joining_text(self.group)
+
 
 def build_entries(groups: list[Group], urls: list[str], today: dt.date) -> list[SheetEntry]:
     """The sheet's groups, each with the patient page its QR code opens."""
@@ -185,37 +197,29 @@ def qr_svg(url: str, *, label: str) -> SafeString:
     return mark_safe(labelled)  # noqa: S308 - segno's own markup; the label is escaped
 
 
-def is_paused_on(meeting: Meeting, date: dt.date) -> bool:
-    """Whether the group said this meeting will not happen that day. (Paused dates are
-    being added to listings; until then no date is paused.)"""
-    paused = getattr(meeting.group, "paused_dates", None) or ()
-    return date in paused
+def sentence(text: str) -> str:
+    """A capital to start and a full stop to end, keeping the capitals inside ("Polish")."""
+    return text[:1].upper() + text[1:] + "."
 
 
 def upcoming_dates(meeting: Meeting, today: dt.date, n: int = DATES_SHOWN) -> list[dt.date]:
-    """The next n dates the meeting happens on, from today, skipping paused dates."""
-    dates: list[dt.date] = []
-    day = today
-    for _ in range(n * 8):  # a bounded walk: paused dates are few
-        found = meeting.next_date(day)
-        if found is None:
-            break
-        if not is_paused_on(meeting, found):
-            dates.append(found)
-            if len(dates) == n:
-                break
-        day = found + dt.timedelta(days=1)
-    return dates
+    """The next n dates the meeting happens on, from today, skipping the days its group is
+    paused (none while it is paused with no date to come back)."""
+    start_of_day = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
+    days = (o.start.date() for o in meeting.group.upcoming(start_of_day, meetings=[meeting]))
+    return list(itertools.islice((day for day in days if day >= today), n))
 
 
 def meeting_times(meeting: Meeting, today: dt.date) -> MeetingTimes:
     times = f"{format_time(meeting.start_time)} to {format_time(meeting.end_time)}"
     day = Weekday(meeting.weekday).label
+    how = MeetingSpec.of(meeting).how_it_runs(hide_venue=meeting.group.hides_venue)
+    how_text = sentence("; ".join(how)) if how else ""
     if not meeting.can_be_dated:
         return MeetingTimes(
-            meeting, f"Every other {day}, {times}: ask the group which weeks", [], True
+            meeting, f"Every other {day}, {times}: ask the group which weeks", [], True, how_text
         )
-    return MeetingTimes(meeting, meeting.describe(), upcoming_dates(meeting, today))
+    return MeetingTimes(meeting, meeting.describe(), upcoming_dates(meeting, today), how=how_text)
 
 
 def format_date(date: dt.date) -> str:
@@ -230,7 +234,7 @@ def in_text(name: str) -> str:
 
 
 def what_it_is(group: Group) -> str:
-    kind = in_text(group.group_type.name) if group.group_type.slug != "other" else "group"
+    kind = in_text(group.listed_type().name) if group.type_slug != "other" else "group"
     text = f"A {kind}"
     if group.is_online_only:
         text += " that meets online"
@@ -259,10 +263,10 @@ def how_to_join(group: Group) -> str:
 
 
 def what_to_expect(group: Group) -> str:
-    own = getattr(group, "what_to_expect", "") or ""
+    own = group.what_to_expect
     if own.strip():
         return own.strip()
-    return WHAT_TO_EXPECT_BY_TYPE.get(group.group_type.slug, WHAT_TO_EXPECT_OTHERWISE)
+    return WHAT_TO_EXPECT_BY_TYPE.get(group.type_slug, WHAT_TO_EXPECT_OTHERWISE)
 
 
 def access_text(group: Group) -> str:
@@ -274,8 +278,28 @@ def access_text(group: Group) -> str:
     return f"{step_free} {group.access_notes}".strip() if group.access_notes else step_free
 
 
+VENUE_HIDDEN = "Address given when you contact the group"
+
+
 def where_text(group: Group) -> str:
+    """The group's venue, unless it keeps it hidden (then only the town is said)."""
+    if group.hides_venue:
+        return f"{VENUE_HIDDEN} ({group.town})" if group.town else VENUE_HIDDEN
     return ", ".join(part for part in (group.address, group.town, group.postcode) if part)
+
+
+def joining_text(group: Group) -> str:
+    """How to join online or by phone, for a group that meets online."""
+    parts = []
+    if group.online_url:
+        parts.append(f"Join online: {group.online_url}")
+    elif group.online_on_request:
+        parts.append("Join online: contact the group for the link")
+    if group.dial_in:
+        parts.append(f"Join by phone: {group.dial_in}")
+    if group.joining_notes:
+        parts.append(group.joining_notes)
+    return "; ".join(parts)
 
 
 def _join(items: list[str], word: str) -> str:
@@ -289,6 +313,8 @@ def meeting_lines(times: MeetingTimes) -> list[str]:
         lines = [times.text]
     else:
         lines = [f"{times.text}. Next: {', '.join(format_date(d) for d in times.dates)}"]
+    if times.how:
+        lines.append(times.how)
     if times.meeting.note:
         lines.append(times.meeting.note)
     return lines
@@ -350,6 +376,8 @@ def _entry_text(entry: SheetEntry, today: dt.date, out: list[str], para) -> None
         para(g.summary)
     if g.is_stale(today):
         para("Check first: the group has not confirmed these details for over a year.")
+    if g.is_paused(today):
+        para(f"{paused_text(g)}. Contact the group to check before you go.")
     out.append("")
     para(f"What it is: {entry.what_it_is}")
     para(f"Who it is for: {entry.who_for}")
@@ -367,8 +395,8 @@ def _entry_text(entry: SheetEntry, today: dt.date, out: list[str], para) -> None
         para(entry.access, indent="  ")
     out += ["", "How to join:"]
     para(entry.how_to_join, indent="  ")
-    if g.online_url:
-        out.append(f"  Join online: {g.online_url}")
+    if joining := joining_text(g):
+        para(joining, indent="  ")
     out += ["", "What to expect at your first meeting:"]
     para(entry.what_to_expect, indent="  ")
     out += ["", f"Cost: {g.cost or 'ask the group'}", "", "Contact:"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups import views as group_views
 from groups.context_processors import has_sample_groups
-from groups.models import Group, Status
+from groups.models import Group, Status, london_now
 
 from .calendar import calendar_for
 from .sheets import (
@@ -106,6 +106,7 @@ def shortlist(request: HttpRequest) -> HttpResponse:
             "max_groups": MAX_GROUPS,
             "sheet_query": _sheet_query(groups),
             "today": dt.date.today(),
+            "now": london_now(),
         },
     )
 

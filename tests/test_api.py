@@ -45,6 +45,15 @@ ITEM_KEYS = {
     "last_verified",
     "may_be_out_of_date",
     "url",
+    "venue_hidden",
+    "online_url",
+    "online_on_request",
+    "dial_in",
+    "joining_notes",
+    "what_to_expect",
+    "paused",
+    "paused_until",
+    "next_meeting",
 }
 QUERY_PARAMETERS = {
     "language",
@@ -158,7 +167,29 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
     response = client.get(API, {"near": "LS6"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {
+    data = response.json()
+    # When the next meeting is depends on the day the test runs (tests/test_meetings.py).
+    assert set(data["results"][0].pop("next_meeting")) == {"start", "end"}
+    venue = {
+        "hidden": False,
+        "address": "",
+        "town": "Leeds",
+        "postcode": "LS6 1AA",
+        "latitude": LS6[0],
+        "longitude": LS6[1],
+        "step_free": "unknown",
+    }
+    as_the_group = {
+        "ends_next_day": False,
+        "anchor_date": None,
+        "note": "",
+        "format": "in_person",
+        "venue": venue,
+        "joining": None,
+        "audiences": [],
+        "languages": ["en", "bfi"],
+    }
+    assert data == {
         "count": 1,
         "next": None,
         "previous": None,
@@ -178,6 +209,7 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
                 "postcode": "LS6 1AA",
                 "latitude": LS6[0],
                 "longitude": LS6[1],
+                "venue_hidden": False,
                 "distance_km": 0,
                 "meetings": [
                     {
@@ -186,6 +218,7 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
                         "end": "19:30",
                         "recurrence": "monthly",
                         "week_of_month": 2,
+                        **as_the_group,
                     },
                     {
                         "weekday": "tue",
@@ -193,6 +226,7 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
                         "end": "20:30",
                         "recurrence": "weekly",
                         "week_of_month": None,
+                        **as_the_group,
                     },
                 ],
                 "email": "headingley@example.org",
@@ -202,6 +236,13 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
                 "referral": "either",
                 "step_free": None,
                 "languages": ["en", "bfi"],
+                "online_url": "",
+                "online_on_request": False,
+                "dial_in": "",
+                "joining_notes": "",
+                "what_to_expect": "",
+                "paused": False,
+                "paused_until": None,
                 "last_verified": today.isoformat(),
                 "may_be_out_of_date": False,
                 "url": "http://testserver/groups/headingley-recovery-circle/",
@@ -224,7 +265,8 @@ def test_every_item_has_every_key_with_its_type(client, groups):
         assert item["url"].startswith("http://testserver/groups/")
         assert item["url"].endswith(f"/{item['slug']}/")
         for meeting in item["meetings"]:
-            assert set(meeting) == {"weekday", "start", "end", "recurrence", "week_of_month"}
+            assert {"weekday", "start", "end", "recurrence", "week_of_month"} <= set(meeting)
+            assert {"format", "venue", "joining", "audiences", "languages"} <= set(meeting)
             assert re.fullmatch(r"\d\d:\d\d", meeting["start"])
             assert re.fullmatch(r"\d\d:\d\d", meeting["end"])
 
@@ -240,7 +282,8 @@ def test_online_and_hybrid_groups_and_other_recurrences(client, groups):
     assert sorted(hybrid["audiences"]) == ["minority_ethnic", "women"]
     assert hybrid["last_verified"] is None
     assert hybrid["distance_km"] == pytest.approx(math.hypot(3, 2), abs=0.01)
-    assert hybrid["meetings"] == [
+    when = ("weekday", "start", "end", "recurrence", "week_of_month")
+    assert [{k: m[k] for k in when} for m in hybrid["meetings"]] == [
         {
             "weekday": "wed",
             "start": "14:00",
@@ -256,6 +299,7 @@ def test_online_and_hybrid_groups_and_other_recurrences(client, groups):
             "week_of_month": -1,
         },
     ]
+    assert {m["format"] for m in hybrid["meetings"]} == {"hybrid"}
     online = by_name["Online Gamblers' Support"]
     assert (online["latitude"], online["longitude"], online["distance_km"]) == (None, None, None)
     assert (online["town"], online["postcode"]) == ("", "")

@@ -17,8 +17,16 @@ from django.test.utils import CaptureQueriesContext
 
 from exchange.csv_export import groups_csv
 from exchange.views import CAPPED_NOTE, PUBLIC_EXPORT_ROWS
-from groups.importing import ALL_COLUMNS, COLUMNS, guard_cell, import_groups, unguard_cell
-from groups.models import Group, Meeting
+from groups.importing import (
+    ALL_COLUMNS,
+    COLUMNS,
+    guard_cell,
+    import_groups,
+    parse_meetings,
+    unguard_cell,
+)
+from groups.models import Audience, Group, Meeting
+from groups.services import GroupValues, MeetingSpec, save_group
 from tests.conftest import LS6
 from tests.support.legacy import legacy_values
 
@@ -40,7 +48,13 @@ def snapshot() -> dict[str, dict]:
         data["conditions"] = sorted(c.slug for c in group.conditions.all())
         data["audiences"] = sorted(a.slug for a in group.audiences.all())
         data["meetings"] = sorted(
-            (tuple(getattr(m, name) for name in MEETING_FIELDS) for m in group.meetings.all()),
+            (
+                (
+                    *(getattr(m, name) for name in MEETING_FIELDS),
+                    sorted(a.slug for a in m.audiences.all()),
+                )
+                for m in group.meetings.all()
+            ),
             key=repr,
         )
         found[group.slug] = data
@@ -79,6 +93,58 @@ def directory(db, make_group):
         conditions=("gambling", "anxiety"),
     )
     make_group("Hybrid", format="hybrid", at=(51.5, -0.12))
+    # A draft with only its name, which exports with its status and imports as a draft.
+    save_group(values=GroupValues(name="A draft with only a name", status="draft"))
+    every_new_field = make_group(
+        "Every new field",
+        format="hybrid",
+        online_url="",
+        online_on_request=True,
+        dial_in="0113 496 0999",
+        joining_notes="Ask for Sam; the meeting ID is 123 [not 456]",
+        what_to_expect="Someone meets you.\nNobody has to speak.",
+        venue_hidden=False,
+        paused=True,
+        paused_until=dt.date(2031, 1, 6),
+        meetings="Mon 23:00-01:00",
+    )
+    save_group(
+        group=every_new_field,
+        values=GroupValues(),
+        meetings=[
+            *parse_meetings("Mon 23:00-01:00 (Night owls)"),
+            MeetingSpec(
+                weekday=2,
+                start_time=dt.time(18),
+                end_time=dt.time(19, 30),
+                recurrence="monthly",
+                week_of_month=2,
+                note="Family session (with children]",
+                format="in_person",
+                address="St Mary's Hall; Room [2]",
+                town="Leeds",
+                postcode="LS7 1AB",
+                latitude=53.8301234567,
+                longitude=-1.5401234567,
+                step_free="yes",
+                online_url="https://example.org/family?a=1;b=2",
+                dial_in="0113 496 0998",
+                joining_notes="Ring the bell \\ twice",
+                audiences=tuple(
+                    Audience.objects.filter(slug__in=["carers_family", "women"]).order_by("pk")
+                ),
+                languages=("pl", "en"),
+            ),
+            MeetingSpec(
+                weekday=4,
+                start_time=dt.time(10),
+                end_time=dt.time(11),
+                format="online",
+                online_on_request=True,
+            ),
+        ],
+    )
+    make_group("Hidden venue", conditions=("domestic_abuse",), address="1 Safe Street")
     return snapshot()
 
 
@@ -88,7 +154,8 @@ def test_export_then_import_changes_nothing(directory):
     result = import_groups(text.encode("utf-8"))
 
     assert result.ok, [str(p) for p in result.problems]
-    assert (result.created, result.updated) == (0, len(directory))
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(directory))
+    assert result.changes == []
     assert snapshot() == directory
 
 
@@ -106,7 +173,8 @@ def test_export_then_import_into_an_empty_directory_reproduces_it(directory):
 def test_the_export_has_every_column_of_the_import_format(directory):
     header = next(csv.reader(io.StringIO(groups_csv(Group.objects.all()[:1]).lstrip("\ufeff"))))
     assert header == ALL_COLUMNS
-    assert set(COLUMNS) < set(header)
+    assert set(COLUMNS) <= set(header)
+    assert {"slug", "status", "sector", "what_to_expect", "venue_hidden"} <= set(header)
 
 
 def test_text_cells_that_look_like_formulas_are_guarded(directory):
@@ -218,7 +286,7 @@ def test_staff_download_the_whole_directory(client, admin_client, directory):
 
     assert response.status_code == 200
     found = rows(response.getvalue().decode("utf-8"))  # streamed: it can be read once
-    assert {r["status"] for r in found} == {"published", "pending", "archived"}
+    assert {r["status"] for r in found} == {"published", "pending", "archived", "draft"}
     assert len(found) == len(directory)
 
 
@@ -300,7 +368,7 @@ def test_the_upload_lists_every_problem_with_its_line_and_writes_nothing(admin_c
     )
     html = upload(admin_client, text).content.decode()
 
-    problems = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td>", html)
+    problems = re.findall(r"<tr><td>(\d+)</td><td>\d+</td><td>(.*?)</td>", html)
     assert ("3", "name") in problems
     assert ("3", "orientation") in problems
     assert ("4", "conditions") in problems

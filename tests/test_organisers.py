@@ -63,7 +63,7 @@ def test_it_submits_a_group_for_review(organiser_client, organiser, moderator, l
 
 
 def test_it_shows_each_error_beside_its_field_and_in_a_summary(organiser_client, ls6):
-    data = group_form_data(name="", **{"meetings-0-end_time": "18:00"})
+    data = group_form_data(name="", **{"meetings-0-end_time": "19:00"})
     data.pop("conditions")
     response = organiser_client.post(NEW, data)
     page = response.content.decode()
@@ -74,7 +74,7 @@ def test_it_shows_each_error_beside_its_field_and_in_a_summary(organiser_client,
     assert 'href="#id_conditions_0"' in page
     assert 'href="#id_meetings-0-end_time"' in page
     assert 'id="id_meetings-0-end_time-error"' in page
-    assert "The end time must be after the start time." in page
+    assert "The end time must be different from the start time" in page
     assert not Group.objects.exists()
 
 
@@ -128,12 +128,12 @@ def test_adding_a_meeting_with_a_forged_count_adds_none(organiser_client, ls6, t
     assert not Group.objects.exists()
 
 
-def test_pressing_enter_submits_rather_than_adding_a_meeting(organiser_client):
+def test_pressing_enter_continues_rather_than_adding_a_meeting(organiser_client):
     # The browser presses the form's first submit button: it must be the primary action.
     page = organiser_client.get(NEW).content.decode()
     form = page[page.index('id="group-form"') :]
     first_button = form[form.index("<button") : form.index("</button>")]
-    assert 'value="submit"' in first_button
+    assert 'value="check"' in first_button
     assert 'tabindex="-1"' in first_button
     assert 'aria-hidden="true"' in first_button
 

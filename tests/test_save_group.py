@@ -67,15 +67,27 @@ def test_it_is_all_or_nothing_by_itself(make_group):
     assert Group.objects.get(pk=group.pk).name == "Before"
 
 
-def test_a_new_group_needs_a_condition_and_writes_nothing_without_one(make_group):
+def test_a_submitted_group_needs_a_condition_and_writes_nothing_without_one(make_group):
     template = make_group()
     with pytest.raises(ValidationError) as caught:
         save_group(
             values=GroupValues(
-                name="No conditions", orientation="inward", group_type=template.group_type
+                name="No conditions",
+                orientation="inward",
+                group_type=template.group_type,
+                status="pending",
             ),
             meetings=parse_meetings("Tue 19:00-20:30"),
         )
     assert "conditions" in caught.value.message_dict
     assert not Group.objects.filter(name="No conditions").exists()
     assert Condition.objects.exists()
+
+
+def test_a_draft_needs_only_its_name():
+    group = save_group(values=GroupValues(name="Just a name", status="draft"))
+    assert Group.objects.get(pk=group.pk).name == "Just a name"
+    with pytest.raises(ValidationError) as caught:
+        save_group(group=group, values=GroupValues(status="pending"))
+    assert {"orientation", "group_type", "conditions"} <= set(caught.value.message_dict)
+    assert Group.objects.get(pk=group.pk).status == "draft"

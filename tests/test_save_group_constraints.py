@@ -25,11 +25,12 @@ def values(**overrides) -> GroupValues:
     return GroupValues(**fields)
 
 
-def test_a_published_group_with_no_place_is_refused_by_name(db):
+def test_a_published_group_with_no_place_is_refused_in_words(db):
     with pytest.raises(ValidationError) as caught:
         save_group(values=values(), conditions=Condition.objects.filter(slug="alcohol"))
 
-    assert "group_published_in_person_has_location" in " ".join(caught.value.messages)
+    # The model says it in an organiser's words before the database's constraint would.
+    assert "We cannot find where the group meets" in " ".join(caught.value.messages)
     assert not Group.objects.exists()
 
 

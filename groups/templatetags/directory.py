@@ -3,40 +3,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.conf.locale import LANG_INFO
 
 from groups.geo import km_to_miles
-from groups.models import Group
+from groups.languages import language_name
+from groups.models import LONDON, Group, Meeting, Occurrence, format_time
 
 register = template.Library()
 
-# ISO 639 codes that Django's locale table lacks or names differently.
-LANGUAGE_NAMES = {
-    "bfi": "British Sign Language",
-    "en": "English",
-    "cy": "Welsh",
-    "gd": "Scottish Gaelic",
-    "so": "Somali",
-    "pa": "Punjabi",
-    "ur": "Urdu",
-    "bn": "Bengali",
-    "gu": "Gujarati",
-    "ar": "Arabic",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "ps": "Pashto",
-    "ti": "Tigrinya",
-    "ku": "Kurdish",
-    "fa": "Persian (Farsi)",
-}
-
 
 @register.filter
-def distance(km: float | None) -> str:
-    """0.4 miles (0.7 km): clinicians in the UK think in miles; km for the API's users."""
+def distance(km: float | None, rough: bool = False) -> str:
+    """0.4 miles (0.7 km): clinicians in the UK think in miles; km for the API's users.
+    Rough (a hidden venue): to the nearest mile, as distances to a few places would
+    otherwise pin the venue down."""
     if km is None:
         return ""
     miles = km_to_miles(km)
+    if rough:
+        return f"About {max(round(miles), 1)} mile{'s' if round(miles) > 1 else ''}"
     if miles < 0.05:
         # "0.0 miles" reads as "here"; it never is.
         return "Less than 0.1 miles (under 0.1 km)"
@@ -64,32 +48,57 @@ def in_text(name: str) -> str:
     return name
 
 
-@register.filter
-def language_name(code: str) -> str:
-    if code in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[code]
-    return LANG_INFO.get(code, {}).get("name", code)
+register.filter("language_name", language_name)
 
 
 @register.simple_tag
-def next_meeting_text(group: Group, today: dt.date) -> str:
-    found = group.next_meeting(today)
+def next_meeting_text(group: Group, now: dt.datetime) -> str:
+    """The next meeting that has not ended (UK time); after a search on a meeting's day,
+    time, format or audience, the next of the meetings that matched."""
+    meetings = getattr(group, "matched_meetings", None)
+    found = group.next_meeting(now, meetings=meetings)
     if found is None:
+        if group.is_paused(now.date()):
+            return paused_text(group)
         return "Ask the group" if group.meetings.all() else "No fixed meetings: contact the group"
-    date, meeting = found
-    if date == today:
+    return occurrence_text(found, now)
+
+
+def occurrence_text(occurrence: Occurrence, now: dt.datetime) -> str:
+    """ "Today, 7pm to 8:30pm", "Tomorrow, ...", "Friday 9 January, 11pm to 1am"."""
+    today = now.astimezone(LONDON).date()
+    day = occurrence.start.date()
+    if day == today:
         when = "Today"
-    elif date == today + dt.timedelta(days=1):
+    elif day == today + dt.timedelta(days=1):
         when = "Tomorrow"
     else:
-        when = f"{date:%A} {date.day} {date:%B}"
-    return f"{when}, {meeting.describe().split(', ', 1)[1]}"
+        when = f"{day:%A} {day.day} {day:%B}"
+    times = f"{format_time(occurrence.start.time())} to {format_time(occurrence.end.time())}"
+    return f"{when}, {times}"
 
 
 @register.filter
-def next_date(meeting, today: dt.date) -> str:
-    date = meeting.next_date(today)
-    return f"{date:%A} {date.day} {date:%B %Y}" if date else ""
+def paused_text(group: Group) -> str:
+    if group.paused_until is None:
+        return "Paused: not meeting for now"
+    back = group.paused_until
+    return f"Paused: meets again from {back:%A} {back.day} {back:%B}"
+
+
+@register.filter
+def next_date(meeting: Meeting, now: dt.datetime) -> str:
+    """The date of this meeting's next meeting that has not ended (paused days skipped)."""
+    found = meeting.group.next_meeting(now, meetings=[meeting])
+    if found is None:
+        return ""
+    day = found.start.date()
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@register.filter
+def paused_on(group: Group, today: dt.date) -> bool:
+    return group.is_paused(today)
 
 
 @register.simple_tag

@@ -70,7 +70,8 @@ def test_claim_approval_edit_rejection_and_one_click_still_meeting(
     own.get_by_role("link", name="Broomhill SMART Recovery").click()
     own.get_by_role("link", name="Edit the group's details and meetings").click()
     own.get_by_label("Summary").fill("SMART Recovery tools, every Tuesday, in Broomhill.")
-    own.get_by_role("button", name="Submit for review").last.click()
+    own.get_by_role("button", name="Continue", exact=True).click()
+    own.get_by_role("button", name="Submit for review").click()
     expect(own.locator(".app-messages")).to_contain_text("Your changes are waiting for review")
 
     # The moderator reviews them on a phone: the diff fits, and they turn them down.

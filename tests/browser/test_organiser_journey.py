@@ -50,7 +50,7 @@ def test_an_organiser_lists_a_group_and_a_clinician_finds_it(
 
     # List a group; first with a mistake.
     page.get_by_role("button", name="List a new group").click()
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     page.get_by_label("Name of the group").fill("Woodhouse Moor Recovery Circle")
     page.get_by_label("Summary").fill("A weekly peer support meeting about drinking.")
@@ -62,6 +62,9 @@ def test_an_organiser_lists_a_group_and_a_clinician_finds_it(
     page.get_by_label("Day").select_option(label="Tuesday")
     page.get_by_label("Starts at").fill("19:00")
     page.get_by_label("Ends at").fill("20:30")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    # Check your answers: the whole listing, then send it.
+    expect(page.get_by_text("Woodhouse Moor Recovery Circle").first).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".app-messages")).to_contain_text("waiting for review")
 
@@ -185,9 +188,9 @@ def _report(page, url, group, **_):
 @form("group-form")
 def _group_form(page, url, **_):
     page.goto(url + "/organisers/groups/new/")
-    page.get_by_label("Ends at").fill("06:00")
+    page.get_by_label("Ends at").fill("07:00")
     page.get_by_label("Starts at").fill("07:00")
-    submit(page, "Submit for review")
+    submit(page, "Continue")
 
 
 @form("close")

@@ -49,7 +49,8 @@ def run_import(
             stderr.write(f"{file}: {problem}")
         raise CommandError(f"{len(result.problems)} problem(s) found; nothing was imported.")
     verb = "Would import" if dry_run else "Imported"
-    stdout.write(f"{verb} {result.created} new and {result.updated} updated group(s).")
+    unchanged = f"; {result.unchanged} unchanged" if result.unchanged else ""
+    stdout.write(f"{verb} {result.created} new and {result.updated} updated group(s){unchanged}.")
 
 
 class Command(BaseCommand):
