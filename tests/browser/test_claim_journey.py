@@ -1,7 +1,9 @@
 """An organiser's journey with a listing they did not create, in Chromium (issue 15, "Done
 when"): they claim an imported listing; the group's listed address confirms them; a
 moderator approves; they edit it; a moderator, on a phone, turns the changes down; the
-listing is confirmed with one click from the reminder email, without signing in."""
+edit reopens in the form with the reason, and resubmitted is approved; they pause the
+group; the listing is confirmed with one click from the reminder email, without signing
+in."""
 
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ pytestmark = pytest.mark.browser
 pytest_plugins = ["tests.organiser_fixtures"]
 
 PHONE = {"width": 360, "height": 740}
+EDITED = "SMART Recovery tools, every Tuesday, in Broomhill."
 
 
 def fits_the_width(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_claim_approval_edit_rejection_and_one_click_still_meeting(
+def test_claim_approval_edit_rejection_resubmit_pause_and_one_click_still_meeting(
     browser: Browser, live_server, mailoutbox, make_group, organiser, moderator
 ):
     group = make_group("Broomhill SMART Recovery", email="contact@broomhill-smart.example")
@@ -69,8 +72,9 @@ def test_claim_approval_edit_rejection_and_one_click_still_meeting(
     own.goto(live_server.url + "/organisers/")
     own.get_by_role("link", name="Broomhill SMART Recovery").click()
     own.get_by_role("link", name="Edit the group's details and meetings").click()
-    own.get_by_label("Summary").fill("SMART Recovery tools, every Tuesday, in Broomhill.")
-    own.get_by_role("button", name="Continue", exact=True).click()
+    own.get_by_label("Summary").fill(EDITED)
+    own.get_by_role("button", name="Continue").last.click()
+    expect(own.get_by_role("heading", level=1)).to_contain_text("Check your answers")
     own.get_by_role("button", name="Submit for review").click()
     expect(own.locator(".app-messages")).to_contain_text("Your changes are waiting for review")
 
@@ -89,6 +93,31 @@ def test_claim_approval_edit_rejection_and_one_click_still_meeting(
     assert turned_down.to == [organiser.email]
     group.refresh_from_db()
     assert group.summary == "A peer support group."  # the listing stays as it was
+
+    # The turned-down edit reopens in the form, with the reason above it, and is sent again.
+    own.goto(live_server.url + f"/organisers/groups/{group.pk}/")
+    own.get_by_role("link", name="Edit the group's details and meetings").click()
+    expect(own.locator(".app-rejection")).to_contain_text("the church has two halls")
+    expect(own.get_by_label("Summary")).to_have_value(EDITED)
+    own.get_by_role("button", name="Continue").last.click()
+    expect(own.locator(".app-check-answers")).to_contain_text(EDITED)
+    own.get_by_role("button", name="Submit for review").click()
+    expect(own.locator(".app-messages")).to_contain_text("Your changes are waiting for review")
+    moderation.goto(live_server.url + "/moderation/")
+    moderation.get_by_role("link", name="Broomhill SMART Recovery").first.click()
+    moderation.get_by_role("button", name="Approve the changes").click()
+    expect(moderation.locator(".app-messages")).to_be_visible()
+    group.refresh_from_db()
+    assert group.summary == EDITED
+
+    # The organiser pauses the group, with no date: clinicians see it plainly.
+    own.goto(live_server.url + f"/organisers/groups/{group.pk}/")
+    own.get_by_role("link", name="Pause the group").click()
+    own.get_by_role("button", name="Pause the group").click()
+    expect(own.locator(".app-messages")).to_contain_text("The group is marked as paused.")
+    public = browser.new_context().new_page()
+    public.goto(live_server.url + group.get_absolute_url())
+    expect(public.locator(".app-paused")).to_contain_text("not meeting for now")
 
     # Eleven months on, the reminder's link confirms it in one click, with no sign-in.
     Group.objects.filter(pk=group.pk).update(
