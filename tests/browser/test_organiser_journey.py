@@ -57,8 +57,8 @@ def test_an_organiser_lists_a_group_and_a_clinician_finds_it(
     page.get_by_label("Type of group").select_option(label="Peer support group")
     page.get_by_label("Inward-oriented").check()
     page.get_by_label("Alcohol", exact=True).check()
-    page.get_by_label("Town").fill("Leeds")
-    page.get_by_label("Postcode").fill("LS6")
+    page.get_by_label("Town", exact=True).fill("Leeds")
+    page.get_by_label("Postcode", exact=True).fill("LS6")
     page.get_by_label("Day").select_option(label="Tuesday")
     page.get_by_label("Starts at").fill("19:00")
     page.get_by_label("Ends at").fill("20:30")
@@ -104,13 +104,13 @@ def fill_in_a_group(page: Page) -> None:
     page.get_by_label("Type of group").select_option(label="Peer support group")
     page.get_by_label("Inward-oriented").check()
     page.get_by_label("Alcohol", exact=True).check()
-    page.get_by_label("Postcode").fill("LS6")
+    page.get_by_label("Postcode", exact=True).fill("LS6")
     page.get_by_label("Day").select_option(label="Tuesday")
     page.get_by_label("Starts at").fill("19:00")
     page.get_by_label("Ends at").fill("20:30")
 
 
-def test_enter_in_a_field_submits_the_group_rather_than_adding_a_meeting(
+def test_enter_in_a_field_continues_to_the_check_rather_than_adding_a_meeting(
     browser, live_server, organiser, ls6
 ):
     from groups.models import Group
@@ -119,6 +119,8 @@ def test_enter_in_a_field_submits_the_group_rather_than_adding_a_meeting(
     page.goto(live_server.url + "/organisers/groups/new/")
     fill_in_a_group(page)
     page.get_by_label("Name of the group").press("Enter")
+    # Enter continues to "check your answers", as the form's Continue does.
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".app-messages")).to_contain_text("waiting for review")
     group = Group.objects.get()
     assert group.status == "pending"
