@@ -100,7 +100,8 @@ def test_a_feed_tells_the_organisers_naming_its_list(owned_group, organiser):
     changes = tell_organisers_of_changes(
         group=group, before=before, by="the Sheffield AA meeting list"
     )
-    assert [d.label for d in changes] == ["Cost", "Meetings"]
+    # In the order a listing's fields are declared (groups/fields.py), as the form shows them.
+    assert [d.label for d in changes] == ["Meetings", "Cost"]
     (message,) = mail.outbox
     assert "changed by the Sheffield AA meeting list" in message.body
     assert "Every Tuesday, 7pm to 8:30pm" in message.body
