@@ -22,9 +22,13 @@ def test_it_finds_alcohol_groups_near_ls6_nearest_first(page: Page, demo_site):
     assert len(km) >= 6
     assert km == sorted(km)
 
+    # Once the search's own requests have settled (an htmx swap may still be replacing
+    # the list the link is in), following the link leads to the group's page.
+    page.wait_for_load_state("networkidle")
     first = page.locator(".app-group-card a").first
     name = first.inner_text()
-    first.click()
+    with page.expect_navigation():
+        first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.get_by_text("not an NHS service").first).to_be_visible()
 
