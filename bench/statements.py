@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""What each bench search costs the database alone, at 5,000 and 50,000 groups.
+
+For each search below, captures the statements its API request runs through the real
+view (bench/capture.py), then times each statement alone: the best of 30 runs of
+PostgreSQL's own execution time (EXPLAIN (ANALYZE, TIMING OFF), so neither the network
+nor Python is counted; planning is shown apart). Prints each statement's time at both
+sizes and the ratio, 50,000 ÷ 5,000, which for a statement that reads only what it
+returns stays near 1.
+
+    .venv/bin/python bench/statements.py            # builds both databases, ~2 minutes
+    .venv/bin/python bench/statements.py --url-5000 postgres://.../bench_5000 \\
+        --url-50000 postgres://.../bench_50000      # databases bench/run.py's steps built
+    .venv/bin/python bench/statements.py --explain "/api/groups/?near=LS6&condition=alcohol"
+                                                    # EXPLAIN (ANALYZE, BUFFERS), DATABASE_URL
+
+Starts and stops its own PostgreSQL cluster (bench/run.py's) unless given both URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from capture import Statement, capture, setup  # noqa: E402
+
+RUNS = 30
+SEARCHES = [
+    ("local, condition", "/api/groups/?near=LS6&radius_km=16&condition=alcohol"),
+    ("local, day and time", "/api/groups/?near=LS6&radius_km=16&day=tue&time_of_day=evening"),
+    ("local, online format", "/api/groups/?near=LS6&radius_km=16&format=online"),
+    ("local, audience", "/api/groups/?near=LS6&radius_km=16&audience=women"),
+    ("specific keyword", "/api/groups/?q=bereavement"),
+    ("common-word keyword", "/api/groups/?q=alcohol+recovery"),
+    ("a word in a third of groups", "/api/groups/?q=recovery"),
+    (
+        "50 km, several filters",
+        "/api/groups/?near=M1&radius_km=50&condition=alcohol&condition=drugs"
+        "&orientation=inward&format=in_person&time_of_day=evening",
+    ),
+]
+
+
+def explain(statement: Statement, options: str) -> Any:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ({options}) {statement.sql}", statement.params)
+        return cursor.fetchall()
+
+
+def best_of(statement: Statement, runs: int) -> tuple[float, float]:
+    """Best execution and planning time in ms over runs, by PostgreSQL's own clock."""
+    execution = planning = float("inf")
+    for _ in range(runs):
+        plan = explain(statement, "ANALYZE, TIMING OFF, FORMAT JSON")[0][0][0]
+        execution = min(execution, plan["Execution Time"])
+        planning = min(planning, plan["Planning Time"])
+    return execution, planning
+
+
+def measure(runs: int) -> None:
+    """In a process whose DATABASE_URL is one size's database: print JSON of times."""
+    setup()
+    from groups.models import Group
+
+    out: dict[str, Any] = {"groups": Group.objects.published().count(), "searches": {}}
+    for label, path in SEARCHES:
+        rows = []
+        for statement in capture(path):
+            execution, planning = best_of(statement, runs)
+            rows.append({"label": statement.label, "ms": execution, "plan_ms": planning})
+        out["searches"][label] = rows
+    print(json.dumps(out))
+
+
+def measured(url: str, runs: int) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, __file__, "--measure", "--runs", str(runs)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode:
+        sys.exit(f"measuring {url} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(small: dict[str, Any], large: dict[str, Any], runs: int) -> str:
+    lines = [
+        f"Each statement alone, best of {runs} (PostgreSQL's execution time, ms; planning apart):",
+        "",
+        f"| search | statement | {small['groups']:,} groups | {large['groups']:,} groups | ratio "
+        "| planning (50k) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, _path in SEARCHES:
+        pairs = zip(small["searches"][label], large["searches"][label], strict=False)
+        main_seen = False
+        for n, (a, b) in enumerate(pairs, 1):
+            # The main statement: the first that reads the groups.
+            is_main = not main_seen and b["label"] == "groups_group"
+            main_seen = main_seen or is_main
+            name = f"{n}. {b['label']}" + (" **(main)**" if is_main else "")
+            lines.append(
+                f"| {label if n == 1 else ''} | {name} | {a['ms']:.3f} | {b['ms']:.3f} | "
+                f"{b['ms'] / max(a['ms'], 0.001):.2f}× | {b['plan_ms']:.3f} |"
+            )
+    lines += ["", "Searches: " + "; ".join(f"{label}: `{path}`" for label, path in SEARCHES)]
+    return "\n".join(lines)
+
+
+def print_explain(path: str) -> None:
+    setup()
+    for statement in capture(path):
+        print(f"-- {statement.label}")
+        for (line,) in explain(statement, "ANALYZE, BUFFERS"):
+            print(line)
+        print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--url-5000", help="a built database of 5,000 groups")
+    parser.add_argument("--url-50000", help="a built database of 50,000 groups")
+    parser.add_argument("--explain", metavar="PATH", help="EXPLAIN (ANALYZE, BUFFERS) a request")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        return measure(args.runs)
+    if args.explain:
+        return print_explain(args.explain)
+    if args.url_5000 and args.url_50000:
+        small, large = measured(args.url_5000, args.runs), measured(args.url_50000, args.runs)
+    else:
+        import run  # bench/run.py: its cluster and its way of building a database
+
+        with run.postgres() as (bindir, port):
+            urls = {size: run.build(bindir, port, size)["DATABASE_URL"] for size in run.SIZES}
+            small, large = (measured(urls[size], args.runs) for size in run.SIZES)
+    print(report(small, large, args.runs))
+
+
+if __name__ == "__main__":
+    main()
