@@ -26,6 +26,7 @@ from .mapping import (
     SOURCE_FIELDS,
     Listing,
     Locator,
+    keep_own_values,
     meeting_from_json,
     meeting_json,
     to_listing,
@@ -341,9 +342,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def apply_values(group: Group, values: dict[str, Any], reason: str, *, actor: Any = None) -> Group:
-    """Source values (in a listing's JSON form) onto a group."""
+    """Source values (in a listing's JSON form) onto a group. Its meetings keep the
+    per-meeting values people gave them (mapping.keep_own_values)."""
     fields = {k: v for k, v in values.items() if k != "meetings"}
-    meetings = [meeting_from_json(m) for m in values["meetings"]] if "meetings" in values else None
+    meetings = None
+    if "meetings" in values:
+        current = [MeetingSpec.of(m) for m in group.meetings.prefetch_related("audiences")]
+        meetings = keep_own_values([meeting_from_json(m) for m in values["meetings"]], current)
     return write(group, fields, reason, actor=actor, meetings=meetings)
 
 

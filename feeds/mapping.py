@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -63,7 +63,16 @@ class Listing:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+# What a source says of a meeting: when it meets. The rest of a meeting (its format,
+# own venue, joining details, audiences, languages) is what an organiser or moderator
+# added here; a sync keeps it (see keep_own_values).
+FEED_MEETING_FIELDS = (
+    "weekday", "start_time", "end_time", "recurrence", "anchor_date", "week_of_month", "note",
+)  # fmt: skip
+
+
 def meeting_json(spec: MeetingSpec) -> dict[str, Any]:
+    """The source's fields of a meeting (FEED_MEETING_FIELDS), as JSON."""
     return {
         "weekday": spec.weekday,
         "start_time": spec.start_time.strftime("%H:%M"),
@@ -85,6 +94,49 @@ def meeting_from_json(data: dict[str, Any]) -> MeetingSpec:
         week_of_month=data["week_of_month"],
         note=data["note"],
     )
+
+
+# How a source's meeting finds the group's meeting it is, stage by stage: each stage pairs
+# only meetings the stages before left unpaired, so an unchanged meeting is never taken
+# by a changed one. 1. every field the source gives is the same (unchanged); 2. the same
+# day and start time (its end, recurrence or note changed); 3. the same day (its time
+# changed; the nearest start wins); 4. the same start and end time (it moved day).
+_MATCH_STAGES: tuple[Callable[[MeetingSpec], tuple[Any, ...]], ...] = (
+    lambda m: tuple(getattr(m, name) for name in FEED_MEETING_FIELDS),
+    lambda m: (m.weekday, m.start_time),
+    lambda m: (m.weekday,),
+    lambda m: (m.start_time, m.end_time),
+)
+
+
+def keep_own_values(
+    from_source: Iterable[MeetingSpec], current: Iterable[MeetingSpec]
+) -> list[MeetingSpec]:
+    """The source's meetings, each carrying the per-meeting values of the group's meeting
+    it matches (_MATCH_STAGES): the source speaks for when a meeting meets, organisers
+    for how it runs. A source meeting that matches none is new; a group meeting that no
+    source meeting matches has left the list and goes."""
+    wanted, left = list(from_source), list(current)
+    matched: dict[int, MeetingSpec] = {}
+    for key in _MATCH_STAGES:
+        for index, spec in enumerate(wanted):
+            if index in matched:
+                continue
+            candidates = [m for m in left if key(m) == key(spec)]
+            if candidates:
+                best = min(candidates, key=lambda m: _minutes_apart(m.start_time, spec.start_time))
+                matched[index] = best
+                left.remove(best)
+    return [
+        replace(matched[i], **{n: getattr(spec, n) for n in FEED_MEETING_FIELDS})
+        if i in matched
+        else spec
+        for i, spec in enumerate(wanted)
+    ]
+
+
+def _minutes_apart(a: dt.time, b: dt.time) -> int:
+    return abs((a.hour * 60 + a.minute) - (b.hour * 60 + b.minute))
 
 
 @dataclass

@@ -18,7 +18,8 @@ from feeds.models import (
     SourceChange,
     SourceListing,
 )
-from groups.models import Group, Meeting, Status
+from groups.models import Group, Meeting, Status, Weekday
+from groups.services import MeetingSpec
 from moderation.models import DigestItem, DigestKind
 from organisers.models import GroupOwner
 from tests.support.feeds import fixture, sync
@@ -178,6 +179,111 @@ def test_a_changed_meeting_applies_and_a_vanished_one_goes_to_moderation(
     change = SourceChange.objects.get(group=gone)
     assert (change.kind, change.status) == (ChangeKind.GONE, ChangeStatus.PENDING)
     assert SourceListing.objects.get(group=gone).gone_since is not None
+
+
+def organiser_adds_per_meeting_values(group: Group) -> None:
+    """What an organiser gives two of a feed group's meetings, through the one write."""
+    from dataclasses import replace
+
+    from groups.models import Audience
+    from groups.services import GroupValues, MeetingSpec, save_group
+
+    own = {
+        Weekday.MONDAY: {"format": "online", "online_url": "https://meet.jit.si/headingley-mon"},
+        Weekday.SATURDAY: {
+            "address": "St Michael's Church Hall, Bennett Road",
+            "town": "Leeds",
+            "postcode": "LS6 3HN",
+            "latitude": 53.8204,
+            "longitude": -1.5762,
+            "step_free": "yes",
+            "joining_notes": "Ring the side door bell",
+            "audiences": (Audience.objects.get(slug="women"),),
+            "languages": ("cy",),
+        },
+    }
+    specs = [MeetingSpec.of(m) for m in group.meetings.all()]
+    save_group(
+        group=group,
+        values=GroupValues(),
+        meetings=[replace(s, **own.get(s.weekday, {})) for s in specs],
+        reason="Edited by its organiser",
+    )
+
+
+def how_they_run(group: Group) -> dict[tuple[int, dt.time], list[str]]:
+    return {
+        (m.weekday, m.start_time): MeetingSpec.of(m).how_it_runs()
+        for m in group.meetings.prefetch_related("audiences")
+    }
+
+
+def test_a_sync_keeps_the_values_an_organiser_gave_each_meeting(
+    aa_leeds, feed_server, meeting_guide, organiser
+):
+    sync(aa_leeds)
+    publish_all()
+    headingley = by_name("Headingley Group")
+    GroupOwner.objects.create(group=headingley, user=organiser)
+    organiser_adds_per_meeting_values(headingley)
+    monday = headingley.meetings.get(weekday=Weekday.MONDAY)
+    saturday = how_they_run(headingley)[(Weekday.SATURDAY, dt.time(10))]
+    meeting_guide[1]["time"], meeting_guide[1]["end_time"] = "10:30", "11:45"  # Saturday
+    meeting_guide[0]["day"] = [1]  # its Thursday meeting leaves the list
+    feed_server.serve("/meetings.json", meeting_guide)
+
+    report = sync(aa_leeds)
+
+    assert report.run.changed == 1
+    assert how_they_run(headingley) == {
+        (Weekday.MONDAY, dt.time(19, 30)): ["Online", "join at https://meet.jit.si/headingley-mon"],
+        (Weekday.SATURDAY, dt.time(10, 30)): saturday,
+    }
+    assert saturday == [
+        "at St Michael's Church Hall, Bennett Road, Leeds, LS6 3HN",
+        "step-free access",
+        "Ring the side door bell",
+        "for women",
+        "in Welsh",
+    ]
+    assert headingley.meetings.get(weekday=Weekday.SATURDAY).end_time == dt.time(11, 45)
+    assert headingley.meetings.get(weekday=Weekday.MONDAY).pk == monday.pk  # untouched
+    before = history_count()
+
+    feed_server.answers["/meetings.json"].conditional = False  # read it all again
+    report = sync(aa_leeds)
+
+    assert (report.run.changed, report.run.unchanged) == (0, 7)
+    assert history_count() == before
+    assert how_they_run(headingley)[(Weekday.SATURDAY, dt.time(10, 30))] == saturday
+
+
+def test_a_source_meeting_is_the_group_meeting_it_matches_first_by_all_then_by_day():
+    from feeds.mapping import keep_own_values
+    from groups.services import MeetingSpec
+
+    def at(day: int, start: int, end: int, **own: object) -> MeetingSpec:
+        return MeetingSpec(weekday=day, start_time=dt.time(start), end_time=dt.time(end), **own)
+
+    current = [
+        at(Weekday.MONDAY, 10, 11, note="", joining_notes="morning"),
+        at(Weekday.MONDAY, 19, 20, joining_notes="evening"),
+        at(Weekday.TUESDAY, 12, 13, joining_notes="lunch"),
+        at(Weekday.FRIDAY, 18, 19, joining_notes="gone"),
+    ]
+    from_source = [
+        at(Weekday.MONDAY, 18, 20),  # the evening meeting, an hour earlier: nearest start
+        at(Weekday.MONDAY, 10, 11),  # unchanged
+        at(Weekday.WEDNESDAY, 12, 13),  # the lunchtime meeting moved a day
+        at(Weekday.SUNDAY, 9, 10),  # new
+    ]
+
+    kept = keep_own_values(from_source, current)
+
+    assert [m.joining_notes for m in kept] == ["evening", "morning", "lunch", ""]
+    assert [(m.weekday, m.start_time.hour) for m in kept] == [
+        (Weekday.MONDAY, 18), (Weekday.MONDAY, 10), (Weekday.WEDNESDAY, 12), (Weekday.SUNDAY, 9),
+    ]  # fmt: skip
 
 
 def test_a_listing_that_comes_back_is_no_longer_gone(aa_leeds, feed_server, meeting_guide):
