@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, UUIDField
 
 from groups.languages import language_name
 from groups.models import (
@@ -171,14 +170,25 @@ def published_groups() -> GroupQuerySet:
     return Group.objects.published().with_cards().order_by("pk")
 
 
-# Each kind of id as PostgreSQL computes it (uuid-ossp), exactly as indexed by
-# exchange/migrations/0001_hsds_id_indexes.py.
+# Each kind of id as PostgreSQL computes it (uuid-ossp) from the group's primary key,
+# exactly as indexed by exchange/migrations/0001_hsds_id_indexes.py.
 ID_SQL = {
-    "organization": "'organization:' || groups_group.id::text",
-    "service": "'service:' || groups_group.id::text",
-    "physical": "'service_at_location:' || groups_group.id::text || ':physical'",
-    "virtual": "'service_at_location:' || groups_group.id::text || ':virtual'",
+    "organization": "'organization:' || %(expressions)s::text",
+    "service": "'service:' || %(expressions)s::text",
+    "physical": "'service_at_location:' || %(expressions)s::text || ':physical'",
+    "virtual": "'service_at_location:' || %(expressions)s::text || ':virtual'",
 }
+
+
+class DatabaseHsdsId(Func):
+    """A group's HSDS id of one kind, computed by PostgreSQL (the primary key is compiled
+    through the query, so no table name is written here)."""
+
+    output_field = UUIDField()
+
+    def __init__(self, kind: str) -> None:
+        template = f"uuid_generate_v5('{NAMESPACE}'::uuid, {ID_SQL[kind]})"
+        super().__init__(F("pk"), template=template)
 
 
 def group_for(kind: str, value: str) -> Group | None:
@@ -212,15 +222,10 @@ def _with_id(kind: str, wanted: str, id_of: Callable[[int], str]) -> Group | Non
     """On PostgreSQL one index lookup; elsewhere (SQLite, the local default) a scan of the
     published groups' ids, which no database there can index."""
     if connection.vendor == "postgresql":
-        # The SQL is our constants; the id asked for is a parameter.
-        matches = RawSQL(  # noqa: S611
-            f"uuid_generate_v5('{NAMESPACE}'::uuid, {ID_SQL[kind]}) = %s::uuid",
-            (wanted,),
-            output_field=BooleanField(),
-        )
         # The id alone first: with the card's joins (a draft's type may be empty, so a
         # LEFT JOIN) the planner may walk another index of a small table instead.
-        found = list(Group.objects.published().filter(matches).order_by().values("pk")[:1])
+        ids = Group.objects.published().alias(hsds_id=DatabaseHsdsId(kind))
+        found = list(ids.filter(hsds_id=uuid.UUID(wanted)).order_by().values("pk")[:1])
         return published_groups().get(pk=found[0]["pk"]) if found else None
     for pk in Group.objects.published().values_list("pk", flat=True).iterator():
         if id_of(pk) == wanted:

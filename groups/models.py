@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import geo
+from .search_document import DocumentField, SearchDocument
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -293,7 +294,12 @@ class HistoricalActor(models.Model):
 
 # Every change to a group and its tags is recorded (who, when, what); save_group() makes
 # one record per save, after the tags are set, through this object.
-GROUP_HISTORY = HistoricalRecords(m2m_fields=["conditions", "audiences"], bases=[HistoricalActor])
+# The search vector is derived from the recorded fields, so it is not recorded itself.
+GROUP_HISTORY = HistoricalRecords(
+    m2m_fields=["conditions", "audiences"],
+    bases=[HistoricalActor],
+    excluded_fields=["search_vector"],
+)
 
 
 GroupField = Callable[[str], Any]
@@ -630,6 +636,11 @@ class Group(models.Model):
         blank=True,
         editable=False,
         help_text="The names of its conditions, kept here so that the search index can read them.",
+    )
+    # What a keyword search reads (groups/search_document.py): a weighted English tsvector
+    # on PostgreSQL, GIN-indexed by migration 0018; the same text on SQLite.
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(), output_field=DocumentField(), db_persist=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

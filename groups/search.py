@@ -8,21 +8,23 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     F,
     FloatField,
+    Func,
     IntegerField,
     Q,
+    TextField,
     Value,
     When,
     Window,
 )
-from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from .fields import CARD, Use, field_names
@@ -173,6 +175,19 @@ def alternatives_to(group: Group, n: int = 3) -> list[Group]:
     return list(search_groups(criteria).exclude(pk=group.pk).with_cards()[:n])
 
 
+class GroupWords(Func):
+    """A group's name and condition names as one text: the expression migration 0006's
+    trigram index is on (`name || ' ' || search_terms`), written the same way so the
+    planner can read through it."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(F("name"), F("search_terms"))
+
+
 def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
     """Groups whose name, summary, description or conditions match the keywords, with a rank.
 
@@ -186,35 +201,20 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
         text = " ".join(terms)
-        # The columns and indexes behind these live in migration 0006 (PostgreSQL only).
-        matches = RawSQL(
-            "groups_group.search_vector @@ websearch_to_tsquery('english', %s)",
-            (text,),
-            output_field=BooleanField(),
-        )
-        similar = RawSQL(
-            "%s <%% (groups_group.name || ' ' || groups_group.search_terms)",
-            (text,),
-            output_field=BooleanField(),
-        )
+        # Their indexes are PostgreSQL-only: migration 0018 (the vector), 0006 (trigrams).
+        query = SearchQuery(text, search_type="websearch", config="english")
+        matches = Q(search_vector=query)
+        similar = TrigramWordSimilar(GroupWords(), text)
         # Word similarity is dear to compute: only for groups that full-text search missed.
-        rank = RawSQL(
-            "CASE WHEN groups_group.search_vector @@ websearch_to_tsquery('english', %s)"
-            " THEN 1 + ts_rank(groups_group.search_vector, websearch_to_tsquery('english', %s))"
-            " ELSE word_similarity(%s, groups_group.name || ' ' || groups_group.search_terms)"
-            " END",
-            (text, text, text),
+        rank = Case(
+            When(matches, then=Value(1.0) + SearchRank(F("search_vector"), query)),
+            default=TrigramWordSimilarity(text, GroupWords()),
             output_field=FloatField(),
         )
-        return qs.filter(Q(matches) | Q(similar)).annotate(rank=rank)
+        return qs.filter(matches | Q(similar)).annotate(rank=rank)
+    # On SQLite the vector is the group's text: every word must start a word in it.
     for term in terms:
-        starts_word = rf"\b{re.escape(term)}"
-        qs = qs.filter(
-            Q(name__iregex=starts_word)
-            | Q(summary__iregex=starts_word)
-            | Q(description__iregex=starts_word)
-            | Q(search_terms__iregex=starts_word)
-        )
+        qs = qs.filter(search_vector__iregex=rf"\b{re.escape(term)}")
     name_hits = [When(name__iregex=rf"\b{re.escape(t)}", then=Value(1.0)) for t in terms]
     return qs.annotate(rank=Case(*name_hits, default=Value(0.5), output_field=FloatField()))
 

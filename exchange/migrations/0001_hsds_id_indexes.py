@@ -10,6 +10,8 @@ scans instead (exchange.hsds._scan).
 from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations
 
+from directory.postgres import PostgresOnlySQL
+
 NAMESPACE = "3b0f6f1e-8a55-4c52-9e0c-7d3c2f6a1b84"
 KINDS = {
     "organization": "'organization:' || id::text",
@@ -17,16 +19,6 @@ KINDS = {
     "physical": "'service_at_location:' || id::text || ':physical'",
     "virtual": "'service_at_location:' || id::text || ':virtual'",
 }
-
-
-class PostgresOnlySQL(migrations.RunSQL):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -10,15 +10,7 @@
 from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations
 
-
-class PostgresOnlySQL(migrations.RunSQL):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from directory.postgres import PostgresOnlySQL
 
 
 class Migration(migrations.Migration):

@@ -7,11 +7,9 @@ extension was created by another role the planner keeps its guess and searches s
 A dump and restore recreates the extension with its defaults: run migrate's SQL again.
 """
 
-import importlib
-
 from django.db import migrations
 
-PostgresOnlySQL = importlib.import_module("groups.migrations.0006_postgres_search").PostgresOnlySQL
+from directory.postgres import PostgresOnlySQL
 
 
 def set_cost(cost: int) -> str:
