@@ -5,7 +5,10 @@ The spec is for weekly meetings: fortnightly and monthly meetings are left out (
 page says so). Each weekly meeting of a published group is one item. Type codes come
 from the same code mapping feeds read with (feeds.models.CodeMapping, Meeting Guide rows
 that belong to no one source), read the other way: a women's group's meetings carry `W`,
-a group with step-free access `X`, an online one `ONL`.
+a meeting at a step-free venue `X`, an online one `ONL`, a paused group's `TC`.
+
+Each item says how its meeting runs: the meeting's own format, venue, joining details,
+audiences and languages, else its group's. A hidden venue is sent as its town only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from groups.models import (
 )
 
 CHUNK = 2000
+HIDDEN_VENUE = "Address given when you contact the group."
+ON_REQUEST = "The link is given on request: contact the group (see its page)."
 
 
 def reverse_codes() -> dict[tuple[str, str], str]:
@@ -66,8 +71,8 @@ def items(groups: GroupQuerySet, absolute: Any) -> Iterator[dict[str, Any]]:
 
 
 def item(group: Group, meeting: Meeting, codes: dict, absolute: Any) -> dict[str, Any]:
-    online = group.format != Format.IN_PERSON
-    in_person = group.format != Format.ONLINE
+    """One meeting as the spec has it, with how that meeting runs: its own format, venue,
+    joining details, audiences and languages, else its group's."""
     data: dict[str, Any] = {
         "name": group.name,
         "slug": f"{group.slug}-{meeting.pk}",
@@ -75,12 +80,9 @@ def item(group: Group, meeting: Meeting, codes: dict, absolute: Any) -> dict[str
         "time": meeting.start_time.strftime("%H:%M"),
         "end_time": meeting.end_time.strftime("%H:%M"),
         "timezone": "Europe/London",
-        "types": types(group, codes),
-        "attendance_option": {"in_person": "in_person", "online": "online"}.get(
-            group.format, "hybrid"
-        ),
+        "types": types(group, meeting, codes),
+        "attendance_option": attendance_option(group, meeting),
         "group": group.name,
-        "formatted_address": _address(group, in_person),
         "updated": group.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "url": absolute(group.get_absolute_url()),
     }
@@ -88,32 +90,78 @@ def item(group: Group, meeting: Meeting, codes: dict, absolute: Any) -> dict[str
         data["notes"] = meeting.note
     if group.summary:
         data["group_notes"] = group.summary
-    if online:
-        data["conference_url"] = group.online_url
-    if in_person and group.latitude is not None and group.longitude is not None:
-        data.update(latitude=round(group.latitude, 5), longitude=round(group.longitude, 5))
-        data["approximate"] = "no"
-    else:
-        data["approximate"] = "yes"
-    if group.town:
-        data["region"] = group.town
+    data.update(_where(group, meeting))
+    data.update(_joining(meeting))
     return data
 
 
-def types(group: Group, codes: dict) -> list[str]:
-    wanted = [(Effect.AUDIENCE, a.slug) for a in group.audiences.all()]
+def attendance_option(group: Group, meeting: Meeting) -> str:
+    """The meeting's own format; "inactive" (the spec's temporarily closed) while its
+    group is paused."""
+    if group.is_paused():
+        return "inactive"
+    return ATTENDANCE[meeting.effective_format]
+
+
+ATTENDANCE = {Format.IN_PERSON: "in_person", Format.ONLINE: "online", Format.HYBRID: "hybrid"}
+
+
+def types(group: Group, meeting: Meeting, codes: dict) -> list[str]:
+    """Codes for who the meeting is for, its languages, its venue's step-free access and
+    its format (its own, else the group's), and the group's conditions."""
+    wanted = [(Effect.AUDIENCE, a.slug) for a in meeting.audience_terms]
     wanted += [(Effect.CONDITION, c.slug) for c in group.conditions.all()]
-    wanted += [(Effect.LANGUAGE, code) for code in group.languages or []]
-    if group.step_free == StepFree.YES:
+    wanted += [(Effect.LANGUAGE, code) for code in meeting.language_codes]
+    venue = meeting.venue
+    if venue is not None and venue.step_free == StepFree.YES:
         wanted.append((Effect.STEP_FREE, ""))
-    if group.format == Format.ONLINE:
+    if meeting.effective_format == Format.ONLINE:
         wanted.append((Effect.ONLINE, ""))
+    if group.is_paused():
+        wanted.append((Effect.TEMPORARILY_CLOSED, ""))
     found = [codes[key] for key in wanted if key in codes]
     return list(dict.fromkeys(found))
 
 
-def _address(group: Group, in_person: bool) -> str:
-    if not in_person:
-        return f"{group.town}, UK" if group.town else "United Kingdom"
-    place = " ".join(part for part in (group.town, group.postcode) if part)
-    return ", ".join(part for part in (group.address, place, "UK") if part)
+def _where(group: Group, meeting: Meeting) -> dict[str, Any]:
+    """The meeting's venue (its own, else the group's). A hidden venue gives its town
+    only, as approximate, and no point: the apps would map it."""
+    venue = meeting.venue
+    if venue is None:
+        town = group.town
+        return {
+            "formatted_address": f"{town}, UK" if town else "United Kingdom",
+            "approximate": "yes",
+        }
+    data: dict[str, Any] = {"region": venue.town} if venue.town else {}
+    if group.hides_venue:
+        data["formatted_address"] = f"{venue.town}, UK" if venue.town else "United Kingdom"
+        data["location_notes"] = HIDDEN_VENUE
+        data["approximate"] = "yes"
+        return data
+    place = " ".join(part for part in (venue.town, venue.postcode) if part)
+    data["formatted_address"] = ", ".join(part for part in (venue.address, place, "UK") if part)
+    if venue.latitude is not None and venue.longitude is not None:
+        data.update(latitude=round(venue.latitude, 5), longitude=round(venue.longitude, 5))
+        data["approximate"] = "no"
+    else:
+        data["approximate"] = "yes"
+    return data
+
+
+def _joining(meeting: Meeting) -> dict[str, Any]:
+    """How to join online or by phone. A link given on request is not a link: the item has
+    no conference_url, and its conference_url_notes say to contact the group."""
+    joining = meeting.joining
+    if joining is None:
+        return {}
+    data: dict[str, Any] = {}
+    if joining.online_url:
+        data["conference_url"] = joining.online_url
+    notes = [ON_REQUEST] if joining.on_request and not joining.online_url else []
+    notes += [joining.notes] if joining.notes else []
+    if notes and meeting.meets_online:
+        data["conference_url_notes"] = " ".join(notes)
+    if joining.dial_in:
+        data["conference_phone"] = joining.dial_in
+    return data

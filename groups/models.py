@@ -425,8 +425,13 @@ class GroupQuerySet(models.QuerySet["Group"]):
         )
 
     def with_weekly_meetings(self) -> GroupQuerySet:
-        """Each group's weekly meetings, in order, prefetched as weekly_meetings."""
-        weekly = Meeting.objects.filter(recurrence=Recurrence.WEEKLY).order_by(*MEETING_ORDER)
+        """Each group's weekly meetings, in order, with their own audiences, prefetched as
+        weekly_meetings."""
+        weekly = (
+            Meeting.objects.filter(recurrence=Recurrence.WEEKLY)
+            .order_by(*MEETING_ORDER)
+            .prefetch_related("audiences")
+        )
         return self.prefetch_related(models.Prefetch("meetings", weekly, to_attr="weekly_meetings"))
 
     def in_chunks(self) -> Iterator[Group]:

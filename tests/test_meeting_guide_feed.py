@@ -3,11 +3,17 @@ app and TSML UI: one unpaged array of weekly meetings, filterable, cached with a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feeds.parsers import meeting_guide as reader
+from groups.models import Audience
+from groups.services import GroupValues, MeetingSpec, save_group
+from tests.conftest import LS6, offset
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,133 @@ def test_our_feed_reads_back_through_our_own_reader(client, groups):
     assert sorted(g.name for g in parsed.groups) == [
         "Chapel Allerton Hybrid", "Headingley Recovery", "Recovery Online",
     ]  # fmt: skip
+
+
+# --- Each meeting carries its own values (issue 15 point 2) ------------------------------
+
+
+MONDAY = {"weekday": 0, "start_time": dt.time(19), "end_time": dt.time(20)}
+TUESDAY = {"weekday": 1, "start_time": dt.time(10), "end_time": dt.time(11)}
+WEDNESDAY = {"weekday": 2, "start_time": dt.time(18), "end_time": dt.time(19, 30)}
+OTHER_HALL = offset(LS6, km_north=2)
+
+
+def by_day(client) -> dict[int, dict]:
+    """The feed's items by Meeting Guide day (0 is Sunday)."""
+    return {item["day"]: item for item in feed(client)}
+
+
+@pytest.fixture
+def family_circle(make_group):
+    """A hybrid group whose link is given on request; on Tuesdays a family session online
+    in Polish with its own link; on Wednesdays a women's meeting at a step-free hall of
+    its own with a dial-in number."""
+    group = make_group(
+        "Family Circle", format="hybrid", online_url="", online_on_request=True,
+        address="St Michael's Hall", step_free="no",
+    )  # fmt: skip
+    return save_group(
+        group=group,
+        values=GroupValues(),
+        meetings=[
+            MeetingSpec(**MONDAY),
+            MeetingSpec(
+                **TUESDAY, format="online", online_url="https://example.org/family",
+                audiences=(Audience.objects.get(slug="carers_family"),), languages=("pl",),
+            ),
+            MeetingSpec(
+                **WEDNESDAY, format="in_person", address="Other Hall", town="Leeds",
+                postcode="LS6 2BB", latitude=OTHER_HALL[0], longitude=OTHER_HALL[1],
+                step_free="yes", dial_in="0113 496 0001",
+                audiences=(Audience.objects.get(slug="women"),),
+            ),
+        ],
+    )  # fmt: skip
+
+
+def test_each_meeting_says_its_own_attendance_option(client, family_circle):
+    items = by_day(client)
+
+    assert items[1]["attendance_option"] == "hybrid"  # the group's
+    assert items[2]["attendance_option"] == "online"
+    assert items[3]["attendance_option"] == "in_person"
+
+
+def test_a_link_given_on_request_is_no_conference_url_and_says_to_ask(client, family_circle):
+    items = by_day(client)
+
+    assert "conference_url" not in items[1]
+    assert "on request: contact the group" in items[1]["conference_url_notes"]
+    assert items[2]["conference_url"] == "https://example.org/family"
+    assert "conference_url_notes" not in items[2]
+    assert "conference_url" not in items[3] and "conference_url_notes" not in items[3]
+    assert items[3]["conference_phone"] == "0113 496 0001"
+
+
+def test_address_and_point_are_the_meetings_own_venue(client, family_circle):
+    items = by_day(client)
+
+    assert items[1]["formatted_address"] == "St Michael's Hall, Leeds LS6 1AA, UK"
+    assert (items[1]["latitude"], items[1]["longitude"]) == (round(LS6[0], 5), round(LS6[1], 5))
+    assert items[3]["formatted_address"] == "Other Hall, Leeds LS6 2BB, UK"
+    assert items[3]["latitude"] == round(OTHER_HALL[0], 5)
+    assert items[3]["longitude"] == round(OTHER_HALL[1], 5)
+    assert items[3]["approximate"] == "no"
+    assert "latitude" not in items[2] and items[2]["approximate"] == "yes"
+
+
+def test_types_come_from_each_meetings_audience_language_format_and_venue(client, family_circle):
+    items = by_day(client)
+
+    assert {"W", "X"} <= set(items[3]["types"]) and "ONL" not in items[3]["types"]
+    assert {"ONL", "POL"} <= set(items[2]["types"]) and "W" not in items[2]["types"]
+    assert not {"W", "X", "ONL", "POL"} & set(items[1]["types"])
+
+
+def test_a_hidden_venue_is_sent_as_its_town_only(client, make_group):
+    group = make_group(
+        "Women's Refuge Group", conditions=("domestic_abuse",), address="1 Secret Street",
+        meetings="Mon 19:00-20:00",
+    )  # fmt: skip
+    save_group(
+        group=group,
+        values=GroupValues(),
+        meetings=[
+            MeetingSpec(**MONDAY),
+            MeetingSpec(
+                **TUESDAY, address="2 Hidden Road", town="Leeds", postcode="LS6 2BB",
+                latitude=OTHER_HALL[0], longitude=OTHER_HALL[1],
+            ),
+        ],
+    )  # fmt: skip
+    body = b"".join(client.get(URL).streaming_content).decode()
+    items = by_day(client)
+
+    assert "Secret" not in body and "Hidden Road" not in body and "LS6" not in body
+    for item in items.values():
+        assert item["formatted_address"] == "Leeds, UK"
+        assert item["approximate"] == "yes" and "latitude" not in item
+        assert item["location_notes"] == "Address given when you contact the group."
+
+
+def test_a_paused_groups_meetings_are_inactive_and_temporarily_closed(client, make_group):
+    make_group("Paused Group", paused=True, meetings="Mon 19:00-20:00")
+
+    (item,) = feed(client)
+
+    assert item["attendance_option"] == "inactive"
+    assert "TC" in item["types"]
+    assert reader.parse([item]).groups[0].closed  # our own reader pauses it
+
+
+def test_the_feed_reads_as_many_queries_however_many_meetings(client, family_circle, make_group):
+    feed(client)  # the first request also reads what every request shares
+    with CaptureQueriesContext(connection) as few:
+        assert len(feed(client)) == 3
+    for n in range(5):
+        make_group(f"More {n}", meetings="Mon 19:00-20:00; Thu 10:00-11:00", audiences=("women",))
+
+    with CaptureQueriesContext(connection) as many:
+        assert len(feed(client)) == 13
+
+    assert len(many) == len(few)
