@@ -14,6 +14,7 @@ from django.utils import timezone
 from groups.duplicates import Candidate, Duplicate, possible_duplicates
 from groups.models import ArchivedReason, Group, Status
 from moderation.approval import group_version
+from moderation.reports import record_takedown
 from moderation.services import approve_group
 from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import Proposal
@@ -30,12 +31,7 @@ def accept(change: SourceChange, user: Any) -> None:
     group = Group.objects.select_for_update().get(pk=change.group_id)
     if change.kind == ChangeKind.GONE:
         if group.status != Status.ARCHIVED:
-            write(
-                group,
-                {"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
-                f"No longer in the {change.source.name} meeting list",
-                actor=user,
-            )
+            _take_out(group, change.source, user)
     else:
         # An organiser deciding their own change needs no email; others are told of it.
         before = Proposal.from_group(group) if change.kind != ChangeKind.ORGANISER else None
@@ -49,6 +45,23 @@ def accept(change: SourceChange, user: Any) -> None:
                 by=f"the {change.source.name} meeting list, accepted by a moderator",
             )
     _decide(change, ChangeStatus.ACCEPTED, user)
+
+
+def _take_out(group: Group, source: Source, moderator: Any) -> None:
+    """A listing gone from its source, archived by a moderator: a takedown like any other,
+    so its organisers are told why and can answer from their page."""
+    reason = f"No longer in the {source.name} meeting list"
+    write(
+        group,
+        {"status": Status.ARCHIVED, "archived_reason": ArchivedReason.MODERATOR},
+        reason,
+        actor=moderator,
+    )
+    record_takedown(
+        group=group,
+        reason=f"It is no longer in the {source.name} meeting list, which it came from.",
+        moderator=moderator,
+    )
 
 
 @transaction.atomic

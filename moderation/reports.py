@@ -137,10 +137,7 @@ def resolve_report(
             actor=moderator,
             reason=f"Archived after a report: {note}",
         )
-        Decision.objects.create(
-            group=group, action=Action.ARCHIVED, report=report, reason=note, actor=moderator
-        )
-        _email_organisers(group, "listing_taken_down", {"reason": note})
+        record_takedown(group=group, reason=note, moderator=moderator, report=report)
     report.status = ReportStatus.RESOLVED
     report.resolved_at = timezone.now()
     report.resolved_by = moderator
@@ -149,6 +146,18 @@ def resolve_report(
     Decision.objects.create(
         group=group, action=Action.RESOLVED_REPORT, report=report, reason=note, actor=moderator
     )
+
+
+def record_takedown(
+    *, group: Group, reason: str, moderator: User | None, report: Report | None = None
+) -> Decision:
+    """After a moderator takes a group out of the directory: the decision, which the
+    organisers' page shows with a reply box, and an email telling them the reason."""
+    decision = Decision.objects.create(
+        group=group, action=Action.ARCHIVED, report=report, reason=reason, actor=moderator
+    )
+    _email_organisers(group, "listing_taken_down", {"reason": reason})
+    return decision
 
 
 def standing_takedown(group: Group) -> Decision | None:
