@@ -103,7 +103,11 @@ def attendance_option(group: Group, meeting: Meeting) -> str:
     return ATTENDANCE[meeting.effective_format]
 
 
-ATTENDANCE = {Format.IN_PERSON: "in_person", Format.ONLINE: "online", Format.HYBRID: "hybrid"}
+ATTENDANCE: dict[str, str] = {
+    Format.IN_PERSON: "in_person",
+    Format.ONLINE: "online",
+    Format.HYBRID: "hybrid",
+}
 
 
 def types(group: Group, meeting: Meeting, codes: dict) -> list[str]:
