@@ -189,3 +189,18 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"Digest of {self.day}"
+
+
+class RateCount(models.Model):
+    """One client's use of one rate-limited action in its current window
+    (moderation.ratelimit). The key holds a keyed hash of the client's address, never the
+    address. Expired rows are deleted hourly by purge_expired_cache."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    # When the window ends, in Unix seconds: a plain number compares the same way in
+    # PostgreSQL and SQLite inside the one upsert that counts a request.
+    expires = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return self.key

@@ -5,11 +5,15 @@ under a keyed hash of the client's address, never the address."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from directory import settings as project_settings
 from directory.access import RATE_LIMITED
+from moderation.models import RateCount
 from tests.support.urlwalk import all_patterns
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +74,29 @@ def test_no_counter_keeps_the_clients_address(client):
     use_up(client, "/api/hsds/", 3)
     use_up(client, "/export.csv", 3)
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key, value FROM directory_cache")
-        rows = cursor.fetchall()
-    assert rows, "the counters are in the database cache"
-    assert not any(CLINIC in key or CLINIC in str(value) for key, value in rows)
+    counts = {c.key: c.count for c in RateCount.objects.all()}
+    assert sorted(counts.values()) == [3, 3], "one count per client and bucket"
+    assert not any(CLINIC in key for key in counts)
+
+
+def test_a_request_is_counted_by_one_statement(client, small_limits):
+    """The API counts every request: one upsert, not the cache's add() and incr()."""
+    use_up(client, "/api/hsds/", 1)
+    with CaptureQueriesContext(connection) as captured:
+        use_up(client, "/api/hsds/", 1)
+    counting = [q["sql"] for q in captured.captured_queries if RateCount._meta.db_table in q["sql"]]
+    assert len(counting) == 1, counting
+    assert not any("directory_cache" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_window_that_has_ended_counts_from_one_again(client, small_limits):
+    use_up(client, "/api/groups/", 6)
+    assert client.get("/api/groups/", REMOTE_ADDR=CLINIC).status_code == 429
+    RateCount.objects.update(expires=int(time.time()))  # the window ends now
+
+    use_up(client, "/api/groups/", 6)
+
+    assert client.get("/api/groups/", REMOTE_ADDR=CLINIC).status_code == 429
 
 
 def test_every_hsds_and_search_api_url_has_a_limit(db):

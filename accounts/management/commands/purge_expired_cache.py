@@ -1,4 +1,4 @@
-"""Deletes the database cache's expired entries.
+"""Deletes the database cache's expired entries and the rate limits' ended counts.
 
 Django deletes them only when the table outgrows its MAX_ENTRIES, so without this a rate
 limit's count (a keyed hash of a client's address or of a typed email address) would stay
@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import connections, router
 from django.utils import timezone
 
+from moderation.ratelimit import purge_expired_counts
+
 
 def purge_expired(alias: str = "default") -> int:
     """Deletes the entries of a database cache that have expired; returns how many."""
@@ -31,9 +33,10 @@ def purge_expired(alias: str = "default") -> int:
 
 
 class Command(BaseCommand):
-    help = "Deletes expired entries of the database cache (rate-limit counts). Run hourly."
+    help = "Deletes expired cache entries and rate-limit counts. Run hourly."
 
     def handle(self, *args: object, **options: Any) -> None:
         deleted = sum(purge_expired(alias) for alias in settings.CACHES)
+        counts = purge_expired_counts()
         if int(options["verbosity"]) > 1:
-            self.stdout.write(f"Deleted {deleted} expired cache entries.")
+            self.stdout.write(f"Deleted {deleted} expired cache entries, {counts} rate counts.")
