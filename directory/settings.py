@@ -154,6 +154,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "directory.access.AccessMiddleware",
+    # After the access checks and rate limits, which read the primary.
+    "directory.routers.ReplicaReadsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -178,32 +180,47 @@ TEMPLATES = [
     },
 ]
 
+
+def database(url: str) -> dj_database_url.DBConfig:
+    """The settings for one database URL (DATABASE_URL or REPLICA_DATABASE_URL)."""
+    db = dj_database_url.parse(
+        url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # Values travel apart from the statement text (psycopg 3's server-side binding), so a
+        # postcode, its coordinates or a keyword are never written into a statement that
+        # PostgreSQL may log (a slow query, a lock wait, an error). The production recipe
+        # stops PostgreSQL logging the values themselves (log_parameter_max_length = 0).
+        db.setdefault("OPTIONS", {})["server_side_binding"] = True
+    elif db["ENGINE"] == "django.db.backends.sqlite3":
+        # make run serves pages, sends email (db_worker) and runs review_staleness on one file.
+        # WAL lets them read while one writes; a writer waits up to 20 s for another (the busy
+        # timeout) rather than failing with "database is locked"; IMMEDIATE takes the write
+        # lock as a transaction begins, so two writers queue instead of deadlocking.
+        db.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            }
+        )
+    return db
+
+
 # SQLite is the zero-setup default; production sets DATABASE_URL to PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Values travel apart from the statement text (psycopg 3's server-side binding), so a
-    # postcode, its coordinates or a keyword are never written into a statement that
-    # PostgreSQL may log (a slow query, a lock wait, an error). The production recipe
-    # stops PostgreSQL logging the values themselves (log_parameter_max_length = 0).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # make run serves pages, sends email (db_worker) and runs review_staleness on one file.
-    # WAL lets them read while one writes; a writer waits up to 20 s for another (the busy
-    # timeout) rather than failing with "database is locked"; IMMEDIATE takes the write
-    # lock as a transaction begins, so two writers queue instead of deadlocking.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-        }
-    )
+DATABASES = {"default": database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# A streaming replica of the default (PostgreSQL) database, for anonymous public reads
+# (directory/routers.py says which); unset, everything reads the default.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = database(REPLICA_DATABASE_URL)
+    if {db["ENGINE"] for db in DATABASES.values()} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "REPLICA_DATABASE_URL is a streaming replica of DATABASE_URL: both are PostgreSQL"
+        )
+    # A test database has no replica: a test reads its own writes through the default.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["directory.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache, so that every app server (and worker) shares one: rate limits for

@@ -21,8 +21,9 @@ def pg_bin() -> Path | None:
 
 
 class Cluster:
-    def __init__(self, bindir: Path, **settings: str) -> None:
-        """settings: server settings (postgresql.conf names) to start with."""
+    def __init__(self, bindir: Path, *, standby_of: Cluster | None = None, **settings: str) -> None:
+        """settings: server settings (postgresql.conf names) to start with. standby_of: a
+        running cluster this one is a streaming replica of, copied by pg_basebackup -R."""
         self.bindir = bindir
         self.settings = settings
         self.data = Path(tempfile.mkdtemp(prefix="test-pg-"))
@@ -33,7 +34,14 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.data, "postgres", "postgres")
             self.as_pg = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        if standby_of is None:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        else:
+            # -R writes standby.signal and the primary_conninfo to stream from; initdb's
+            # trust rules let the postgres user connect for replication from 127.0.0.1.
+            self._run("pg_basebackup", "-D", str(self.data), "-h", "127.0.0.1",
+                      "-p", str(standby_of.port), "-U", "postgres", "-R", "-X", "stream",
+                      "-c", "fast")  # fmt: skip
 
     @property
     def url(self) -> str:
@@ -76,20 +84,37 @@ class Cluster:
             shutil.rmtree(self.data, ignore_errors=True)
 
 
-@contextmanager
-def running_cluster(**settings: str) -> Iterator[Cluster]:
-    """A started cluster of our own, stopped and removed afterwards. Without the server
-    binaries the test is skipped, or fails under CI=true."""
+def _server_tools(*tools: str) -> Path:
+    """The server binaries' directory. Without them (or one of tools) the test is
+    skipped, or fails under CI=true."""
     import pytest
 
     bindir = pg_bin()
-    if bindir is None:
+    if bindir is None or not all((bindir / tool).exists() for tool in tools):
         if os.environ.get("CI") == "true":
-            pytest.fail("CI needs the PostgreSQL server binaries")
-        pytest.skip("PostgreSQL server binaries not installed")
-    cluster = Cluster(bindir, **settings)
+            pytest.fail(f"CI needs the PostgreSQL server binaries ({', '.join(tools)})")
+        pytest.skip(f"PostgreSQL server binaries not installed ({', '.join(tools)})")
+    return bindir
+
+
+@contextmanager
+def running_cluster(**settings: str) -> Iterator[Cluster]:
+    """A started cluster of our own, stopped and removed afterwards."""
+    cluster = Cluster(_server_tools("initdb", "pg_ctl"), **settings)
     cluster.start()
     try:
         yield cluster
     finally:
         cluster.stop()
+
+
+@contextmanager
+def running_standby(primary: Cluster) -> Iterator[Cluster]:
+    """A hot standby streaming from primary (pg_basebackup -R), started (it accepts
+    connections once consistent), stopped and removed afterwards."""
+    standby = Cluster(_server_tools("pg_basebackup", "pg_ctl"), standby_of=primary)
+    standby.start()
+    try:
+        yield standby
+    finally:
+        standby.stop()
