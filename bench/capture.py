@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 # Statements a request runs that are not its search: the public rate limits' counter
-# (the database cache's table) and the savepoints around it.
-NOT_THE_SEARCH = ("directory_cache", "SAVEPOINT")
+# (moderation.RateCount's table), the database cache's and savepoints.
+NOT_THE_SEARCH = ("moderation_ratecount", "directory_cache", "SAVEPOINT")
 
 
 @dataclass(frozen=True)

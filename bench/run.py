@@ -5,10 +5,15 @@ Builds PostgreSQL databases of 5,000 and 50,000 generated groups over the real U
 postcode districts, serves each with gunicorn (2 workers, production settings, behind
 the X-Forwarded-Proto header a TLS proxy sends), drives it with wrk at fixed
 concurrency, and prints requests per second, p50 and p99 latency, and each p50 as a
-ratio to /healthz measured in the same run. Writes bench/RESULTS.md.
+ratio to /healthz measured in the same run: issue 18's searches through the API and as
+their floor (bench/floor.py: their SQL replayed without Django), the results page, a
+group page, the public CSV download and an HSDS page. Writes bench/RESULTS.md with a
+table of issue 18's targets, keeping the sections other scripts write there.
 
-    .venv/bin/python bench/run.py                 # about 5 minutes
+    .venv/bin/python bench/run.py                 # about 15 minutes on an idle machine
     .venv/bin/python bench/run.py --quick         # shorter runs, for trying it out
+    .venv/bin/python bench/run.py --quick --sizes 5000 --only local \\
+        --reuse "postgres://postgres@127.0.0.1:5432/bench_{size}"   # one iteration
 
 Needs the PostgreSQL server binaries and wrk (apt-get install -y wrk); starts and
 stops its own PostgreSQL cluster and gunicorn, and only ever talks to 127.0.0.1.
@@ -29,8 +34,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+
+import floor
+from statements import SEARCHES
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -39,19 +47,29 @@ SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 DISTRICTS = SHARED / "data" / "uk_postcode_districts.csv"
 SIZES = [5_000, 50_000]
 
+# The issue's searches (label, API path), the list bench/statements.py times statement by
+# statement: each is measured through the real API and as its floor (its SQL replayed by
+# bench/floor.py's bare app). The first, local, is the headline search.
+LOCAL, COMMON_WORD = SEARCHES[0][1], SEARCHES[5][1]
+# Searches whose cost must not follow the directory's size (issue 18 point 4).
+GROWING = ["specific keyword", "a word in a third of groups", "50 km, several filters"]
+
+
+def page_of(api_path: str) -> str:
+    """The HTML results page of the same search."""
+    return api_path.replace("/api/groups/", "/", 1)
+
+
 # (label, path): the group page's slug is filled in once the data exists.
 ENDPOINTS = [
     ("healthz", "/healthz"),
-    ("API: location + condition", "/api/groups/?near=LS6&condition=alcohol"),
-    ("Page: location + condition", "/?near=LS6&condition=alcohol"),
-    ("API: keyword", "/api/groups/?q=bereavement"),
-    ("API: keyword matching a third of groups", "/api/groups/?q=recovery"),
-    (
-        "API: wide (50 km, several filters)",
-        "/api/groups/?near=M1&radius_km=50&condition=alcohol&condition=drugs"
-        "&orientation=inward&format=in_person&time_of_day=evening",
-    ),
+    *[(f"API: {label}", path) for label, path in SEARCHES],
+    *[(f"floor: {label}", "{floor}" + path) for label, path in SEARCHES],
+    ("Page: local, condition", page_of(LOCAL)),
+    ("Page: common-word keyword", page_of(COMMON_WORD)),
     ("Group page", "{group_page}"),
+    ("CSV download (public, first 500)", "/export.csv"),
+    ("HSDS services, page 2", "/api/hsds/services/?page=2"),
 ]
 
 
@@ -193,7 +211,11 @@ def wrk(url: str, connections: int, seconds: int) -> dict:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+
     def latency(pct: str) -> float:
+        if not requests:  # none answered in time: no latency to read, and no ratio
+            return float("nan")
         value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M).groups()
         return float(value) * UNITS[unit]
 
@@ -204,7 +226,7 @@ def wrk(url: str, connections: int, seconds: int) -> dict:
         "p50": latency("50"),
         "p99": latency("99"),
         "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "requests": requests,
     }
 
 
@@ -226,81 +248,191 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 s runs and a 10 s soak")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
+    parser.add_argument("--only", help="measure only the rows whose label contains this")
+    parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md")
+    parser.add_argument("--reuse", metavar="URL",
+                        help="databases already built, e.g. postgres://...:5432/bench_{size}")  # fmt: skip
     args = parser.parse_args()
     seconds, soak = (3, 10) if args.quick else (10, 60)
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
     if not DISTRICTS.exists():
         sys.exit(f"{DISTRICTS} not found (set SHARED_DIR)")
+    endpoints = [e for e in ENDPOINTS if not args.only or args.only in e[0] or e[0] == "healthz"]
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     collectstatic()
     results: dict[int, dict[str, dict]] = {}
     soak_result = None
-    with postgres() as (bindir, port):
-        for size in SIZES:
+    with nullcontext((None, 0)) if args.reuse else postgres() as (bindir, port):
+        for size in args.sizes:
             print(f"{size:,} groups", flush=True)
-            env = build(bindir, port, size)
-            with gunicorn(env, out / f"gunicorn-{size}.log") as base:
-                page = group_page(base)
-                results[size] = {}
-                for label, path in ENDPOINTS:
-                    url = base + path.format(group_page=page)
-                    wrk(url, args.connections, 2)  # warm up both workers' connections and caches
-                    results[size][label] = r = wrk(url, args.connections, seconds)
-                    print(
-                        f"  {label:38} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms",
-                        flush=True,
-                    )
-                if size == SIZES[-1]:
-                    url = base + ENDPOINTS[1][1]
-                    print(f"  soak: 32 connections for {soak}s on {ENDPOINTS[1][1]}", flush=True)
-                    soak_result = wrk(url, 32, soak)
-    report(results, soak_result, args.connections, seconds, soak)
+            if args.reuse:
+                env = {**os.environ, "DATABASE_URL": args.reuse.format(size=size), **PRODUCTION}
+            else:
+                env = build(bindir, port, size)
+            results[size] = measure(env, size, endpoints, args.connections, seconds, out)
+            if size == SIZES[-1] and not args.only:
+                soak_result = soak_test(env, out, soak)
+    text = report(results, soak_result, args.connections, seconds, soak)
+    print("\n" + text)
+    if not args.no_write and sorted(args.sizes) == SIZES and not args.only:
+        (ROOT / "bench" / "RESULTS.md").write_text(text + kept_sections())
 
 
-def report(results, soak, connections, seconds, soak_seconds) -> None:
-    small, large = SIZES
-    health = {size: results[size]["healthz"]["p50"] for size in SIZES}
+def measure(env: dict, size: int, endpoints: list, connections: int, seconds: int,
+            out: Path) -> dict[str, dict]:  # fmt: skip
+    """Each endpoint under wrk, the project's and the floor's servers side by side."""
+    statements = out / f"floor-{size}.pickle"
+    replayed = [path.removeprefix("{floor}") for _, path in endpoints if path.startswith("{floor}")]
+    floor.capture_all(env, replayed, statements)
+    results = {}
+    with (
+        gunicorn(env, out / f"gunicorn-{size}.log") as base,
+        floor.serve(env, statements, free_port(), out / f"floor-{size}.log") as floor_base,
+    ):
+        page = group_page(base)
+        for label, path in endpoints:
+            url = path.format(group_page=page, floor=floor_base + "/floor")
+            url = url if url.startswith("http") else base + url
+            wrk(url, connections, 2)  # warm up both workers' connections and caches
+            load = os.getloadavg()[0]
+            results[label] = r = {**wrk(url, connections, seconds), "load": load}
+            print(f"  {label:42} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  "
+                  f"p99 {r['p99']:7.2f} ms  errors {r['errors']}", flush=True)  # fmt: skip
+    return results
+
+
+def soak_test(env: dict, out: Path, seconds: int) -> dict:
+    with gunicorn(env, out / "gunicorn-soak.log") as base:
+        print(f"  soak: 32 connections for {seconds}s on {LOCAL}", flush=True)
+        return wrk(base + LOCAL, 32, seconds)
+
+
+def kept_sections() -> str:
+    """The sections of RESULTS.md that other scripts or people write (between
+    <!-- name --> and <!-- /name -->, e.g. bench/feeds.py's), kept as they are."""
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text() if path.exists() else ""
+    found = re.finditer(r"^<!-- (\w+)[^>]*-->\n.*?^<!-- /\1 -->\n", old, re.M | re.S)
+    return "".join("\n" + m.group(0) for m in found)
+
+
+def report(results: dict, soak: dict | None, connections: int, seconds: int,
+           soak_seconds: int) -> str:  # fmt: skip
+    sizes = sorted(results)
     lines = [
         "# Benchmark results",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `bench/run.py` on {machine()}.",
         f"gunicorn with 2 sync workers and PostgreSQL (no parallel query) on the same machine as wrk; {connections} connections,",
         f"{seconds} s per row after a 2 s warm-up, every request with `X-Forwarded-Proto: https`.",
-        "Absolute figures depend on a shared, noisy machine: read the ratios.",
+        "A floor row is the same search's SQL replayed by a bare WSGI app (psycopg + json, no",
+        "Django; `bench/floor.py`) under the same gunicorn. Absolute figures depend on a shared,",
+        "noisy machine: read the ratios. Each statement alone: `bench/statements.py`, `bench/ANALYSIS.md`.",
         "",
-    ]
-    for size in SIZES:
-        lines += [f"## {size:,} groups", "",
-                  "| Request | req/s | p50 ms | p99 ms | p50 ÷ /healthz p50 | errors |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
-        for label, _ in ENDPOINTS:
-            r = results[size][label]
-            lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-                         f"{r['p50'] / health[size]:.1f}× | {r['errors']} |")  # fmt: skip
-        lines.append("")
-    lines += [
-        "## 50,000 vs 5,000 groups",
-        "",
-        "| Request | p50 ratio (50k ÷ 5k) |",
-        "| --- | ---: |",
-    ]
-    for label, _ in ENDPOINTS[1:]:
-        lines.append(
-            f"| {label} | {results[large][label]['p50'] / results[small][label]['p50']:.2f}× |"
-        )
+    ]  # fmt: skip
+    for size in sizes:
+        lines += size_table(size, results[size])
+    for size in sizes:
+        lines += floor_table(size, results[size])
+    if len(sizes) == 2:
+        lines += growth_table(results)
     if soak:
-        lines += ["", f"## Soak: 32 connections for {soak_seconds} s (API location + condition, 50,000 groups)", "",
+        lines += [f"## Soak: 32 connections for {soak_seconds} s (API local search, 50,000 groups)", "",
                   f"{soak['requests']:,} requests, {soak['rps']:.0f} req/s, p50 {soak['p50']:.2f} ms, "
-                  f"p99 {soak['p99']:.2f} ms, **{soak['errors']} errors** (socket errors and non-2xx/3xx)."]  # fmt: skip
-    text = "\n".join(lines) + "\n"
-    analysis = ROOT / "bench" / "ANALYSIS.md"
-    if analysis.exists():
-        # Hand-written reading of the figures; update it when they change.
-        text += "\n" + analysis.read_text()
-    print("\n" + text)
-    (ROOT / "bench" / "RESULTS.md").write_text(text)
+                  f"p99 {soak['p99']:.2f} ms, **{soak['errors']} errors** (socket errors and non-2xx/3xx).",
+                  ""]  # fmt: skip
+    if sizes == SIZES and all(label in results[size] for label, _ in ENDPOINTS for size in sizes):
+        lines += targets(results, soak)
+    return "\n".join(lines) + "\n"
+
+
+def size_table(size: int, rows: dict) -> list[str]:
+    health = rows["healthz"]["p50"]
+    lines = [f"## {size:,} groups (load average {rows['healthz']['load']:.1f} as it began)", "",
+             "| Request | req/s | p50 ms | p99 ms | p50 ÷ /healthz p50 | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for label, r in rows.items():
+        lines.append(f"| {label} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+                     f"{r['p50'] / health:.1f}× | {r['errors']} |")  # fmt: skip
+    return [*lines, ""]
+
+
+def floor_table(size: int, rows: dict) -> list[str]:
+    health = rows["healthz"]["p50"]
+    lines = [f"## The floor, {size:,} groups", "",
+             "| Search | floor p50 ms | API p50 ms | API ÷ floor | API ÷ /healthz | floor ÷ /healthz |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for label, _ in SEARCHES:
+        api, bare = rows.get(f"API: {label}"), rows.get(f"floor: {label}")
+        if api and bare:
+            lines.append(f"| {label} | {bare['p50']:.2f} | {api['p50']:.2f} | "
+                         f"{api['p50'] / bare['p50']:.2f}× | {api['p50'] / health:.1f}× | "
+                         f"{bare['p50'] / health:.1f}× |")  # fmt: skip
+    return [*lines, ""]
+
+
+def growth_table(results: dict) -> list[str]:
+    small, large = sorted(results)
+    lines = ["## 50,000 vs 5,000 groups", "", "| Request | p50 ratio (50k ÷ 5k) |",
+             "| --- | ---: |"]  # fmt: skip
+    for label in results[large]:
+        if label != "healthz" and label in results[small]:
+            ratio = results[large][label]["p50"] / results[small][label]["p50"]
+            lines.append(f"| {label} | {ratio:.2f}× |")
+    return [*lines, ""]
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def targets(results: dict, soak: dict | None) -> list[str]:
+    """Issue 18's targets for the stack (points 3, 4 and 5), read from this run."""
+    small, large = SIZES
+    local, page = "API: " + SEARCHES[0][0], "Page: local, condition"
+
+    def ratio(size: int, a: str, b: str = "healthz") -> float:
+        return results[size][a]["p50"] / results[size][b]["p50"]
+
+    lines = ["## Targets (issue 18), read from this run", "", "| Target | 5,000 | 50,000 | |",
+             "| --- | ---: | ---: | --- |"]  # fmt: skip
+
+    def row(target: str, figures: list[float], limit: float, unit: str = "×") -> None:
+        ok = all(f <= limit for f in figures)
+        lines.append(
+            f"| {target} | {figures[0]:.2f}{unit} | {figures[1]:.2f}{unit} | {verdict(ok)} |"
+        )
+
+    floor_of_local = "floor: " + SEARCHES[0][0]
+    row(
+        "API local search p50 ≤ 1.5× its floor",
+        [ratio(n, local, floor_of_local) for n in SIZES],
+        1.5,
+    )
+    worst = [max(ratio(n, f"API: {s}", f"floor: {s}") for s, _ in SEARCHES) for n in SIZES]
+    row("every API search p50 ≤ 1.5× its floor (the worst of them)", worst, 1.5)
+    row("API local search p50 ≤ 3× /healthz", [ratio(n, local) for n in SIZES], 3)
+    row("results page p50 ≤ 5× /healthz", [ratio(n, page) for n in SIZES], 5)
+    p99 = [max(results[n][label]["p99"] for label in (local, page)) for n in SIZES]
+    row("p99 < 50 ms at 8 connections (API and page, local search: the larger)", p99, 49.99, " ms")
+    common = ratio(large, "API: common-word keyword")
+    lines.append(f"| common-word keyword search ≤ 5× /healthz at 50,000 | | {common:.2f}× | "
+                 f"{verdict(common <= 5)} |")  # fmt: skip
+    for label in GROWING:
+        grown = results[large][f"API: {label}"]["p50"] / results[small][f"API: {label}"]["p50"]
+        lines.append(
+            f"| {label}: 50,000 ÷ 5,000 ≤ 1.3× | | {grown:.2f}× | {verdict(grown <= 1.3)} |"
+        )
+    for label in ("CSV download (public, first 500)", "HSDS services, page 2"):
+        lines.append(f"| {label} ÷ API local search (about what a search costs) | "
+                     f"{ratio(small, label, local):.2f}× | {ratio(large, label, local):.2f}× | |")  # fmt: skip
+    if soak:
+        lines.append(f"| no errors at 32 connections for a minute | | {soak['errors']} errors | "
+                     f"{verdict(soak['errors'] == 0)} |")  # fmt: skip
+    return [*lines, ""]
 
 
 if __name__ == "__main__":
