@@ -4,9 +4,9 @@ A request reads from the replica only while ReplicaReadsMiddleware says so: an a
 GET or HEAD of one of the PUBLIC_READS pages below. Everything else reads the primary:
 writes, every request from a signed-in user (an organiser who has just saved sees their
 change, however far the replica lags), POSTs, the pages behind an emailed link (they read
-a key written a moment ago), management commands and tasks. Sessions and the cache table
-(rate limits) always use the primary: they are written by the very requests that read
-them, and a counter read from a lagging copy would never reach its limit.
+a key written a moment ago), management commands and tasks. Sessions, the rate-limit
+counts and the cache table always use the primary: they are written by the very requests
+that read them, and a counter read from a lagging copy would never reach its limit.
 """
 
 from __future__ import annotations
@@ -59,9 +59,11 @@ PUBLIC_READS = frozenset(
     }
 )
 
-# Written by the requests that read them: sessions, and the database cache's table (its
-# model's app label), which holds the rate-limit counters.
-PRIMARY_ONLY_APPS = frozenset({"sessions", "django_cache"})
+# Written by the requests that read them, so read where they are written: sessions, the
+# rate-limit counts, and the database cache's table (a stand-in model with these names).
+PRIMARY_ONLY = frozenset(
+    {("sessions", "session"), ("moderation", "ratecount"), ("django_cache", "cacheentry")}
+)
 
 _reading_replica: ContextVar[bool] = ContextVar("reading_replica", default=False)
 
@@ -78,9 +80,8 @@ def replica_reads() -> Iterator[None]:
 
 class ReplicaRouter:
     def db_for_read(self, model: type[models.Model], **hints: object) -> str:
-        if _reading_replica.get() and model._meta.app_label not in PRIMARY_ONLY_APPS:
-            return REPLICA
-        return DEFAULT_DB_ALIAS
+        kept_on_primary = (model._meta.app_label, model._meta.model_name) in PRIMARY_ONLY
+        return REPLICA if _reading_replica.get() and not kept_on_primary else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: type[models.Model], **hints: object) -> str:
         return DEFAULT_DB_ALIAS
