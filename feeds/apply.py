@@ -16,7 +16,7 @@ from django.utils import timezone
 from groups import taxonomy
 from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
-from groups.services import GroupValues, MeetingSpec, save_group
+from groups.services import GroupValues, MeetingSpec, NewGroup, create_groups, save_group
 from organisers.notify import tell_organisers_of_changes
 from organisers.proposals import Proposal
 
@@ -163,12 +163,12 @@ def confirm(source: Source, groups: Any, now: dt.datetime) -> int:
 def _write_batch(ctx: Context, batch: list[tuple[Known | None, Listing]]) -> None:
     rows = SourceListing.objects.in_bulk([row.pk for row, _ in batch if row is not None])
     with transaction.atomic():
+        add(ctx, [listing for row, listing in batch if row is None])
         for row, listing in batch:
+            if row is None:
+                continue
             try:  # save_group is atomic: a listing it refuses leaves nothing behind
-                if row is None:
-                    add(ctx, listing)
-                else:
-                    change(ctx, rows[row.pk], listing)
+                change(ctx, rows[row.pk], listing)
             except ValidationError as exc:
                 _failed(ctx, row, listing, exc)
         SourceListing.objects.bulk_create(ctx.listings)
@@ -193,7 +193,36 @@ def _messages(exc: ValidationError) -> str:
 # --- New listings --------------------------------------------------------------------
 
 
-def add(ctx: Context, listing: Listing) -> Group:
+def add(ctx: Context, listings: list[Listing]) -> None:
+    """New listings, created together by groups.services.create_groups() (a first sync
+    adds thousands). If the database refuses the batch, each is saved alone, so only the
+    one it refuses is left out."""
+    if not listings:
+        return
+    new = [_new_group(ctx, listing) for listing in listings]
+    results: list[Group | ValidationError]
+    try:
+        results = create_groups(new, reason=ctx.reason)
+    except ValidationError:
+        results = [_add_alone(ctx, group) for group in new]
+    for listing, result in zip(listings, results, strict=True):
+        if isinstance(result, ValidationError):
+            _failed(ctx, None, listing, result)
+            continue
+        ctx.listings.append(
+            SourceListing(
+                source=ctx.source,
+                group=result,
+                external_id=listing.key,
+                fingerprint=listing.fingerprint,
+                data=listing.to_json(),
+                first_run=ctx.run,
+                last_seen_at=ctx.now,
+            )
+        )
+
+
+def _new_group(ctx: Context, listing: Listing) -> NewGroup:
     source = ctx.source
     publish = source.trusted and _publishable(listing) and not _duplicates(listing)
     values = {
@@ -206,25 +235,25 @@ def add(ctx: Context, listing: Listing) -> Group:
         "paused": listing.paused,
         **(confirmed_values(ConfirmedBy.FEED, ctx.today, source.name) if publish else {}),
     }
-    group = write(
-        None,
-        values,
-        ctx.reason,
+    return NewGroup(
+        values=GroupValues(**values),
         conditions=_terms(taxonomy.conditions(), ctx.conditions, listing.conditions),
         audiences=_terms(taxonomy.audiences(), ctx.audiences, listing.audiences),
-        meetings=list(listing.meetings),
+        meetings=listing.meetings,
     )
-    listing_row = SourceListing(
-        source=source,
-        group=group,
-        external_id=listing.key,
-        fingerprint=listing.fingerprint,
-        data=listing.to_json(),
-        first_run=ctx.run,
-        last_seen_at=ctx.now,
-    )
-    ctx.listings.append(listing_row)
-    return group
+
+
+def _add_alone(ctx: Context, new: NewGroup) -> Group | ValidationError:
+    try:
+        return save_group(
+            values=new.values,
+            conditions=new.conditions,
+            audiences=new.audiences,
+            meetings=new.meetings,
+            reason=ctx.reason,
+        )
+    except ValidationError as exc:
+        return exc
 
 
 def _publishable(listing: Listing) -> bool:

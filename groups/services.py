@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from .languages import language_name
@@ -261,28 +263,11 @@ def save_group(
     """
     group = group if group is not None else Group()
     created = group.pk is None
-    for name, value in values.given().items():
-        setattr(group, name, value)
-    if group.status != Status.ARCHIVED:
-        group.archived_reason = ""
-    if not group.slug:
-        group.slug = unique_slug(group.name)
     if conditions is None:
         conditions = list(group.conditions.all()) if not created else []
     conditions = list(conditions)
     specs = list(meetings) if meetings is not None else None
-    if specs is not None:
-        group.has_meeting_venues = any(spec.has_own_venue for spec in specs)
-    errors = _group_errors(group, conditions)
-    new_meetings = [spec.meeting() for spec in specs or []]
-    for index, meeting in enumerate(new_meetings):
-        meeting.group = group
-        for field, messages in _meeting_errors(group, meeting).items():
-            errors.setdefault(f"meetings[{index}].{field}", []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
-    group.search_terms = condition_search_terms(conditions)
+    new_meetings = _prepare(group, values, conditions, specs)
     try:
         wanted = list(zip(specs, new_meetings, strict=True)) if specs is not None else None
         _write(group, created, conditions, audiences, wanted, actor=actor, reason=reason)
@@ -294,6 +279,158 @@ def save_group(
     group._change_reason = reason
     GROUP_HISTORY.create_historical_record(group, "+" if created else "~")
     return group
+
+
+def _prepare(
+    group: Group,
+    values: GroupValues,
+    conditions: list[Condition],
+    specs: list[MeetingSpec] | None,
+    *,
+    slug_for: Callable[[str], str] = unique_slug,
+    in_batch: bool = False,
+) -> list[Meeting]:
+    """Sets values on the group and checks it by our rules, as every save does; returns
+    its meetings, unsaved. Raises ValidationError, keyed by field, if anything is wrong."""
+    for name, value in values.given().items():
+        setattr(group, name, value)
+    if group.status != Status.ARCHIVED:
+        group.archived_reason = ""
+    if not group.slug:
+        group.slug = slug_for(group.name)
+    if specs is not None:
+        group.has_meeting_venues = any(spec.has_own_venue for spec in specs)
+    errors = _group_errors(group, conditions, in_batch=in_batch)
+    new_meetings = [spec.meeting() for spec in specs or []]
+    for index, meeting in enumerate(new_meetings):
+        meeting.group = group
+        for field, messages in _meeting_errors(group, meeting).items():
+            errors.setdefault(f"meetings[{index}].{field}", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    group.search_terms = condition_search_terms(conditions)
+    return new_meetings
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewGroup:
+    """A group for create_groups(): its values, tags and meetings."""
+
+    values: GroupValues
+    conditions: Sequence[Condition] = ()
+    audiences: Sequence[Audience] = ()
+    meetings: Sequence[MeetingSpec] = ()
+
+
+@transaction.atomic
+def create_groups(
+    new: Sequence[NewGroup], *, actor: User | None = None, reason: str = ""
+) -> list[Group | ValidationError]:
+    """Creates many groups at once (a meeting list's first import) by save_group()'s rules
+    and with the same history, in about ten statements a batch rather than eighteen a
+    group. Each group is checked as save_group() checks it: one that fails is not written
+    and its ValidationError stands in its place. If the database refuses the batch (say,
+    a slug another save took meanwhile), raises ValidationError having written nothing:
+    save them one at a time with save_group() then."""
+    slug_for = _FreeSlugs([item.values.name for item in new])
+    results: list[Group | ValidationError] = []
+    rows: list[tuple[Group, NewGroup, list[Meeting]]] = []
+    for item in new:
+        group = Group()
+        try:
+            meetings = _prepare(
+                group,
+                item.values,
+                list(item.conditions),
+                list(item.meetings),
+                slug_for=slug_for,
+                in_batch=True,
+            )
+        except ValidationError as exc:
+            results.append(exc)
+            continue
+        if group.external_id == "":  # as Group.save() does
+            group.external_id = None
+        rows.append((group, item, meetings))
+        results.append(group)
+    try:
+        _insert(rows, actor=actor, reason=reason)
+    except IntegrityError as exc:
+        raise ValidationError(constraint_problem(exc)) from None
+    return results
+
+
+class _FreeSlugs:
+    """unique_slug() for a batch: the slugs its names would take are read in one query,
+    and two groups of one name in the batch get different slugs."""
+
+    def __init__(self, names: Iterable[Any]) -> None:
+        bases = {slugify(name)[:200] or "group" for name in names if isinstance(name, str)}
+        self.taken = set(Group.objects.filter(slug__in=bases).values_list("slug", flat=True))
+
+    def __call__(self, name: str) -> str:
+        base = slugify(name)[:200] or "group"
+        slug, n = base, 2
+        # A slug beyond its base is asked of the database, as unique_slug() asks (rare).
+        while slug in self.taken or (slug != base and Group.objects.filter(slug=slug).exists()):
+            slug, n = f"{base}-{n}", n + 1
+        self.taken.add(slug)
+        return slug
+
+
+def _insert(
+    rows: list[tuple[Group, NewGroup, list[Meeting]]], *, actor: User | None, reason: str
+) -> None:
+    """Inserts checked new groups with their tags, meetings and history records."""
+    groups = Group.objects.bulk_create([group for group, _, _ in rows])
+    conditions = Group.conditions.through.objects.bulk_create(
+        Group.conditions.through(group=g, condition=c)
+        for g, item, _ in rows
+        for c in item.conditions
+    )
+    audiences = Group.audiences.through.objects.bulk_create(
+        Group.audiences.through(group=g, audience=a) for g, item, _ in rows for a in item.audiences
+    )
+    meetings = [m for _, _, group_meetings in rows for m in group_meetings]
+    Meeting.objects.bulk_create(meetings)  # each knows its group, saved above
+    specs = [spec for _, item, _ in rows for spec in item.meetings]
+    meeting_audiences = Meeting.audiences.through.objects.bulk_create(
+        Meeting.audiences.through(meeting=m, audience=a)
+        for m, spec in zip(meetings, specs, strict=True)
+        for a in spec.audiences
+    )
+    _history(GROUP_HISTORY, Group, groups, conditions=conditions, audiences=audiences,
+             actor=actor, reason=reason)  # fmt: skip
+    _history(MEETING_HISTORY, Meeting, meetings, audiences=meeting_audiences,
+             actor=actor, reason=reason)  # fmt: skip
+
+
+def _history(
+    records: HistoricalRecords,
+    model: type[Group] | type[Meeting],
+    objs: Sequence[Group] | Sequence[Meeting],
+    *,
+    actor: User | None,
+    reason: str,
+    **tags: list[Any],
+) -> None:
+    """The "+" history records of rows inserted in bulk, with their tags' rows, as
+    save_group() records one group (simple-history's bulk helper leaves the tags out)."""
+    history = model.history.bulk_history_create(
+        objs, default_user=actor, default_change_reason=reason
+    )
+    by_row = {record.id: record for record in history}
+    for name, through_rows in tags.items():
+        field = model._meta.get_field(name)
+        tag_model = records.m2m_models[field]
+        owner = field.m2m_field_name()  # type: ignore[union-attr]
+        names = [f.name for f in field.remote_field.through._meta.fields]  # type: ignore[union-attr]
+        tag_model.objects.bulk_create(
+            tag_model(
+                history=by_row[getattr(row, f"{owner}_id")], **{n: getattr(row, n) for n in names}
+            )
+            for row in through_rows
+        )
 
 
 def _write(
@@ -332,12 +469,20 @@ def constraint_problem(exc: IntegrityError) -> str:
     return f"Constraint “{name}” is violated." if name else f"The database refused it: {exc}"
 
 
-def _group_errors(group: Group, conditions: list[Condition]) -> dict[str, list[str]]:
+def _group_errors(
+    group: Group, conditions: list[Condition], *, in_batch: bool = False
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
         # The database checks its constraints as it writes (see _write); asking it first,
-        # one query per constraint per row, cost three quarters of a save.
-        group.full_clean(validate_constraints=False)
+        # one query per constraint per row, cost three quarters of a save. A batch
+        # (create_groups) also leaves unique values and the group type's row to it: one
+        # query each a group, and a refusal sends the batch back one group at a time.
+        group.full_clean(
+            exclude=["group_type"] if in_batch else None,
+            validate_unique=not in_batch,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     # A draft needs only its name; the rest holds once it is submitted.
