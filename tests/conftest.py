@@ -18,9 +18,12 @@ LS6 = (53.8195, -1.5755)
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings):
     """A live server's request threads close their database connection after each
-    request, so none is left open when the test database is dropped."""
+    request, so none is left open when the test database is dropped. A replica
+    (REPLICA_DATABASE_URL) is set aside: a test reads its own writes, which only the
+    test database's own connection sees (tests/test_replica.py starts a real one)."""
     from django.conf import settings
 
+    settings.DATABASES.pop("replica", None)
     for database in settings.DATABASES.values():
         database["CONN_MAX_AGE"] = 0
 
