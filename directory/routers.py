@@ -11,15 +11,18 @@ that read them, and a counter read from a lagging copy would never reach its lim
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, OperationalError, models
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 
@@ -136,3 +139,21 @@ class ReplicaReadsMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
         if reads_from_replica(request):
             _reading_replica.set(True)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        """A replica that is down, or that cancelled a read to replay the primary's changes,
+        costs the reader nothing: the same page is read again from the primary. (A CSV
+        download that fails part way through has begun and cannot start again.)"""
+        if not (_reading_replica.get() and isinstance(exception, OperationalError)):
+            return None
+        # The error's class only: its text could name servers, never a reader's query.
+        logger.warning(
+            "Read from the replica failed (%s): read from the primary", type(exception).__name__
+        )
+        _reading_replica.set(False)
+        match = request.resolver_match
+        if match is None:  # never: process_view, which set the flag, had it
+            return None
+        return match.func(request, *match.args, **match.kwargs)

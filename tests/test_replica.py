@@ -274,3 +274,17 @@ def test_the_replica_catches_up_once_replay_resumes(servers):
             time.sleep(0.05)
     finally:
         Group.objects.filter(pk=newer.pk).delete()
+
+
+@pytest.mark.slow
+def test_a_replica_that_is_down_leaves_public_reads_to_the_primary(servers, caplog):
+    _, standby = servers
+    standby.halt()
+    try:
+        client = Client()
+        assert names(client) == {"Headingley Recovery Circle"}
+        assert client.get("/", SEARCH).status_code == 200
+        assert "Read from the replica failed (OperationalError)" in caplog.text
+        assert "LS6" not in caplog.text  # what the reader typed is never logged
+    finally:
+        standby.start()
