@@ -37,6 +37,18 @@ def _needs_database(item: pytest.Item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & fixtures)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords are hashed with MD5 in tests: the real hasher spends about half a second
+    per hash by design, and every organiser, moderator and sign-in makes one. Tests of
+    hashing itself set PASSWORD_HASHERS; production's settings run in a process of their
+    own (tests/support/production.py) with the real hasher."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_db_setup, django_db_blocker):
     """The test database, migrated; what the migrations seeded is remembered so that it

@@ -44,12 +44,6 @@ pytest_plugins = ["tests.organiser_fixtures"]
 TODAY = dt.date(2026, 7, 31)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many accounts are made here; the real hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def meeting_note(text: str) -> str:
     """text as a meeting's note in the import format's meetings cell."""
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
