@@ -923,6 +923,13 @@ class Group(models.Model):
             return False
         return self.paused_until is None or (today or london_today()) < self.paused_until
 
+    def paused_text(self) -> str:
+        """How cards, pages and sheets say a paused group is not meeting."""
+        if self.paused_until is None:
+            return "Paused: not meeting for now"
+        back = self.paused_until
+        return f"Paused: meets again from {back:%A} {back.day} {back:%B}"
+
     @property
     def online_joining_given(self) -> bool:
         return bool(self.online_url or self.online_on_request)

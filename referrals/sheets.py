@@ -21,7 +21,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from groups.models import LONDON, Group, Meeting, Referral, StepFree, Weekday, format_time
 from groups.services import MeetingSpec
-from groups.templatetags.directory import paused_text
 
 from .crisis import CrisisLine, crisis_lines, nations_of
 
@@ -377,7 +376,7 @@ def _entry_text(entry: SheetEntry, today: dt.date, out: list[str], para) -> None
     if g.is_stale(today):
         para("Check first: the group has not confirmed these details for over a year.")
     if g.is_paused(today):
-        para(f"{paused_text(g)}. Contact the group to check before you go.")
+        para(f"{g.paused_text()}. Contact the group to check before you go.")
     out.append("")
     para(f"What it is: {entry.what_it_is}")
     para(f"Who it is for: {entry.who_for}")

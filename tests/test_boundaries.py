@@ -63,3 +63,22 @@ def test_the_readme_says_where_each_app_is():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## What is here", 1)[1].split("\n## ", 1)[0]
     assert [app for app in _our_apps() if f"`{app}/" not in section] == []
+
+
+def test_only_templates_use_template_tags():
+    """What a page says (a language's name, a pause) lives in the app's own modules; the
+    template tags only wrap it, so views, sheets and feeds never import them."""
+    crossing = [
+        (path, module)
+        for app in _our_apps()
+        for path, module in _imports(app)
+        if ".templatetags" in module and "/templatetags/" not in path
+    ]
+    assert crossing == []
+
+
+def test_language_name_lives_in_the_languages_module():
+    from groups.languages import language_name
+    from groups.templatetags.directory import register
+
+    assert register.filters["language_name"] is language_name

@@ -59,7 +59,7 @@ def next_meeting_text(group: Group, now: dt.datetime) -> str:
     found = group.next_meeting(now, meetings=meetings)
     if found is None:
         if group.is_paused(now.date()):
-            return paused_text(group)
+            return group.paused_text()
         return "Ask the group" if group.meetings.all() else "No fixed meetings: contact the group"
     return occurrence_text(found, now)
 
@@ -80,10 +80,7 @@ def occurrence_text(occurrence: Occurrence, now: dt.datetime) -> str:
 
 @register.filter
 def paused_text(group: Group) -> str:
-    if group.paused_until is None:
-        return "Paused: not meeting for now"
-    back = group.paused_until
-    return f"Paused: meets again from {back:%A} {back.day} {back:%B}"
+    return group.paused_text()
 
 
 @register.filter
