@@ -24,7 +24,15 @@ from groups.models import Audience, Condition, GroupType
 from . import certainty
 from .certainty import ConditionRating, Level, RecordFacts
 from .filters import COUNTS, GENERAL
-from .models import DESIGN_ORDER, GENERAL_CONDITION, Design, Direction, Evidence, Studied
+from .models import (
+    DESIGN_ORDER,
+    GENERAL_CONDITION,
+    Design,
+    Direction,
+    Evidence,
+    EvidenceQuerySet,
+    Studied,
+)
 
 GENERAL_ROW_LABEL = "Mental health in general"
 GENERAL_COLUMN_LABEL = "Groups in general"
@@ -179,21 +187,13 @@ def library_url(row: Axis, column: Axis, audience: Audience | None) -> str:
     return f"{reverse('evidence:library')}?{urlencode(params)}"
 
 
-def build_gap_map(audience: Audience | None = None) -> GapMap:
-    """The map of published records (about the audience, if one is given), in a fixed
-    number of queries whatever the size of the library: conditions, group types, and the
-    records with their tags."""
-    rows = [
-        Axis(c.slug, c.name)
-        for c in Condition.objects.exclude(slug=GENERAL_CONDITION).only("slug", "name")
-    ] + [Axis(GENERAL, GENERAL_ROW_LABEL, is_general=True)]
-    columns = [Axis(t.slug, t.name) for t in GroupType.objects.only("slug", "name")] + [
-        Axis(GENERAL, GENERAL_COLUMN_LABEL, is_general=True)
-    ]
+def _records_to_map(audience: Audience | None) -> EvidenceQuerySet:
+    """Published records (about the audience, if given), strongest first, with only what
+    a cell shows and the tags that place them: one query each for records and tags."""
     published = Evidence.objects.published()
     if audience is not None:
         published = published.filter(audiences=audience)
-    records = (
+    return (
         published.by_strength()
         .only(
             "key",
@@ -213,6 +213,20 @@ def build_gap_map(audience: Audience | None = None) -> GapMap:
             "groups",
         )
     )
+
+
+def build_gap_map(audience: Audience | None = None) -> GapMap:
+    """The map of published records (about the audience, if one is given), in a fixed
+    number of queries whatever the size of the library: conditions, group types, and the
+    records with their tags."""
+    rows = [
+        Axis(c.slug, c.name)
+        for c in Condition.objects.exclude(slug=GENERAL_CONDITION).only("slug", "name")
+    ] + [Axis(GENERAL, GENERAL_ROW_LABEL, is_general=True)]
+    columns = [Axis(t.slug, t.name) for t in GroupType.objects.only("slug", "name")] + [
+        Axis(GENERAL, GENERAL_COLUMN_LABEL, is_general=True)
+    ]
+    records = _records_to_map(audience)
     cells = {
         (row.key, column.key): Cell(row, column, library_url(row, column, audience))
         for row in rows

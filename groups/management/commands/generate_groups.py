@@ -148,43 +148,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {count} groups in {time.monotonic() - started:.1f}s.")
 
     def _batch(self, rng, n, offset, run, districts, conditions, audiences, types, today):
+        # The random draws keep their order, so a seed makes the same directory as before.
         groups, tags = [], []
         for i in range(n):
-            district, lat, lng = rng.choice(districts)
-            group_type = _pick(rng, GROUP_TYPES)
-            chosen = list(dict.fromkeys(_pick(rng, CONDITIONS) for _ in range(rng.randint(1, 3))))
-            fmt = _pick(rng, FORMATS)
-            name = f"{district} {TOPIC[chosen[0]]} {rng.choice(NOUNS[group_type])}"
-            number = offset + i + 1
-            online = fmt != Format.IN_PERSON
-            groups.append(
-                Group(
-                    name=name,
-                    slug=f"{slugify(name)}-{run}-{number}",
-                    summary=f"A {group_type.replace('_', ' ')} group meeting in {district}.",
-                    description=(
-                        "Members share their experience and support each other. "
-                        "Newcomers are welcome; just come along or get in touch first."
-                    ),
-                    orientation=_pick(rng, ORIENTATIONS),
-                    group_type_id=types[group_type],
-                    format=fmt,
-                    address="" if fmt == Format.ONLINE else f"Community Centre, {district}",
-                    postcode="" if fmt == Format.ONLINE else f"{district} {rng.randint(1, 9)}AA",
-                    latitude=None if fmt == Format.ONLINE else lat + rng.uniform(-0.02, 0.02),
-                    longitude=None if fmt == Format.ONLINE else lng + rng.uniform(-0.03, 0.03),
-                    online_url=f"https://example.org/join/{number}" if online else "",
-                    email=f"group{number}@example.org",
-                    leadership=rng.choice([Leadership.PEER_LED] * 6 + list(Leadership.values)),
-                    referral=rng.choice(list(Referral.values) + [Referral.EITHER] * 3),
-                    cost=rng.choice(["Free", "Free; donations welcome", "£2 towards the room"]),
-                    step_free=rng.choice(StepFree.values),
-                    languages=["en"],
-                    search_terms=condition_search_terms(conditions[c] for c in chosen),
-                    status=Status.PUBLISHED,
-                    last_verified=today - dt.timedelta(days=rng.randint(0, 600)),
-                )
+            group, chosen = _new_group(
+                rng, offset + i + 1, run, districts, conditions, types, today
             )
+            groups.append(group)
             tags.append((chosen, rng.sample(audiences, k=rng.choice([0, 0, 0, 1, 2]))))
         Group.objects.bulk_create(groups)
         condition_rows, audience_rows, meetings = [], [], []
@@ -195,22 +165,66 @@ class Command(BaseCommand):
                 ConditionLink(group_id=group.pk, condition_id=conditions[c].pk) for c in chosen
             ]
             audience_rows += [AudienceLink(group_id=group.pk, audience_id=a) for a in aud]
-            for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])):
-                start = rng.choice(START_TIMES)
-                end = (dt.datetime.combine(today, start) + dt.timedelta(minutes=90)).time()
-                recurrence = rng.choices(Recurrence.values, weights=[80, 8, 12])[0]
-                meetings.append(
-                    Meeting(
-                        group_id=group.pk,
-                        weekday=rng.randint(0, 6),
-                        start_time=start,
-                        end_time=end,
-                        recurrence=recurrence,
-                        week_of_month=rng.choice([1, 2, 3, 4, -1])
-                        if recurrence == Recurrence.MONTHLY
-                        else None,
-                    )
-                )
+            meetings += _new_meetings(rng, group.pk, today)
         ConditionLink.objects.bulk_create(condition_rows)
         AudienceLink.objects.bulk_create(audience_rows)
         Meeting.objects.bulk_create(meetings)
+
+
+def _new_group(rng, number, run, districts, conditions, types, today) -> tuple[Group, list[str]]:
+    """One believable published group in a random district, and its conditions' slugs."""
+    district, lat, lng = rng.choice(districts)
+    group_type = _pick(rng, GROUP_TYPES)
+    chosen = list(dict.fromkeys(_pick(rng, CONDITIONS) for _ in range(rng.randint(1, 3))))
+    fmt = _pick(rng, FORMATS)
+    name = f"{district} {TOPIC[chosen[0]]} {rng.choice(NOUNS[group_type])}"
+    online = fmt != Format.IN_PERSON
+    group = Group(
+        name=name,
+        slug=f"{slugify(name)}-{run}-{number}",
+        summary=f"A {group_type.replace('_', ' ')} group meeting in {district}.",
+        description=(
+            "Members share their experience and support each other. "
+            "Newcomers are welcome; just come along or get in touch first."
+        ),
+        orientation=_pick(rng, ORIENTATIONS),
+        group_type_id=types[group_type],
+        format=fmt,
+        address="" if fmt == Format.ONLINE else f"Community Centre, {district}",
+        postcode="" if fmt == Format.ONLINE else f"{district} {rng.randint(1, 9)}AA",
+        latitude=None if fmt == Format.ONLINE else lat + rng.uniform(-0.02, 0.02),
+        longitude=None if fmt == Format.ONLINE else lng + rng.uniform(-0.03, 0.03),
+        online_url=f"https://example.org/join/{number}" if online else "",
+        email=f"group{number}@example.org",
+        leadership=rng.choice([Leadership.PEER_LED] * 6 + list(Leadership.values)),
+        referral=rng.choice(list(Referral.values) + [Referral.EITHER] * 3),
+        cost=rng.choice(["Free", "Free; donations welcome", "£2 towards the room"]),
+        step_free=rng.choice(StepFree.values),
+        languages=["en"],
+        search_terms=condition_search_terms(conditions[c] for c in chosen),
+        status=Status.PUBLISHED,
+        last_verified=today - dt.timedelta(days=rng.randint(0, 600)),
+    )
+    return group, chosen
+
+
+def _new_meetings(rng, group_id: int, today: dt.date) -> list[Meeting]:
+    """None to three meetings of 90 minutes, mostly weekly."""
+    meetings = []
+    for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])):
+        start = rng.choice(START_TIMES)
+        end = (dt.datetime.combine(today, start) + dt.timedelta(minutes=90)).time()
+        recurrence = rng.choices(Recurrence.values, weights=[80, 8, 12])[0]
+        meetings.append(
+            Meeting(
+                group_id=group_id,
+                weekday=rng.randint(0, 6),
+                start_time=start,
+                end_time=end,
+                recurrence=recurrence,
+                week_of_month=rng.choice([1, 2, 3, 4, -1])
+                if recurrence == Recurrence.MONTHLY
+                else None,
+            )
+        )
+    return meetings
