@@ -48,6 +48,16 @@ def _bad(exc: BadParameter) -> JsonResponse:
     return _json({"errors": {exc.name: [exc.message]}}, status=400)
 
 
+def _group_detail(
+    request: HttpRequest, kind: str, id: str, to_json: Callable[[Group, hsds.Absolute], dict]
+) -> JsonResponse:
+    """The published group whose HSDS id of this kind is id, or a 404 naming the kind."""
+    group = hsds.group_for(kind, id)
+    if group is None:
+        return _not_found(kind)
+    return _json(to_json(group, _absolute(request)))
+
+
 def _page_json(page: hsds_query.Page, contents: list[dict]) -> JsonResponse:
     """A page as the Open Referral API pages: total_items, total_pages, page_number, size,
     first_page, last_page, empty and contents. A page past the last is empty."""
@@ -140,10 +150,7 @@ def service_at_location_detail(request: HttpRequest, id: str) -> JsonResponse:
 
 @require_safe
 def service_detail(request: HttpRequest, id: str) -> JsonResponse:
-    group = hsds.group_for("service", id)
-    if group is None:
-        return _not_found("service")
-    return _json(hsds.service_json(group, _absolute(request)))
+    return _group_detail(request, "service", id, hsds.service_json)
 
 
 @require_safe
@@ -159,10 +166,7 @@ def organization_list(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def organization_detail(request: HttpRequest, id: str) -> JsonResponse:
-    group = hsds.group_for("organization", id)
-    if group is None:
-        return _not_found("organization")
-    return _json(hsds.organization_full_json(group, _absolute(request)))
+    return _group_detail(request, "organization", id, hsds.organization_full_json)
 
 
 @require_safe

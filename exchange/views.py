@@ -173,18 +173,11 @@ def _preview_page(
 @require_safe
 def staff_import_preview(request: HttpRequest) -> HttpResponse:
     """Another page of the dry run of the file waiting in this session."""
-    pending = request.session.get(SESSION_KEY)
     token = request.GET.get("token", "")
-    if not pending or not secrets.compare_digest(str(pending.get("token", "")), token):
-        messages.error(request, "That import has expired or was replaced: upload the file again.")
+    pending = _waiting_import(request, token, take=False)
+    if pending is None:
         return HttpResponseRedirect(reverse("exchange:staff_import"))
-    result = import_groups(
-        base64.b64decode(pending["data"]),
-        publish=pending["publish"],
-        may_publish=_may_publish(request),
-        dry_run=True,
-        track=upload_limits.deadline(settings.UPLOAD_SECONDS),
-    )
+    result = _dry_run(request, base64.b64decode(pending["data"]), pending["publish"])
     return _preview_page(
         request,
         result,
@@ -192,6 +185,28 @@ def staff_import_preview(request: HttpRequest) -> HttpResponse:
         publish=pending["publish"],
         filename=pending["name"],
         page=request.GET.get("page", 1),
+    )
+
+
+def _waiting_import(request: HttpRequest, token: str, *, take: bool) -> dict | None:
+    """The file waiting in this session for this token (taken out of the session when
+    take), or None with a message saying to upload it again."""
+    pending = request.session.pop(SESSION_KEY, None) if take else request.session.get(SESSION_KEY)
+    if not pending or not secrets.compare_digest(str(pending.get("token", "")), token):
+        messages.error(request, "That import has expired or was replaced: upload the file again.")
+        return None
+    return pending
+
+
+def _dry_run(request: HttpRequest, data: bytes, publish: bool) -> ImportResult:
+    """What importing the file would do, writing nothing (upload_limits.TooSlow if it
+    takes too long)."""
+    return import_groups(
+        data,
+        publish=publish,
+        may_publish=_may_publish(request),
+        dry_run=True,
+        track=upload_limits.deadline(settings.UPLOAD_SECONDS),
     )
 
 
@@ -224,13 +239,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     data = upload.read()
     request.session.pop(SESSION_KEY, None)
     try:
-        result = import_groups(
-            data,
-            publish=publish,
-            may_publish=may_publish,
-            dry_run=True,
-            track=upload_limits.deadline(settings.UPLOAD_SECONDS),
-        )
+        result = _dry_run(request, data, publish)
     except upload_limits.TooSlow:
         form.add_error("file", upload_limits.TOO_SLOW)
         return _upload_page(request, form)
@@ -241,10 +250,8 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 def _pending_import(request: HttpRequest) -> tuple[dict, bytes] | None:
     """The import this confirmation is for, taken out of the session; None (with a
     message) if it cannot go ahead."""
-    pending = request.session.pop(SESSION_KEY, None)
-    token = request.POST.get("token", "")
-    if not pending or not secrets.compare_digest(str(pending.get("token", "")), token):
-        messages.error(request, "That import has expired or was replaced: upload the file again.")
+    pending = _waiting_import(request, request.POST.get("token", ""), take=True)
+    if pending is None:
         return None
     data = base64.b64decode(pending["data"])
     if hashlib.sha256(data).hexdigest() != pending["sha256"]:

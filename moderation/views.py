@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
+from directory.feedback import attempt
 from directory.http import SignedInRequest
 from evidence.models import EvidenceReport
 from groups.models import Group, Status
@@ -152,32 +153,33 @@ def report_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         initial={"answer_by": timezone.localdate() + dt.timedelta(days=DEFAULT_DAYS_TO_CHECK)},
     )
     form = ResolveReportForm(request.POST if action == "resolve" else None)
-    if report.status == ReportStatus.OPEN and action == "ask" and ask.is_valid():
-        try:
-            reports.ask_organisers(
-                report=report,
-                moderator=request.user,
-                by=ask.cleaned_data["answer_by"],
-                note=ask.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            ask.add_error(None, exc.messages)
-        else:
-            messages.success(request, "We have emailed the organisers to check the listing.")
+    is_open = report.status == ReportStatus.OPEN
+    if is_open and action == "ask" and ask.is_valid():
+        asked = ask.cleaned_data
+        if attempt(
+            request,
+            lambda: reports.ask_organisers(
+                report=report, moderator=request.user, by=asked["answer_by"], note=asked["note"]
+            ),
+            "We have emailed the organisers to check the listing.",
+            form=ask,
+        ):
             return redirect("moderation:report", pk=report.pk)
-    if report.status == ReportStatus.OPEN and action == "resolve" and form.is_valid():
-        try:
-            reports.resolve_report(
+    if is_open and action == "resolve" and form.is_valid():
+        chosen = form.cleaned_data
+        if attempt(
+            request,
+            lambda: reports.resolve_report(
                 report=report,
                 moderator=request.user,
-                note=form.cleaned_data["note"],
-                archive=form.cleaned_data["archive"],
-                still_meets=form.cleaned_data["still_meets"],
-            )
-        except ValidationError as exc:
-            form.add_error("archive", exc.messages)
-        else:
-            messages.success(request, "The report is dealt with.")
+                note=chosen["note"],
+                archive=chosen["archive"],
+                still_meets=chosen["still_meets"],
+            ),
+            "The report is dealt with.",
+            form=form,
+            field="archive",
+        ):
             return redirect("moderation:queue")
     context = {
         "report": report,

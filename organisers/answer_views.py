@@ -5,11 +5,11 @@ or a takedown from their group's page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from directory.feedback import attempt
 from directory.http import SignedInRequest
 from moderation import reports
 from moderation.models import Report
@@ -64,12 +64,13 @@ def report_answer(request: SignedInRequest, pk: int, report_pk: int) -> HttpResp
     report = get_object_or_404(Report.objects.open(), group=group, pk=report_pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
-            reports.record_answer(report=report, text=form.cleaned_data["text"], user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Thank you: a moderator will read your answer.")
+        attempt(
+            request,
+            lambda: reports.record_answer(
+                report=report, text=form.cleaned_data["text"], user=request.user
+            ),
+            "Thank you: a moderator will read your answer.",
+        )
     else:
         messages.error(request, "Write your answer, then send it.")
     return redirect("organisers:group", pk=group.pk)

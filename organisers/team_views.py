@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from directory.feedback import attempt
 from directory.http import SignedInRequest
 from groups.models import Group
 
@@ -26,12 +27,13 @@ def invite_page(
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        try:
-            team.invite_organiser(group=group, invited_by=request.user, email=email)
-        except ValidationError as exc:
-            form.add_error("email", exc.messages)
-        else:
-            messages.success(request, f"We have emailed an invitation to {email.strip().lower()}.")
+        if attempt(
+            request,
+            lambda: team.invite_organiser(group=group, invited_by=request.user, email=email),
+            f"We have emailed an invitation to {email.strip().lower()}.",
+            form=form,
+            field="email",
+        ):
             return redirect(done)
     left = team.invitations_left_today(request.user)
     status = 429 if form.errors.get("email") and left == 0 else 200
@@ -59,12 +61,11 @@ def resend_invitation(request: SignedInRequest, group: Group, invitation_pk: int
     """Sends one of the group's invitations again (a new link; the old one stops), for an
     organiser or a moderator, and says how it went."""
     invitation = get_object_or_404(group.invitations, pk=invitation_pk)
-    try:
-        team.resend_invitation(invitation=invitation, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"We have sent the invitation to {invitation.email} again.")
+    attempt(
+        request,
+        lambda: team.resend_invitation(invitation=invitation, user=request.user),
+        f"We have sent the invitation to {invitation.email} again.",
+    )
 
 
 def cancel_invitation(request: SignedInRequest, group: Group, invitation_pk: int) -> None:
@@ -94,12 +95,11 @@ def invitation_cancel(request: SignedInRequest, pk: int, invitation_pk: int) -> 
 def organiser_remove(request: SignedInRequest, pk: int, owner_pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
     owner = get_object_or_404(GroupOwner.objects.select_related("user"), group=group, pk=owner_pk)
-    try:
-        team.remove_organiser(group=group, owner=owner, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{owner.user.email} no longer helps organise the group.")
+    attempt(
+        request,
+        lambda: team.remove_organiser(group=group, owner=owner, by=request.user),
+        f"{owner.user.email} no longer helps organise the group.",
+    )
     return redirect("organisers:group", pk=group.pk)
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from directory.feedback import attempt
 from directory.http import SignedInRequest
 from groups.fields import LABELS
 from groups.models import ArchivedReason, Group, Recurrence, Status, london_today
@@ -410,12 +411,11 @@ def revision_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
 @organiser_required
 def group_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
-    try:
-        services.reconfirm_group(group=group, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Thank you: the listing is confirmed as of today.")
+    attempt(
+        request,
+        lambda: services.reconfirm_group(group=group, user=request.user),
+        "Thank you: the listing is confirmed as of today.",
+    )
     return redirect("organisers:group", pk=group.pk)
 
 
@@ -436,16 +436,12 @@ def group_close(request: SignedInRequest, pk: int) -> HttpResponse:
 @organiser_required
 def group_reopen(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
-    try:
-        services.reopen_group(group=group, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            "The group is reopened as a draft. Check its details and meetings, then submit "
-            "it for review: a moderator checks it before it is listed again.",
-        )
+    attempt(
+        request,
+        lambda: services.reopen_group(group=group, user=request.user),
+        "The group is reopened as a draft. Check its details and meetings, then submit "
+        "it for review: a moderator checks it before it is listed again.",
+    )
     return redirect("organisers:group", pk=group.pk)
 
 
