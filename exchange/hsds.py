@@ -1,8 +1,9 @@
 """The directory as Open Referral HSDS 3.0 documents.
 
 Each published group is an organization providing one service, at a physical location
-(when it meets in person) and a virtual one (when it meets online), on schedules built
-from its meetings. Its conditions, orientation, group type and audiences are attributes
+(when it meets in person), a location of its own for each meeting held in person at a
+venue of its own (with that meeting's schedule), and a virtual one (when it meets
+online), on schedules built from its meetings. Its conditions, orientation, group type and audiences are attributes
 pointing at terms of our own taxonomies. Every id is a UUID derived (uuid5) from a
 fixed namespace and the group's primary key or the term's slug, so ids are the same on
 every request and in every export, with nothing stored.
@@ -21,6 +22,7 @@ from django.db.models import F, Func, UUIDField
 
 from groups.languages import language_name
 from groups.models import (
+    MEETING_VENUE_FIELDS,
     ORIENTATION_EXPLAINED,
     Audience,
     Condition,
@@ -30,6 +32,8 @@ from groups.models import (
     Meeting,
     Orientation,
     Recurrence,
+    Status,
+    Venue,
 )
 from groups.services import MeetingSpec
 from referrals.calendar import ICAL_DAYS, first_date
@@ -40,6 +44,9 @@ HIDDEN_VENUE = "Address given when you contact the group"
 # Fixed for ever: changing it changes every id we have ever published.
 NAMESPACE = uuid.UUID("3b0f6f1e-8a55-4c52-9e0c-7d3c2f6a1b84")
 UK_TIME_NOTE = "Times are UK local time (Europe/London): GMT in winter, BST (UTC+1) in summer."
+
+# The kind of location a meeting's own venue is: "meeting-" and the meeting's key.
+MEETING_KIND = "meeting-"
 
 Absolute = Callable[[str], str]
 
@@ -204,6 +211,40 @@ def service_at_location_for(value: str) -> tuple[Group, str] | None:
         group = _with_id(kind, wanted, _service_at_location_ids(kind))
         if group is not None:
             return (group, kind) if kind in location_kinds(group) else None
+    return _meeting_location_for(wanted) if wanted else None
+
+
+class DatabaseMeetingLocationId(Func):
+    """A meeting's own location's service_at_location id, computed by PostgreSQL exactly
+    as exchange/migrations/0002_meeting_location_id_index.py indexes it (the group's and
+    the meeting's keys are compiled through the query: no table name is written here)."""
+
+    output_field = UUIDField()
+    template = (
+        f"uuid_generate_v5('{NAMESPACE}'::uuid, 'service_at_location:' || %(expressions)s::text)"
+    )
+    arg_joiner = f"::text || ':{MEETING_KIND}' || "
+
+    def __init__(self) -> None:
+        super().__init__(F("group_id"), F("pk"))
+
+
+def _meeting_location_for(wanted: str) -> tuple[Group, str] | None:
+    """The published group and meeting location a service_at_location id names: on
+    PostgreSQL one index lookup; elsewhere a scan of the meetings that have a point."""
+    meetings = Meeting.objects.filter(latitude__isnull=False, group__status=Status.PUBLISHED)
+    if connection.vendor == "postgresql":
+        # The meetings alone first (no join), so the partial index on them is read.
+        ids = Meeting.objects.filter(latitude__isnull=False).alias(
+            hsds_id=DatabaseMeetingLocationId()
+        )
+        found = list(ids.filter(hsds_id=uuid.UUID(wanted)).order_by().values_list("pk")[:1])
+        meetings = meetings.filter(pk__in=[pk for (pk,) in found])
+    for pk, group_pk in meetings.values_list("pk", "group_id").iterator():
+        kind = f"{MEETING_KIND}{pk}"
+        if hsds_id("service_at_location", group_pk, kind) == wanted:
+            group = published_groups().get(pk=group_pk)
+            return (group, kind) if kind in location_kinds(group) else None
     return None
 
 
@@ -264,8 +305,11 @@ def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
         "closes_at": meeting.end_time.strftime("%H:%M"),
         "attending_type": meeting.effective_format,
     }
-    if meeting.has_own_venue and meeting.meets_in_person:
-        data["service_at_location_id"] = hsds_id("service_at_location", group.pk, "meeting", index)
+    if has_location_of_its_own(meeting):
+        # Held at a venue of its own: the schedule of that service_at_location.
+        kind = meeting_kind(meeting)
+        data["service_at_location_id"] = service_at_location_id(group, kind)
+        data["location_id"] = hsds_id("location", group.pk, kind)
     if group.paused and group.paused_until:
         # Its meetings start again on the day the group comes back.
         data["valid_from"] = group.paused_until.isoformat()
@@ -283,21 +327,57 @@ def schedule_json(group: Group, meeting: Meeting, index: int) -> dict[str, Any]:
 
 
 def location_kinds(group: Group, *, physical_only: bool = False) -> list[str]:
-    """Where a group's service is: "physical" when it meets in person at a known place,
-    "virtual" when it has a joining link or gives it on request (unless only physical
-    ones are wanted). A meeting's own venue is said in its schedule's notes."""
+    """Where a group's service is: "physical" when it meets in person at a known place;
+    "meeting-PK" for each meeting held in person at a known venue of its own; "virtual"
+    when it has a joining link or gives it on request (unless only physical ones are
+    wanted). exchange.hsds_query counts the same in SQL, to page them."""
     kinds = []
     if group.meets_in_person and group.latitude is not None:
         kinds.append("physical")
+    kinds += [meeting_kind(m) for m in group.sorted_meetings() if has_location_of_its_own(m)]
     if group.online_joining_given and not physical_only:
         kinds.append("virtual")
     return kinds
 
 
+def meeting_kind(meeting: Meeting) -> str:
+    return f"{MEETING_KIND}{meeting.pk}"
+
+
+def has_location_of_its_own(meeting: Meeting) -> bool:
+    """Held in person at a venue of its own whose point is known (a point is only ever
+    stored with a venue of its own): hsds_query.MEETING_PLACE in SQL."""
+    return meeting.latitude is not None and meeting.meets_in_person
+
+
+def meeting_at(group: Group, kind: str) -> Meeting | None:
+    """The meeting a "meeting-PK" kind of location names, if it is one of the group's."""
+    if not kind.startswith(MEETING_KIND):
+        return None
+    pk = kind.removeprefix(MEETING_KIND)
+    return next((m for m in group.sorted_meetings() if str(m.pk) == pk), None)
+
+
+def _place_of(group: Group, kind: str) -> tuple[Venue, str]:
+    """The venue a physical location is at (the group's, or a meeting's own), and its
+    access notes."""
+    meeting = meeting_at(group, kind)
+    if meeting is not None and meeting.venue is not None:
+        return meeting.venue, ""
+    venue = Venue(**{name: getattr(group, name) for name in MEETING_VENUE_FIELDS})
+    return venue, group.access_notes
+
+
+def _ids(group: Group, kind: str, name: str) -> str:
+    # The group's own venue keeps the ids it had before meetings had venues of their own.
+    return hsds_id(name, group.pk) if kind == "physical" else hsds_id(name, group.pk, kind)
+
+
 def location_json(group: Group, kind: str, *, nested: bool = True) -> dict[str, Any]:
-    """A group's physical or virtual location; nested=False leaves out its lists (the
-    list endpoints carry one-to-one fields only). A hidden venue has no address,
-    postcode or point ("address given when you contact the group")."""
+    """A group's physical or virtual location, or a meeting's own venue; nested=False
+    leaves out its lists (the list endpoints carry one-to-one fields only). A hidden
+    venue has no address, postcode or point ("address given when you contact the
+    group")."""
     lid = hsds_id("location", group.pk, kind)
     if kind == "virtual":
         virtual = {"id": lid, "location_type": "virtual", "name": "Online"}
@@ -306,34 +386,35 @@ def location_json(group: Group, kind: str, *, nested: bool = True) -> dict[str, 
         else:
             virtual["description"] = "Contact the group for the link."
         return virtual
+    venue, access_notes = _place_of(group, kind)
     location: dict[str, Any] = {"id": lid, "location_type": "physical"}
     if group.hides_venue:
         location.update(name=HIDDEN_VENUE, description=HIDDEN_VENUE)
     else:
         location.update(
-            name=group.address or group.town or group.name,
-            latitude=group.latitude,
-            longitude=group.longitude,
+            name=venue.address or venue.town or group.name,
+            latitude=venue.latitude,
+            longitude=venue.longitude,
         )
     if not nested:
         return location
     location["accessibility"] = [
         {
-            "id": hsds_id("accessibility", group.pk),
+            "id": _ids(group, kind, "accessibility"),
             "location_id": lid,
-            "description": group.get_step_free_display(),
-            **({"details": group.access_notes} if group.access_notes else {}),
+            "description": venue.step_free_label,
+            **({"details": access_notes} if access_notes else {}),
         }
     ]
-    if not group.hides_venue and (group.address or group.town or group.postcode):
+    if not group.hides_venue and (venue.address or venue.town or venue.postcode):
         location["addresses"] = [
             {
-                "id": hsds_id("address", group.pk),
+                "id": _ids(group, kind, "address"),
                 "location_id": lid,
-                "address_1": group.address,
-                "city": group.town,
+                "address_1": venue.address,
+                "city": venue.town,
                 "state_province": "",
-                "postal_code": group.postcode,
+                "postal_code": venue.postcode,
                 "country": "GB",
                 "address_type": "physical",
             }
@@ -349,13 +430,20 @@ def service_at_location_json(
     group: Group, kind: str, absolute: Absolute, *, nested: bool = True
 ) -> dict[str, Any]:
     location = location_json(group, kind, nested=nested)
-    return {
+    data: dict[str, Any] = {
         "id": service_at_location_id(group, kind),
         "service_id": service_id(group),
         "location_id": location["id"],
         "description": "Meets in person." if kind == "physical" else "Meets online.",
         "location": location,
     }
+    meeting = meeting_at(group, kind)
+    if meeting is not None:
+        data["description"] = f"Its meeting here: {meeting.describe()}."
+        if nested:
+            index = group.sorted_meetings().index(meeting)
+            data["schedules"] = [schedule_json(group, meeting, index)]
+    return data
 
 
 def service_at_location_item(group: Group, kind: str, absolute: Absolute) -> dict[str, Any]:

@@ -25,15 +25,26 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
-from groups.models import Audience, Condition, Group, GroupQuerySet, GroupType, Meeting, Place
+from groups.models import (
+    Audience,
+    Condition,
+    Group,
+    GroupQuerySet,
+    GroupType,
+    Meeting,
+    Place,
+    meets_in_person_q,
+)
 from groups.search import Criteria, search_groups
 
 from . import hsds
@@ -275,15 +286,37 @@ PHYSICAL = Q(latitude__isnull=False) & ~Q(format="online")
 VIRTUAL = Q(online_url__gt="") | Q(online_on_request=True)
 
 
+def _meeting_places() -> Case:
+    """How many of a group's meetings are held in person at a known venue of their own,
+    each a location (hsds.has_location_of_its_own). Only groups whose meetings have
+    venues of their own are counted, so most rows read no meetings."""
+    places = (
+        Meeting.objects.filter(
+            meets_in_person_q(OuterRef), group=OuterRef("pk"), latitude__isnull=False
+        )
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Case(
+        When(has_meeting_venues=True, then=Coalesce(Subquery(places), Value(0))),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def page_of_locations(query: ListQuery) -> Page:
     """One page of services at locations: each group's physical location (when it meets
-    in person and has one) and virtual one (when it has a joining link), in the search's
-    order; with a postcode, physical ones only. The database numbers the locations
-    cumulatively in that order, so it reads only the groups on the page."""
+    in person and has one), its meetings' own venues, and its virtual location (when it
+    has a joining link), in the search's order; with a postcode, physical ones only. The
+    database numbers the locations cumulatively in that order, so it reads only the
+    groups on the page."""
     virtual = Q(pk__in=[]) if query.near else VIRTUAL
-    results = query.results().filter(PHYSICAL | virtual)
+    results = query.results().annotate(places=_meeting_places())
+    results = results.filter(PHYSICAL | virtual | Q(places__gt=0))
     order = results.query.order_by
-    numbered = results.annotate(n=_one_if(PHYSICAL) + _one_if(virtual)).annotate(
+    numbered = results.annotate(n=_one_if(PHYSICAL) + F("places") + _one_if(virtual)).annotate(
         upto=Window(Sum("n"), order_by=[_ordering(o) for o in order]),
         total=Window(Sum("n")),
     )
@@ -316,5 +349,7 @@ def _ordering(order: Any) -> Any:
 def _location_count(results: GroupQuerySet, virtual: Q, query: ListQuery) -> int:
     if query.page == 1:
         return 0
-    counts = results.aggregate(p=Count("pk", filter=PHYSICAL), v=Count("pk", filter=virtual))
-    return counts["p"] + counts["v"]
+    counts = results.aggregate(
+        p=Count("pk", filter=PHYSICAL), v=Count("pk", filter=virtual), m=Sum("places")
+    )
+    return counts["p"] + counts["v"] + (counts["m"] or 0)

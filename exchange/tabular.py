@@ -47,6 +47,9 @@ TABLES: dict[str, list[str]] = {
     "schedules": [
         "id",
         "service_id",
+        "location_id",
+        "service_at_location_id",
+        "valid_from",
         "dtstart",
         "wkst",
         "freq",
@@ -93,6 +96,7 @@ FIELD_TYPES = {
     "interval": "number",
     "assured_date": "date",
     "dtstart": "date",
+    "valid_from": "date",
     "last_modified": "datetime",
 }
 
