@@ -3,8 +3,8 @@
 Each published group is an organization providing one service, at a physical location
 (when it meets in person), a location of its own for each meeting held in person at a
 venue of its own (with that meeting's schedule), and a virtual one (when it meets
-online), on schedules built from its meetings. Its conditions, orientation, group type and audiences are attributes
-pointing at terms of our own taxonomies. Every id is a UUID derived (uuid5) from a
+online), on schedules built from its meetings. Its conditions, orientation, group type
+and audiences are attributes pointing at terms of our own taxonomies. Every id is a UUID derived (uuid5) from a
 fixed namespace and the group's primary key or the term's slug, so ids are the same on
 every request and in every export, with nothing stored.
 """
