@@ -4,9 +4,10 @@ Each published group is an organization providing one service, at a physical loc
 (when it meets in person), a location of its own for each meeting held in person at a
 venue of its own (with that meeting's schedule), and a virtual one (when it meets
 online), on schedules built from its meetings. Its conditions, orientation, group type
-and audiences are attributes pointing at terms of our own taxonomies. Every id is a UUID derived (uuid5) from a
-fixed namespace and the group's primary key or the term's slug, so ids are the same on
-every request and in every export, with nothing stored.
+and audiences are attributes pointing at terms of our own taxonomies. Every id is a UUID
+derived (uuid5) from a fixed namespace and the group's primary key (and a meeting's) or
+the term's slug, so ids are the same on every request and in every export, with nothing
+stored.
 """
 
 from __future__ import annotations
