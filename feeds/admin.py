@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
+from directory.access import APPROVE
 from groups.models import ArchivedReason, Status
 
 from . import apply, tasks
@@ -70,6 +71,13 @@ class SourceAdmin(admin.ModelAdmin):
     ]
     inlines = [SourceMappingInline, ExclusionInline, SyncRunInline]
     actions = ["sync_now", "dry_run"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A trusted source publishes at once: only moderators (the approve permission)
+        # may say so, as for an import that publishes.
+        if request.user.has_perm(APPROVE):
+            return self.readonly_fields
+        return (*self.readonly_fields, "trusted")
 
     @admin.display(description="State")
     def state(self, obj: Source) -> str:
