@@ -23,8 +23,9 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_add_source_adds_then_updates_by_name(feed_server):
+def test_add_source_adds_then_updates_by_name(feed_server, django_user_model):
     url = feed_server.serve("/meetings.json", fixture("meeting_guide.json"))
+    django_user_model.objects.create_superuser("mod", "moderator@example.org", "pw-Mod-1")
 
     added = run(
         "add_source", "Leeds AA intergroup", "--format", "meeting-guide", "--url", url,
@@ -32,7 +33,7 @@ def test_add_source_adds_then_updates_by_name(feed_server):
         "--orientation", "inward",
     )  # fmt: skip
     updated = run("add_source", "Leeds AA intergroup", "--format", "meeting-guide",
-                  "--url", url, "--trusted")  # fmt: skip
+                  "--url", url, "--trusted", "--by", "moderator@example.org")  # fmt: skip
 
     assert added.startswith("Added Leeds AA intergroup (Meeting Guide JSON feed; new listings wait")
     assert updated.startswith("Updated Leeds AA intergroup")
@@ -54,6 +55,18 @@ def test_add_source_refuses_what_it_cannot_use():
     with pytest.raises(CommandError, match="at most once an hour"):
         run("add_source", "X", "--format", "bmlt", "--url", "https://example.org/",
             "--condition", "drugs", "--every", "0")  # fmt: skip
+    assert not Source.objects.exists()
+
+
+def test_only_a_moderator_may_trust_a_source(django_user_model):
+    """A trusted source publishes at once, as an import with --publish does."""
+    django_user_model.objects.create_user("staff", "staff@example.org", "pw-Staff-1", is_staff=True)
+    args = ("add_source", "X", "--format", "bmlt", "--url", "https://example.org/",
+            "--condition", "drugs", "--trusted")  # fmt: skip
+    with pytest.raises(CommandError, match="--trusted needs --by"):
+        run(*args)
+    with pytest.raises(CommandError, match="approve permission"):
+        run(*args, "--by", "staff@example.org")
     assert not Source.objects.exists()
 
 

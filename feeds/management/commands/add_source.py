@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from feeds.models import FeedFormat, Source
+from groups.management.commands.import_groups import may_publish
 from groups.models import Audience, Condition, GroupType, Orientation
 
 FORMATS = {f.value: f for f in FeedFormat}
@@ -11,7 +12,8 @@ FORMATS = {f.value: f for f in FeedFormat}
 class Command(BaseCommand):
     help = (
         "Adds a source (an open meeting list), or updates the one of that name. Its new "
-        "listings wait for a moderator unless --trusted is given."
+        "listings wait for a moderator unless --trusted is given, which needs --by: a "
+        "moderator's account (the approve permission), as publishing an import does."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--audience", action="append", default=[], help="Repeatable slug.")
         parser.add_argument("--orientation", choices=Orientation.values, default="inward")
         parser.add_argument("--trusted", action="store_true", help="Publish new listings at once.")
+        parser.add_argument(
+            "--by", metavar="EMAIL", help="The moderator trusting it (the approve permission)."
+        )
         parser.add_argument("--every", type=int, default=None, help="Hours between checks (>= 1).")
         parser.add_argument("--licence", default=None, help="Its licence or our permission.")
         parser.add_argument("--attribution", default=None, help="What listings must credit.")
@@ -36,6 +41,8 @@ class Command(BaseCommand):
         source.url = opts["url"]
         source.group_type = self._term(GroupType, opts["group_type"], "--group-type")
         source.orientation = opts["orientation"]
+        if opts["trusted"] and not may_publish(opts["by"]):
+            raise CommandError("--trusted needs --by EMAIL: a moderator's account.")
         source.trusted = opts["trusted"]
         if opts["every"] is not None:
             source.check_every_hours = opts["every"]
