@@ -99,3 +99,24 @@ def test_a_gone_listing_kept_by_a_moderator_tells_nobody(
     assert group.status == Status.PUBLISHED
     assert mail.outbox == []
     assert not Decision.objects.filter(group=group, action=Action.ARCHIVED).exists()
+
+
+def test_a_source_that_marks_every_meeting_closed_pauses_the_group_with_no_date(
+    aa_leeds, feed_server, meeting_guide
+):
+    """Issue 15 point 3: a feed marking every meeting of a group temporarily closed
+    pauses it, with no date to come back; when the feed opens it again, so does the sync."""
+    synced_and_published(aa_leeds)
+    meeting_guide[3]["attendance_option"] = "inactive"
+    feed_server.serve("/meetings.json", meeting_guide)
+
+    sync(aa_leeds)
+    chapel = Group.objects.get(name="Chapel Allerton Hybrid")
+    meeting_guide[3]["attendance_option"] = "hybrid"
+    feed_server.serve("/meetings.json", meeting_guide)
+    sync(aa_leeds)
+    reopened = Group.objects.get(pk=chapel.pk)
+
+    assert (chapel.paused, chapel.paused_until, chapel.is_paused()) == (True, None, True)
+    assert chapel.meetings.count() == 1  # its meeting is kept, for when it comes back
+    assert reopened.paused is False

@@ -182,7 +182,11 @@ def test_on_postgresql_a_meeting_location_is_one_index_lookup(two_venues):
     with CaptureQueriesContext(connection) as queries:
         found = hsds.service_at_location_for(hsds.service_at_location_id(two_venues, kind))
     assert found == (two_venues, kind)
-    lookup = next(q["sql"] for q in queries.captured_queries if "uuid_generate_v5" in q["sql"])
+    lookup = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if "uuid_generate_v5" in q["sql"] and "groups_meeting" in q["sql"]
+    )
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + lookup)
         plan = "\n".join(row[0] for row in cursor.fetchall())
