@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -25,6 +25,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.http import QueryDict
 
 from .fields import CARD, Use, field_names
@@ -43,6 +44,9 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
     from .filters import SearchFilter
 
 MAX_KEYWORD_TERMS = 12
@@ -131,16 +135,7 @@ def nearest_first(today: dt.date | None = None) -> list:
     band, current listings, then those that may be out of date, then paused ones (it needs
     with_pause()'s paused_now); then by distance. Online-only groups (no distance) come
     last."""
-    bands = [
-        When(distance_km__lte=miles * KM_PER_MILE, then=Value(n))
-        for n, miles in enumerate(DISTANCE_BANDS_MILES)
-    ]
-    band = Case(
-        When(distance_km__isnull=True, then=Value(len(bands) + 1)),
-        *bands,
-        default=Value(len(bands)),
-        output_field=IntegerField(),
-    )
+    band = DistanceBand(F("distance_km"))
     cutoff = stale_on_or_before(today or dt.date.today())
     standing = Case(
         When(paused_now=True, then=Value(2)),
@@ -148,7 +143,46 @@ def nearest_first(today: dt.date | None = None) -> list:
         default=Value(1),
         output_field=IntegerField(),
     )
-    return [band.asc(), standing.asc(), F("distance_km").asc(nulls_last=True)]
+    # Online-only groups have no distance, so no band: last.
+    return [band.asc(nulls_last=True), standing.asc(), F("distance_km").asc(nulls_last=True)]
+
+
+class DistanceBand(Func):
+    """The band of DISTANCE_BANDS_MILES a distance in km falls within: 0 up to the first
+    limit (inclusive), and so on, len(DISTANCE_BANDS_MILES) beyond the last; null for no
+    distance. PostgreSQL computes each mention of the distance afresh (a haversine, or a
+    subquery for groups with meeting venues), so there it is mentioned once."""
+
+    output_field = IntegerField()
+    limits_km = [miles * KM_PER_MILE for miles in DISTANCE_BANDS_MILES]
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        distance = self.source_expressions[0]
+        bands = [
+            When(LessThanOrEqual(distance, km), then=Value(n))
+            for n, km in enumerate(self.limits_km)
+        ]
+        case = Case(*bands, default=Value(len(bands)), output_field=IntegerField())
+        known = When(IsNull(distance, False), then=case)
+        sql, params = compiler.compile(Case(known, default=None, output_field=IntegerField()))
+        return sql, tuple(params)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        # width_bucket counts the limits <= its operand; a band counts those < the distance
+        # (a limit is the end of its band): count the negated limits <= -distance instead.
+        negated = sorted(-km for km in self.limits_km)
+        return f"(%s - width_bucket(-({sql}), %s::float8[]))", (len(negated), *params, negated)
 
 
 def nearest_beyond(criteria: Criteria, n: int = 3) -> list[Group]:

@@ -309,6 +309,7 @@ def _prepare(
     if errors:
         raise ValidationError(errors)
     group.search_terms = condition_search_terms(conditions)
+    group.condition_ids = sorted(c.pk for c in conditions)
     return new_meetings
 
 

@@ -778,3 +778,13 @@ def test_a_postcode_searched_from_its_districts_centre_says_so(client, make_grou
     assert note not in client.get("/", {"near": "LS6"}).content.decode()
     make_place("LS6 3HN", *LS6, kind="postcode")
     assert note not in client.get("/", {"near": "LS6 3HN"}).content.decode()
+
+
+def test_a_groups_conditions_changed_by_save_group_are_searched_at_once(search, make_group, ls6):
+    from groups.models import Condition
+    from groups.services import GroupValues, save_group
+
+    group = make_group("Headingley Circle", conditions=("alcohol",))
+    save_group(group=group, values=GroupValues(), conditions=Condition.objects.filter(slug="drugs"))
+    assert search(near="LS6", condition="drugs") == ["Headingley Circle"]
+    assert search(near="LS6", condition="alcohol") == []

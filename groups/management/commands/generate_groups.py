@@ -202,6 +202,7 @@ def _new_group(rng, number, run, districts, conditions, types, today) -> tuple[G
         step_free=rng.choice(StepFree.values),
         languages=["en"],
         search_terms=condition_search_terms(conditions[c] for c in chosen),
+        condition_ids=sorted(conditions[c].pk for c in chosen),
         status=Status.PUBLISHED,
         last_verified=today - dt.timedelta(days=rng.randint(0, 600)),
     )
