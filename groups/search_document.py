@@ -38,14 +38,9 @@ class SearchDocument(Func):
         super().__init__(*(F(column) for column, _ in WEIGHTED_COLUMNS))
 
     def as_sql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, *args: Any, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
+        """The SQL is written here whole (Func's function, template and joiner unused)."""
         columns: list[str] = []
         params: list[Any] = []
         for expression, (_, weight) in zip(self.source_expressions, WEIGHTED_COLUMNS, strict=True):

@@ -284,15 +284,13 @@ def group_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 @organiser_required
 def submission_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     group = _get_group_for_organiser(request, pk)
-    try:
-        services.withdraw_submission(group=group, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("organisers:group", pk=group.pk)
-    messages.success(
-        request, "It is withdrawn from review and back to a draft: change it, then send it again."
-    )
-    return redirect("organisers:group_edit", pk=group.pk)
+    if attempt(
+        request,
+        lambda: services.withdraw_submission(group=group, user=request.user),
+        "It is withdrawn from review and back to a draft: change it, then send it again.",
+    ):
+        return redirect("organisers:group_edit", pk=group.pk)
+    return redirect("organisers:group", pk=group.pk)
 
 
 @require_POST
@@ -304,15 +302,15 @@ def group_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     if services.submit_problems(group=group, revision=draft):
         messages.error(request, "Put these right before you send the listing for review.")
         return redirect("organisers:group_check", pk=group.pk)
-    try:
-        if draft is not None:
+    attempt(
+        request,
+        lambda: (
             services.submit_revision(revision=draft)
-        else:
-            services.submit_group(group=group, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _saved_message(group, draft, True))
+            if draft is not None
+            else services.submit_group(group=group, user=request.user)
+        ),
+        _saved_message(group, draft, True),
+    )
     return redirect("organisers:group", pk=group.pk)
 
 
