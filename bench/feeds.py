@@ -11,7 +11,7 @@ temporarily closed meetings), serves each from a local HTTP server with ETags, a
 Each sync runs as its own process; its peak memory (max RSS) is read from the kernel.
 Writes its section of bench/RESULTS.md (between the feeds markers; the rest is floor's).
 
-    .venv/bin/python bench/feeds.py             # about 5 minutes on 2 cores
+    .venv/bin/python bench/feeds.py             # a few minutes on 2 cores, most of it migrating
     .venv/bin/python bench/feeds.py --sizes 2000
 """
 
