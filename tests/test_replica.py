@@ -103,7 +103,7 @@ def add_group(name: str, at: tuple[float, float]) -> Group:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def servers(django_db_blocker) -> Iterator[tuple[Cluster, Cluster]]:
     """A migrated primary with one group, and its standby, with Django pointed at both."""
     # Under CI the suite always runs on PostgreSQL: this never skips there.
@@ -136,8 +136,8 @@ def replay(paused: bool) -> None:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def lagging(servers) -> Iterator[Group]:
+@contextmanager
+def lagging() -> Iterator[Group]:
     """The standby stops replaying; then the primary gains a group only it has."""
     replay(paused=True)
     newer = add_group("Kirkstall Fresh Start", offset(LS6, km_north=2))
@@ -160,15 +160,12 @@ def names(client: Client) -> set[str]:
     return {group["name"] for group in response.json()["results"]}
 
 
-@pytest.mark.slow
-def test_production_settings_with_a_replica_pass_the_deploy_check(servers):
-    primary, standby = servers
+def the_deploy_check_passes_with_a_replica(primary: Cluster, standby: Cluster) -> None:
     result = run_check(DATABASE_URL=primary.url, REPLICA_DATABASE_URL=standby.url)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.slow
-def test_it_routes_to_a_standby_only_inside_replica_reads(servers):
+def it_routes_to_a_standby_only_inside_replica_reads() -> None:
     picked = ReplicaRouter().db_for_read(Group)
     with connections[picked].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
@@ -182,52 +179,47 @@ def test_it_routes_to_a_standby_only_inside_replica_reads(servers):
             assert cursor.fetchone()[0] is True
 
 
-@pytest.mark.slow
-def test_an_anonymous_search_reads_the_replica(lagging):
+def an_anonymous_search_reads_the_replica(newer: Group) -> None:
     client = Client()
     assert names(client) == {"Headingley Recovery Circle"}
     assert settings.SESSION_COOKIE_NAME not in client.cookies  # a search writes no session
     page = client.get("/", SEARCH)
     assert b"Headingley Recovery Circle" in page.content
     assert b"Kirkstall Fresh Start" not in page.content
-    assert client.get(f"/groups/{lagging.slug}/").status_code == 404
+    assert client.get(f"/groups/{newer.slug}/").status_code == 404
     # The download is read out as it streams, after the view has returned.
     download = b"".join(client.get("/export.csv", SEARCH).streaming_content)
     assert b"Headingley Recovery Circle" in download
     assert b"Kirkstall Fresh Start" not in download
 
 
-@pytest.mark.slow
-def test_a_signed_in_users_search_reads_the_primary(lagging):
+def a_signed_in_users_search_reads_the_primary(newer: Group) -> None:
     user = get_user_model().objects.create_user("organiser@example.org", password="x" * 12)
     client = Client()
     client.force_login(user)
     try:
         assert names(client) == {"Headingley Recovery Circle", "Kirkstall Fresh Start"}
-        assert client.get(f"/groups/{lagging.slug}/").status_code == 200
+        assert client.get(f"/groups/{newer.slug}/").status_code == 200
     finally:
         user.delete()
 
 
-@pytest.mark.slow
-def test_commands_and_tasks_read_the_primary(lagging):
+def commands_and_tasks_read_the_primary(newer: Group) -> None:
     # Outside a request nothing sets the flag: a command sees the newest group.
-    assert Group.objects.filter(pk=lagging.pk).exists()
+    assert Group.objects.filter(pk=newer.pk).exists()
     with replica_reads():
-        assert not Group.objects.filter(pk=lagging.pk).exists()
+        assert not Group.objects.filter(pk=newer.pk).exists()
 
 
-@pytest.mark.slow
-def test_writes_go_to_the_primary_even_during_a_replica_read(lagging):
+def writes_go_to_the_primary_even_during_a_replica_read(newer: Group) -> None:
     # The standby is read-only: a write sent there would fail.
     with replica_reads():
-        lagging.summary = "Meets upstairs."
-        lagging.save(update_fields=["summary"])
-    assert Group.objects.get(pk=lagging.pk).summary == "Meets upstairs."
+        newer.summary = "Meets upstairs."
+        newer.save(update_fields=["summary"])
+    assert Group.objects.get(pk=newer.pk).summary == "Meets upstairs."
 
 
-@pytest.mark.slow
-def test_sessions_are_written_and_read_on_the_primary(lagging):
+def sessions_are_written_and_read_on_the_primary(newer: Group) -> None:
     client = Client()
     first = Group.objects.get(name="Headingley Recovery Circle")
     assert client.post("/shortlist/add/", {"group": first.pk}).status_code == 302
@@ -245,8 +237,7 @@ def test_sessions_are_written_and_read_on_the_primary(lagging):
         assert SessionStore(session_key=key).load() != {}
 
 
-@pytest.mark.slow
-def test_rate_limits_count_on_the_primary(lagging):
+def rate_limits_count_on_the_primary(newer: Group) -> None:
     """The counter is read and written on the primary: read from the stopped standby it
     would never count up, and the limit would never be reached."""
     client = Client(REMOTE_ADDR="192.0.2.44")
@@ -261,8 +252,7 @@ def test_rate_limits_count_on_the_primary(lagging):
         assert cache.get("replica-test") == "kept"
 
 
-@pytest.mark.slow
-def test_the_replica_catches_up_once_replay_resumes(servers):
+def the_replica_catches_up_once_replay_resumes() -> None:
     replay(paused=True)
     newer = add_group("Kirkstall Fresh Start", offset(LS6, km_north=2))
     try:
@@ -276,9 +266,9 @@ def test_the_replica_catches_up_once_replay_resumes(servers):
         Group.objects.filter(pk=newer.pk).delete()
 
 
-@pytest.mark.slow
-def test_a_replica_that_is_down_leaves_public_reads_to_the_primary(servers, caplog):
-    _, standby = servers
+def a_replica_that_is_down_leaves_public_reads_to_the_primary(
+    standby: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
     standby.halt()
     try:
         client = Client()
@@ -288,3 +278,33 @@ def test_a_replica_that_is_down_leaves_public_reads_to_the_primary(servers, capl
         assert "LS6" not in caplog.text  # what the reader typed is never logged
     finally:
         standby.start()
+
+
+WHILE_REPLAY_IS_PAUSED = (
+    an_anonymous_search_reads_the_replica,
+    a_signed_in_users_search_reads_the_primary,
+    commands_and_tasks_read_the_primary,
+    writes_go_to_the_primary_even_during_a_replica_read,
+    sessions_are_written_and_read_on_the_primary,
+    rate_limits_count_on_the_primary,
+)
+
+
+@pytest.mark.slow
+def test_who_reads_where_on_a_real_standby(servers, subtests, caplog):
+    """One test, each behaviour a subtest of it, so that one worker starts the servers
+    (xdist shares a module's tests among its workers; its loadgroup mode, which would
+    keep them together, does not work with pytest 9)."""
+    primary, standby = servers
+    with subtests.test("the_deploy_check_passes_with_a_replica"):
+        the_deploy_check_passes_with_a_replica(primary, standby)
+    with subtests.test("it_routes_to_a_standby_only_inside_replica_reads"):
+        it_routes_to_a_standby_only_inside_replica_reads()
+    with lagging() as newer:
+        for check in WHILE_REPLAY_IS_PAUSED:
+            with subtests.test(check.__name__):
+                check(newer)
+    with subtests.test("the_replica_catches_up_once_replay_resumes"):
+        the_replica_catches_up_once_replay_resumes()
+    with subtests.test("a_replica_that_is_down_leaves_public_reads_to_the_primary"):
+        a_replica_that_is_down_leaves_public_reads_to_the_primary(standby, caplog)
