@@ -148,7 +148,8 @@ class ReplicaReadsMiddleware:
         download that fails part way through has begun and cannot start again.)"""
         if not (_reading_replica.get() and isinstance(exception, OperationalError)):
             return None
-        # The error's class only: its text could name servers, never a reader's query.
+        # Only the error's class: its text may quote the statement, whose values (a
+        # postcode, a keyword) must never reach a log.
         logger.warning(
             "Read from the replica failed (%s): read from the primary", type(exception).__name__
         )
