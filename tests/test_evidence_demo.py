@@ -4,17 +4,16 @@ and the rules, and from what the issue states; no sentence is copied from output
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from evidence.certainty import Level
 from evidence.models import Evidence, Studied
 from evidence.review_words import HARM_REDUCTION
 from evidence.summary import groups_with_cautions, summarise
 from groups.models import Group
+from tests.support.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.evidence_fixtures"]
@@ -22,7 +21,7 @@ pytest_plugins = ["tests.evidence_fixtures"]
 
 @pytest.fixture
 def demo(db, review_evidence) -> list[Group]:
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     return list(Group.objects.published().with_cards().order_by("pk"))
 
 

@@ -28,6 +28,7 @@ from groups.importing import (
 from groups.models import Audience, Group, Meeting
 from groups.services import GroupValues, MeetingSpec, save_group
 from tests.conftest import LS6
+from tests.support.demo import load_demo
 from tests.support.legacy import legacy_values
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def rows(text: str) -> list[dict[str, str]]:
 @pytest.fixture
 def directory(db, make_group):
     """The demo data and groups that test every corner of the format."""
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     make_group(
         '=HYPERLINK("https://evil.example")',
         summary="+44 is the code; -dash first; @mention",

@@ -1,18 +1,16 @@
 """The JSON API, fuzzed against its own OpenAPI document: never a server error, and
 every response matches the document."""
 
-import io
-
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS
 
 from directory.wsgi import application
 from groups.openapi import openapi_document
+from tests.support.demo import load_demo
 
 # The document as /api/schema/ serves it, less the taxonomy codes it reads from the
 # database (which is not there while tests are collected); codes are fuzzed as strings.
@@ -26,7 +24,7 @@ EXCLUDED = [check for check in CHECKS.get_all() if check.__name__ == "positive_d
 
 @pytest.fixture
 def demo_data(db, settings):
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     # The fuzzer sends more than a client may in a minute; past the limit it would read
     # only 429s (documented, and tested in test_rate_limits.py).
     settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "api": (1_000_000, 60)}

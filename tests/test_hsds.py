@@ -23,6 +23,7 @@ from django.core.management import call_command
 from exchange import hsds
 from groups.importing import FORMULA_START, unguard_cell
 from groups.models import Group
+from tests.support.demo import load_demo
 from tests.support.legacy import legacy_values
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def check(schema: Path, documents: list[dict], tmp_path: Path) -> subprocess.Com
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo()
     return Group.objects.published()
 
 
