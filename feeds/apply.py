@@ -196,15 +196,20 @@ def _messages(exc: ValidationError) -> str:
 def add(ctx: Context, listings: list[Listing]) -> None:
     """New listings, created together by groups.services.create_groups() (a first sync
     adds thousands). If the database refuses the batch, each is saved alone, so only the
-    one it refuses is left out."""
+    one it refuses is left out. A trusted source's are saved one at a time."""
     if not listings:
         return
-    new = [_new_group(ctx, listing) for listing in listings]
     results: list[Group | ValidationError]
-    try:
-        results = create_groups(new, reason=ctx.reason)
-    except ValidationError:
-        results = [_add_alone(ctx, group) for group in new]
+    if ctx.source.trusted:
+        # Whether a trusted listing publishes at once depends on the groups written before
+        # it (the duplicate rule), those earlier in its own list too: one at a time.
+        results = [_add_alone(ctx, _new_group(ctx, listing)) for listing in listings]
+    else:
+        new = [_new_group(ctx, listing) for listing in listings]
+        try:
+            results = create_groups(new, reason=ctx.reason)
+        except ValidationError:
+            results = [_add_alone(ctx, group) for group in new]
     for listing, result in zip(listings, results, strict=True):
         if isinstance(result, ValidationError):
             _failed(ctx, None, listing, result)

@@ -639,3 +639,19 @@ def test_a_listing_like_one_we_hold_waits_for_a_moderator_even_from_a_trusted_so
     # The same venue (LS6 3AW) with a meeting on Mondays at 7:30pm: one group, it seems.
     assert by_name("Headingley AA Group").status == Status.PENDING
     assert by_name("Leeds Hearing Voices Group").status == Status.PUBLISHED
+
+
+def test_a_trusted_list_that_names_one_group_twice_publishes_it_once(
+    aa_leeds, feed_server, meeting_guide
+):
+    Source.objects.filter(pk=aa_leeds.pk).update(trusted=True)
+    twin = {**meeting_guide[0], "slug": "headingley-twin", "name": "Headingley Big Book Twin",
+            "group": "Headingley Twin Group"}  # fmt: skip
+    feed_server.serve("/meetings.json", [*meeting_guide, twin])
+
+    sync(aa_leeds)
+
+    # Same venue, same Monday 7:30pm: the second waits for a moderator, as it would if
+    # the first had come from another list.
+    assert by_name("Headingley Group").status == Status.PUBLISHED
+    assert by_name("Headingley Twin Group").status == Status.PENDING
