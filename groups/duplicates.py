@@ -5,7 +5,7 @@ Two listings look like one group when
 - their names are the same once normalised (case-folded, without punctuation and without
   the words "the", "group" and "meeting") and they are within 200 m of each other; or
 - they meet at the same venue (the same postcode, or within 50 m) with a meeting on the
-  same weekday at the same start time.
+  same weekday at the same start time. A meeting's venue is its own, else its group's.
 
 `duplicate_reason(a, b)` applies the rule to a pair. `possible_duplicates(candidate)`
 finds the listings in the database that match one candidate: it reads only the groups in
@@ -19,13 +19,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from . import geo
-from .models import Group, Meeting, Status, Weekday, format_time
+from .models import MEETING_VENUE_FIELDS, Group, Meeting, Status, Weekday, format_time
 
 SAME_NAME_WITHIN_KM = 0.2
 SAME_VENUE_WITHIN_KM = 0.05
@@ -51,10 +51,44 @@ def _postcode_key(postcode: str) -> str:
 
 @dataclass(frozen=True)
 class Slot:
-    """When a meeting starts: the part of it the rule compares."""
+    """When a meeting starts, and where (its own venue, else its group's): the part of it
+    the rule compares."""
 
     weekday: int
     start_time: dt.time
+    postcode: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @classmethod
+    def of(cls, meeting: Any) -> Slot:
+        """A meeting's slot (a Meeting, a MeetingSpec), with its venue if it has its own."""
+        slot = cls(meeting.weekday, meeting.start_time)
+        if not getattr(meeting, "has_own_venue", False):
+            return slot
+        return replace(
+            slot,
+            postcode=meeting.postcode or "",
+            latitude=meeting.latitude,
+            longitude=meeting.longitude,
+        )
+
+    def at_venue_of(self, candidate: Candidate) -> Slot:
+        """The slot where it meets: a meeting with no venue of its own is at its group's."""
+        if self.point is not None or self.postcode.strip():
+            return self
+        return replace(
+            self,
+            postcode=candidate.postcode,
+            latitude=candidate.latitude,
+            longitude=candidate.longitude,
+        )
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
     def describe(self) -> str:
         return f"{Weekday(self.weekday).label}s at {format_time(self.start_time)}"
@@ -79,7 +113,7 @@ class Candidate:
             latitude=group.latitude,
             longitude=group.longitude,
             postcode=group.postcode,
-            slots=frozenset(Slot(m.weekday, m.start_time) for m in group.meetings.all()),
+            slots=frozenset(Slot.of(m) for m in group.meetings.all()),
             pk=group.pk,
         )
 
@@ -94,7 +128,7 @@ class Candidate:
             latitude=values.get("latitude"),
             longitude=values.get("longitude"),
             postcode=values.get("postcode") or "",
-            slots=frozenset(Slot(m.weekday, m.start_time) for m in meetings),
+            slots=frozenset(Slot.of(m) for m in meetings),
             pk=pk,
         )
 
@@ -119,18 +153,32 @@ def duplicate_reason(a: Candidate, b: Candidate) -> str | None:
     name = normalise_name(a.name)
     if name and name == normalise_name(b.name) and km is not None and km <= SAME_NAME_WITHIN_KM:
         return f"The same name, {round(km * 1000)} m away"
-    same_postcode = bool(a.postcode.strip()) and _postcode_key(a.postcode) == _postcode_key(
-        b.postcode
-    )
-    same_venue = same_postcode or (km is not None and km <= SAME_VENUE_WITHIN_KM)
-    shared = sorted(a.slots & b.slots, key=lambda s: (s.weekday, s.start_time))
-    if same_venue and shared:
-        if same_postcode or km is None:
-            where = f"at {b.postcode.strip()}"
-        else:
-            where = f"{round(km * 1000)} m away"
-        return f"The same venue ({where}), meeting on {shared[0].describe()}"
+    for slot, other in _same_times(a, b):
+        where = _same_venue(slot, other)
+        if where:
+            return f"The same venue ({where}), meeting on {slot.describe()}"
     return None
+
+
+def _same_times(a: Candidate, b: Candidate) -> list[tuple[Slot, Slot]]:
+    """Pairs of their meetings on the same weekday at the same start time, in week order."""
+    pairs = [
+        (x.at_venue_of(a), y.at_venue_of(b))
+        for x in a.slots
+        for y in b.slots
+        if (x.weekday, x.start_time) == (y.weekday, y.start_time)
+    ]
+    return sorted(pairs, key=lambda pair: (pair[0].weekday, pair[0].start_time))
+
+
+def _same_venue(a: Slot, b: Slot) -> str:
+    """How two meetings' venues are the same ("at LS6 3HN", "20 m away"); "" if not."""
+    if a.postcode.strip() and _postcode_key(a.postcode) == _postcode_key(b.postcode):
+        return f"at {b.postcode.strip()}"
+    if a.point is None or b.point is None:
+        return ""
+    km = geo.haversine_km(*a.point, *b.point)
+    return f"{round(km * 1000)} m away" if km <= SAME_VENUE_WITHIN_KM else ""
 
 
 @dataclass(frozen=True)
@@ -141,15 +189,29 @@ class Duplicate:
 
 def _nearby(candidate: Candidate) -> Q:
     """Groups that could match: within 200 m (the name rule's reach, which holds the venue
-    rule's 50 m) or at the same postcode."""
+    rule's 50 m) or at the same postcode, of the candidate or of any of its meetings'
+    venues; or with a meeting at a venue of its own there."""
+    venues = {(candidate.point, candidate.postcode)}
+    venues |= {(slot.point, slot.postcode) for slot in candidate.slots}
     wanted = Q(pk__in=[])
-    if candidate.point is not None:
-        lat, lng = candidate.point
-        wanted |= geo.box_around(lat, lng, SAME_NAME_WITHIN_KM)
-    key = _postcode_key(candidate.postcode)
+    for point, postcode in venues:
+        if point is None and not _postcode_key(postcode):
+            continue
+        wanted |= _near(point, postcode)
+        # A meeting's own venue has its point (located from its postcode): the box alone,
+        # which an index on the meetings serves, finds it.
+        at_meetings = Meeting.objects.filter(_near(point, "" if point else postcode))
+        wanted |= Q(pk__in=at_meetings.values("group_id"))
+    return wanted
+
+
+def _near(point: tuple[float, float] | None, postcode: str) -> Q:
+    wanted = Q(pk__in=[])
+    if point is not None:
+        wanted |= geo.box_around(*point, SAME_NAME_WITHIN_KM)
+    key = _postcode_key(postcode)
     if key:
-        spaced = geo.format_postcode(key)
-        wanted |= Q(postcode__in={key, spaced})
+        wanted |= Q(postcode__in={key, geo.format_postcode(key)})
     return wanted
 
 
@@ -161,14 +223,19 @@ def possible_duplicates(
     their meetings."""
     if among is None:
         among = Group.objects.filter(status__in=DEFAULT_STATUSES)
-    if candidate.point is None and not _postcode_key(candidate.postcode):
+    places = [(candidate.point, candidate.postcode)]
+    places += [(slot.point, slot.postcode) for slot in candidate.slots]
+    if all(point is None and not _postcode_key(postcode) for point, postcode in places):
         return []
     if candidate.pk is not None:
         among = among.exclude(pk=candidate.pk)
     rows = (
         among.filter(_nearby(candidate))
         .prefetch_related(
-            Prefetch("meetings", Meeting.objects.only("group", "weekday", "start_time"))
+            Prefetch(
+                "meetings",
+                Meeting.objects.only("group", "weekday", "start_time", *MEETING_VENUE_FIELDS[:5]),
+            )
         )
         .order_by("id")
     )

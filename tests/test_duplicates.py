@@ -149,3 +149,49 @@ def test_callers_choose_which_groups_to_compare_with(make_group):
     draft = make_group("Hyde Park Recovery", status="draft")
     assert possible_duplicates(at(LS6)) == []
     assert [d.group for d in possible_duplicates(at(LS6), among=Group.objects.all())] == [draft]
+
+
+# --- A meeting's own venue (issue 15 point 2: a meeting may meet elsewhere) --------------
+
+OTHER_HALL = offset(LS6, km_north=2)
+
+
+def test_a_meeting_at_a_venue_of_its_own_is_compared_there():
+    """Two groups at different halls, whose Tuesday meetings are both at another hall."""
+    away = Slot(
+        1, dt.time(19, 0), postcode="LS6 2BB", latitude=OTHER_HALL[0], longitude=OTHER_HALL[1]
+    )
+    a = at(LS6, name="Monday Circle", postcode="LS6 1AA", slots=[away])
+    b = at(offset(LS6, km_east=3), name="Other name", postcode="LS4 2AA", slots=[away])
+    c = at(OTHER_HALL, name="Other name", postcode="LS6 2BB")
+
+    assert duplicate_reason(a, b) == "The same venue (at LS6 2BB), meeting on Tuesdays at 7pm"
+    assert duplicate_reason(a, c) == "The same venue (at LS6 2BB), meeting on Tuesdays at 7pm"
+    assert duplicate_reason(at(LS6, name="Monday Circle", postcode="LS6 1AA"), b) is None
+
+
+@pytest.mark.django_db
+def test_it_finds_a_group_whose_meeting_is_at_the_candidates_venue(make_group):
+    from groups.models import Group
+    from groups.services import GroupValues, MeetingSpec, save_group
+
+    far = make_group("Far Circle", at=offset(LS6, km_north=5), postcode="LS16 1AA")
+    save_group(
+        group=far,
+        values=GroupValues(),
+        meetings=[
+            MeetingSpec(
+                weekday=1, start_time=dt.time(19), end_time=dt.time(20), address="Other Hall",
+                town="Leeds", postcode="LS6 2BB", latitude=OTHER_HALL[0], longitude=OTHER_HALL[1],
+            )
+        ],
+    )  # fmt: skip
+    make_group("Elsewhere", at=offset(LS6, km_north=9), postcode="LS17 1AA")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = possible_duplicates(at(OTHER_HALL, name="Hall group", postcode="LS6 2BB"))
+
+    assert [(d.group, d.reason) for d in found] == [
+        (Group.objects.get(pk=far.pk), "The same venue (at LS6 2BB), meeting on Tuesdays at 7pm")
+    ]
+    assert len(queries) == 2
