@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups import taxonomy
+from groups.duplicates import Candidate, duplicate_reason, possible_duplicates
 from groups.models import ConfirmedBy, Format, Group, Status, confirmed_values
 from groups.progress import Track
 from groups.services import GroupValues, MeetingSpec, NewGroup, create_groups, save_group
@@ -196,20 +197,16 @@ def _messages(exc: ValidationError) -> str:
 def add(ctx: Context, listings: list[Listing]) -> None:
     """New listings, created together by groups.services.create_groups() (a first sync
     adds thousands). If the database refuses the batch, each is saved alone, so only the
-    one it refuses is left out. A trusted source's are saved one at a time."""
+    one it refuses is left out."""
     if not listings:
         return
+    earlier: list[Candidate] = []  # the batch's listings, which the database cannot show yet
+    new = [_new_group(ctx, listing, earlier) for listing in listings]
     results: list[Group | ValidationError]
-    if ctx.source.trusted:
-        # Whether a trusted listing publishes at once depends on the groups written before
-        # it (the duplicate rule), those earlier in its own list too: one at a time.
-        results = [_add_alone(ctx, _new_group(ctx, listing)) for listing in listings]
-    else:
-        new = [_new_group(ctx, listing) for listing in listings]
-        try:
-            results = create_groups(new, reason=ctx.reason)
-        except ValidationError:
-            results = [_add_alone(ctx, group) for group in new]
+    try:
+        results = create_groups(new, reason=ctx.reason)
+    except ValidationError:
+        results = [_add_alone(ctx, group) for group in new]
     for listing, result in zip(listings, results, strict=True):
         if isinstance(result, ValidationError):
             _failed(ctx, None, listing, result)
@@ -227,9 +224,13 @@ def add(ctx: Context, listings: list[Listing]) -> None:
         )
 
 
-def _new_group(ctx: Context, listing: Listing) -> NewGroup:
+def _new_group(ctx: Context, listing: Listing, earlier: list[Candidate]) -> NewGroup:
     source = ctx.source
-    publish = source.trusted and _publishable(listing) and not _duplicates(listing)
+    publish = False
+    if source.trusted:
+        candidate = Candidate.of_values(listing.values, listing.meetings)
+        publish = _publishable(listing) and not _duplicates(candidate, earlier)
+        earlier.append(candidate)
     values = {
         **listing.values,
         "description": listing.description,
@@ -269,14 +270,11 @@ def _publishable(listing: Listing) -> bool:
     return listing.values["latitude"] is not None and listing.located_by in {"feed", "postcode"}
 
 
-def _duplicates(listing: Listing) -> bool:
-    """Whether the listing looks like a group we hold already (groups/duplicates.py's
-    rule): if so a moderator decides, trusted source or not."""
-    try:
-        from groups.duplicates import Candidate, possible_duplicates
-    except ImportError:  # the rule lands in groups/duplicates.py
-        return False
-    return bool(possible_duplicates(Candidate.of_values(listing.values, listing.meetings)))
+def _duplicates(candidate: Candidate, earlier: list[Candidate]) -> bool:
+    """Whether a listing looks like a group we hold already, or one before it in its
+    batch (groups/duplicates.py's rule): if so a moderator decides, trusted source or not."""
+    alike = any(duplicate_reason(candidate, other) for other in earlier)
+    return alike or bool(possible_duplicates(candidate))
 
 
 def _terms(terms: Any, defaults: Iterable[Any], slugs: Iterable[str]) -> list[Any]:
