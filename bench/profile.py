@@ -120,7 +120,7 @@ def print_phases(client: Any, url: str) -> None:
     from groups.fields import API, field_names
     from groups.filters import SearchFilter
     from groups.models import Group
-    from groups.search import search_groups
+    from groups.search import attach_tags, search_groups
 
     request = RequestFactory().get(url, secure=True)
     filterset = SearchFilter(request.GET, queryset=Group.objects.all())
@@ -143,9 +143,10 @@ def print_phases(client: Any, url: str) -> None:
         "build the queryset": build,
         "+ compile its SQL": lambda: build().query.sql_with_params(),
         "+ run it and make the 20 groups": lambda: list(build()),
-        "+ the prefetches (meetings, their audiences, conditions, audiences)": lambda: list(
-            build().with_cards()
+        "+ the meetings and tags (as paginate() reads them)": lambda: attach_tags(
+            list(build().with_cards(tags=False))
         ),
+        "(the same with every tag prefetched: with_cards())": lambda: list(build().with_cards()),
         "group_json for the 20 groups": lambda: [group_json(g, request) for g in rows],
         "JSON encoding (JsonResponse)": lambda: JsonResponse({"results": items}),
         "the whole request (test client: middleware, rate counter, view)": lambda: client.get(url),

@@ -82,7 +82,7 @@ def search_export(request: HttpRequest) -> HttpResponseBase:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    return _csv_response(_first_rows(results), "mutual-aid-groups.csv")
+    return _csv_response(_first_rows(results.with_cards()), "mutual-aid-groups.csv")
 
 
 @require_safe

@@ -412,11 +412,14 @@ class GroupQuerySet(models.QuerySet["Group"]):
         the directory (their page says so; printed QR codes still lead to it)."""
         return self.filter(status__in=[Status.PUBLISHED, Status.ARCHIVED])
 
-    def with_cards(self) -> GroupQuerySet:
+    def with_cards(self, *, tags: bool = True) -> GroupQuerySet:
         """Everything a result card or API item shows, in a fixed number of queries: the
         type joined, and the meetings (with their own audiences), conditions and audiences
         prefetched (the terms as condition_terms and audience_terms, in taxonomy order). A
-        large set: in_chunks()."""
+        large set: in_chunks(). tags=False leaves the tags (the groups' and the meetings'
+        own audiences) to search.attach_tags(), which reads only their ids."""
+        if not tags:
+            return self.select_related("group_type").prefetch_related("meetings")
         return self.select_related("group_type").prefetch_related(
             # A meeting's own audiences (who it is for, else the group's) ride along.
             models.Prefetch("meetings", Meeting.objects.prefetch_related("audiences")),

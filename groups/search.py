@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Model,
     Q,
     TextField,
     Value,
@@ -28,6 +30,7 @@ from django.db.models import (
 from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.http import QueryDict
 
+from . import taxonomy
 from .fields import CARD, Use, field_names
 from .geo import KM_PER_MILE
 from .models import (
@@ -37,11 +40,14 @@ from .models import (
     Group,
     GroupQuerySet,
     GroupType,
+    Meeting,
     MeetingWanted,
     Referral,
+    Term,
     london_today,
     stale_on_or_before,
 )
+from .taxonomy import Terms
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -255,13 +261,14 @@ def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
 
 def run_search(params: QueryDict) -> tuple[SearchFilter, GroupQuerySet | None]:
     """The search of the page, the API and the CSV export: the query string checked by
-    SearchFilter, and the groups it finds as cards (None when the query string is wrong)."""
+    SearchFilter, and the groups it finds (None when the query string is wrong); paginate()
+    reads a page of them as cards, with_cards() all of them."""
     from .filters import SearchFilter  # which builds this module's Criteria
 
     filterset = SearchFilter(params, queryset=Group.objects.all())
     if not filterset.is_valid():
         return filterset, None
-    return filterset, search_groups(filterset.criteria()).with_cards()
+    return filterset, search_groups(filterset.criteria())
 
 
 def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD) -> Page:
@@ -280,10 +287,13 @@ def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use 
     offset = (number - 1) * size
     if number < 1 or offset > MAX_OFFSET:
         raise EmptyPage("There is no such page of results.")
-    counted = results.only(*field_names(use, on_group=True)).annotate(
-        result_count=Window(Count("*"))
+    counted = (
+        results.with_cards(tags=False)
+        .only(*field_names(use, on_group=True))
+        .annotate(result_count=Window(Count("*")))
     )
     rows = list(counted[offset : offset + size])
+    attach_tags(rows)
     if rows:
         count = rows[0].result_count
     elif number == 1:
@@ -293,3 +303,51 @@ def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use 
     paginator = Paginator((), size)
     paginator.count = count  # a cached_property: the total is known, so no count query
     return Page(rows, number, paginator)
+
+
+def attach_tags(groups: Sequence[Group]) -> None:
+    """Each group's condition_terms and audience_terms, and each of its meetings' own
+    audiences, as with_cards() prefetches them, from the tag tables' ids and the
+    taxonomies each process holds (groups/taxonomy.py): three queries of ids, where the
+    prefetches built a model per tag and cost a third of an API search's CPU time
+    (bench/profile.py --phases). Needs the meetings prefetched (with_cards(tags=False))."""
+    meetings = [
+        meeting
+        for group in groups
+        for meeting in [*group.meetings.all(), *getattr(group, "matched_meetings", ())]
+    ]
+    ids = [group.pk for group in groups]
+    conditions_of = _tag_ids(Group.conditions.through, "group", "condition", ids)
+    audiences_of = _tag_ids(Group.audiences.through, "group", "audience", ids)
+    meeting_audiences = _tag_ids(
+        Meeting.audiences.through, "meeting", "audience", {m.pk for m in meetings}
+    )
+    conditions = taxonomy.conditions(covering=_union(conditions_of))
+    audiences = taxonomy.audiences(covering=_union(audiences_of) | _union(meeting_audiences))
+    for group in groups:
+        group.condition_terms = _in_order(conditions, conditions_of.get(group.pk, set()))
+        group.audience_terms = _in_order(audiences, audiences_of.get(group.pk, set()))
+    for meeting in meetings:
+        # Meeting.own_audience_terms is a cached_property: this is its value.
+        meeting.__dict__["own_audience_terms"] = tuple(
+            _in_order(audiences, meeting_audiences.get(meeting.pk, set()))
+        )
+
+
+def _tag_ids(
+    through: type[Model], owner: str, tag: str, owners: Iterable[int]
+) -> dict[int, set[int]]:
+    """{owner's id: its tags' ids} from a tag table (a many-to-many's through model)."""
+    found: dict[int, set[int]] = {}
+    pairs = through._default_manager.filter(**{f"{owner}__in": list(owners)})
+    for owner_id, tag_id in pairs.values_list(f"{owner}_id", f"{tag}_id"):
+        found.setdefault(owner_id, set()).add(tag_id)
+    return found
+
+
+def _union(sets: dict[int, set[int]]) -> set[int]:
+    return set().union(*sets.values())
+
+
+def _in_order[T: Term](terms: Terms[T], ids: set[int]) -> list[T]:
+    return [term for term in terms.all if term.pk in ids]

@@ -9,6 +9,7 @@ that time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,13 +46,23 @@ def _memo(model: type[Term]) -> Memo:
 _conditions, _group_types, _audiences = _memo(Condition), _memo(GroupType), _memo(Audience)
 
 
-def conditions() -> Terms[Condition]:
-    return _conditions.get()
+def conditions(covering: Iterable[int] = ()) -> Terms[Condition]:
+    """The conditions; read afresh if any id in covering is not among them."""
+    return _covering(_conditions, covering)
 
 
 def group_types() -> Terms[GroupType]:
     return _group_types.get()
 
 
-def audiences() -> Terms[Audience]:
-    return _audiences.get()
+def audiences(covering: Iterable[int] = ()) -> Terms[Audience]:
+    """The audiences; read afresh if any id in covering is not among them."""
+    return _covering(_audiences, covering)
+
+
+def _covering(memo: Memo, ids: Iterable[int]) -> Terms:
+    terms = memo.get()
+    if not terms.by_id.keys() >= set(ids):
+        memo.forget()  # added by another process since this one read them
+        terms = memo.get()
+    return terms

@@ -683,6 +683,24 @@ def test_a_condition_added_in_this_process_can_be_searched_for_at_once(search, m
     assert client_search(condition="loneliness") == [group.name]
 
 
+def test_a_condition_another_process_added_is_on_cards_at_once(client, make_group, ls6):
+    """A page of results names its groups' tags from the taxonomies each process holds
+    (search.attach_tags); a tag added by another app server since (here: with no signal
+    to tell this process) is read afresh rather than left off."""
+    from groups.models import Condition
+
+    make_group("Before", at=LS6)
+    assert api_results(client, near="LS6")[0]["conditions"] == ["alcohol"]  # now in memory
+    Condition.objects.bulk_create([Condition(slug="lonely", name="Lonely", position=99)])
+    group = make_group("Lonely Hearts", at=LS6, conditions=("lonely",))
+
+    assert group.pk in [r["id"] for r in api_results(client, near="LS6")]
+    found = {r["name"]: r["conditions"] for r in api_results(client, near="LS6")}
+    assert found["Lonely Hearts"] == ["lonely"]
+    tag = '<span class="nhsuk-tag nhsuk-tag--grey">Lonely</span>'
+    assert tag in client.get("/", {"near": "LS6"}).content.decode()
+
+
 def test_cards_list_conditions_in_the_taxonomys_order(client, make_group, ls6):
     from groups.models import Condition
 
