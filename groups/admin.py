@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.shortcuts import render
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ArchivedReason, Audience, Condition, Group, GroupType, Meeting, Place, Status
@@ -46,16 +48,39 @@ class GroupAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Archive the selected groups (take them out of search)")
     def archive_groups(self, request, queryset):
-        for group in queryset.exclude(status=Status.ARCHIVED):
+        """A takedown: first a page asking why; then each group is archived and its
+        organisers are emailed the reason, which their page shows with a reply box."""
+        from moderation.reports import record_takedown
+
+        groups = list(queryset.exclude(status=Status.ARCHIVED))
+        reason = request.POST.get("reason", "").strip()
+        if "confirm" not in request.POST or not reason:
+            return self._ask_why(request, groups, asked="confirm" in request.POST)
+        for group in groups:
             save_group(
                 group=group,
                 values=GroupValues(
                     status=Status.ARCHIVED, archived_reason=ArchivedReason.MODERATOR
                 ),
                 actor=request.user,
-                reason="Archived from the admin",
+                reason=f"Archived from the admin: {reason}",
             )
-        messages.success(request, "The groups are archived. Their history is kept.")
+            record_takedown(group=group, reason=reason, moderator=request.user)
+        messages.success(
+            request, "The groups are archived and their organisers told why. History is kept."
+        )
+        return None
+
+    def _ask_why(self, request, groups: list[Group], *, asked: bool):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Why are these groups coming out of the directory?",
+            "opts": self.model._meta,
+            "groups": groups,
+            "missing": asked,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/groups/group/archive_groups.html", context)
 
     def save_model(self, request, obj, form, change):
         """Saved with its tags and meetings in save_related, through the one service."""

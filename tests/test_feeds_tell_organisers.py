@@ -120,3 +120,25 @@ def test_a_source_that_marks_every_meeting_closed_pauses_the_group_with_no_date(
     assert (chapel.paused, chapel.paused_until, chapel.is_paused()) == (True, None, True)
     assert chapel.meetings.count() == 1  # its meeting is kept, for when it comes back
     assert reopened.paused is False
+
+
+def test_archiving_from_the_admin_asks_why_and_tells_the_organisers(
+    moderator_client, organiser_client, owned_group, organiser
+):
+    """Issue 15 point 4: a takedown from the admin's action is a takedown like any other."""
+    group = owned_group("Tuesday Circle")
+    data = {"action": "archive_groups", "_selected_action": [group.pk]}
+
+    missing = moderator_client.post("/admin/groups/group/", {**data, "confirm": "Archive"})
+    moderator_client.post(
+        "/admin/groups/group/", {**data, "confirm": "Archive", "reason": "It stopped in May."}
+    )
+
+    assert "Say why the groups are coming out" in missing.content.decode()
+    group.refresh_from_db()
+    assert group.status == Status.ARCHIVED
+    (email,) = mail.outbox
+    assert (email.to, email.subject) == ([organiser.email], TAKEN_DOWN)
+    assert "It stopped in May." in email.body
+    page = organiser_client.get(f"/organisers/groups/{group.pk}/").content.decode()
+    assert "It stopped in May." in page and "Reply to the moderators" in page

@@ -135,13 +135,27 @@ def test_the_admin_cannot_delete_groups(moderator_client, moderator, make_group)
 
 def test_the_admin_archives_instead(moderator_client, make_group):
     group = make_group()
-    moderator_client.post(
+    asked = moderator_client.post(
         "/admin/groups/group/",
         {"action": "archive_groups", "_selected_action": [group.pk]},
     )
     group.refresh_from_db()
+    assert group.status == "published"  # not before a reason is given
+    assert "Reason (sent to the organisers)" in asked.content.decode()
+    moderator_client.post(
+        "/admin/groups/group/",
+        {
+            "action": "archive_groups",
+            "_selected_action": [group.pk],
+            "reason": "The venue has closed.",
+            "confirm": "Archive and tell the organisers",
+        },
+    )
+    group.refresh_from_db()
     assert (group.status, group.archived_reason) == ("archived", "moderator")
-    assert group.history.latest().history_change_reason == "Archived from the admin"
+    assert group.history.latest().history_change_reason == (
+        "Archived from the admin: The venue has closed."
+    )
 
 
 def test_admin_edits_are_recorded(moderator_client, moderator, make_group):
