@@ -66,6 +66,8 @@ ENDPOINTS = [
     ("floor: healthz (SELECT 1)", "{floor}/healthz"),
     *[(f"API: {label}", path) for label, path in SEARCHES],
     *[(f"floor: {label}", "{floor}" + path) for label, path in SEARCHES],
+    # The search page with no search: its layout and filter form alone, a bound on any page.
+    ("Page: no search (layout and form)", "/"),
     ("Page: local, condition", page_of(LOCAL)),
     ("Page: common-word keyword", page_of(COMMON_WORD)),
     ("Group page", "{group_page}"),
@@ -447,7 +449,9 @@ def bounds(results: dict) -> list[str]:
             f"- {size:,} groups: /healthz {health:.2f} ms, the same `SELECT 1` without Django "
             f"{bare:.2f} ms (Django's middleware and view: {health - bare:.2f} ms a request); "
             f"the local search's floor alone is {floor_local / health:.1f}× /healthz, so no "
-            f"change above the SQL takes the API below that."
+            f"change above the SQL takes the API below that; the search page with no search "
+            f"(layout and filter form, no query) is "
+            f"{rows['Page: no search (layout and form)']['p50'] / health:.1f}× /healthz."
         )
     return [*lines, ""]
 
