@@ -209,7 +209,7 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 def wrk(url: str, connections: int, seconds: int) -> dict:
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s",
          "-H", "X-Forwarded-Proto: https", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
