@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -322,15 +322,17 @@ def attach_tags(groups: Sequence[Group]) -> None:
     meeting_audiences = _tag_ids(
         Meeting.audiences.through, "meeting", "audience", {m.pk for m in meetings}
     )
-    conditions = taxonomy.conditions(covering=_union(conditions_of))
-    audiences = taxonomy.audiences(covering=_union(audiences_of) | _union(meeting_audiences))
+    conditions = _in_order(taxonomy.conditions(covering=_union(conditions_of)))
+    audiences = _in_order(
+        taxonomy.audiences(covering=_union(audiences_of) | _union(meeting_audiences))
+    )
     for group in groups:
-        group.condition_terms = _in_order(conditions, conditions_of.get(group.pk, set()))
-        group.audience_terms = _in_order(audiences, audiences_of.get(group.pk, set()))
+        group.condition_terms = conditions(conditions_of.get(group.pk, ()))
+        group.audience_terms = audiences(audiences_of.get(group.pk, ()))
     for meeting in meetings:
         # Meeting.own_audience_terms is a cached_property: this is its value.
         meeting.__dict__["own_audience_terms"] = tuple(
-            _in_order(audiences, meeting_audiences.get(meeting.pk, set()))
+            audiences(meeting_audiences.get(meeting.pk, ()))
         )
 
 
@@ -339,7 +341,8 @@ def _tag_ids(
 ) -> dict[int, set[int]]:
     """{owner's id: its tags' ids} from a tag table (a many-to-many's through model)."""
     found: dict[int, set[int]] = {}
-    pairs = through._default_manager.filter(**{f"{owner}__in": list(owners)})
+    # By the id column itself: an __in of a relation would check each value as a model.
+    pairs = through._default_manager.filter(**{f"{owner}_id__in": list(owners)})
     for owner_id, tag_id in pairs.values_list(f"{owner}_id", f"{tag}_id"):
         found.setdefault(owner_id, set()).add(tag_id)
     return found
@@ -349,5 +352,11 @@ def _union(sets: dict[int, set[int]]) -> set[int]:
     return set().union(*sets.values())
 
 
-def _in_order[T: Term](terms: Terms[T], ids: set[int]) -> list[T]:
-    return [term for term in terms.all if term.pk in ids]
+def _in_order[T: Term](terms: Terms[T]) -> Callable[[Iterable[int]], list[T]]:
+    """A function from tag ids to their terms in the taxonomy's order."""
+    rank = {term.pk: n for n, term in enumerate(terms.all)}
+
+    def ordered(ids: Iterable[int]) -> list[T]:
+        return [terms.all[n] for n in sorted(rank[i] for i in ids if i in rank)]
+
+    return ordered
