@@ -5,7 +5,7 @@
   migrations seed, loaded once per test process and shared by every such test. It must
   leave that data as it found it: `demo_site` counts every table's rows before and after
   the test and fails the test that changed them. Sessions may change (the shortlist
-  lives there).
+  lives there) and so may the rate-limit counts (moderation_ratecount).
 - A test that writes (signs up, submits, approves) asks for pytest-django's
   `live_server` and makes its own data with the usual fixtures (`make_group`, `ls6`,
   `moderator`). It is transactional: the database is emptied after it, and what the

@@ -10,8 +10,9 @@ from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, models, transaction
 
-# Rows that a test may add while it only reads: the shortlist lives in the session.
-CHANGING_TABLES = {"django_session"}
+# Rows that a test may add while it only reads: the shortlist lives in the session, and
+# each public read is counted for its rate limit (moderation.ratelimit's RateCount).
+CHANGING_TABLES = {"django_session", "moderation_ratecount"}
 
 _migrated: list[str] = []
 
