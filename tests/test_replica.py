@@ -104,8 +104,10 @@ def add_group(name: str, at: tuple[float, float]) -> Group:
 
 
 @pytest.fixture
-def servers(django_db_blocker) -> Iterator[tuple[Cluster, Cluster]]:
-    """A migrated primary with one group, and its standby, with Django pointed at both."""
+def servers(transactional_db, django_db_blocker) -> Iterator[tuple[Cluster, Cluster]]:
+    """A migrated primary with one group, and its standby, with Django pointed at both.
+    Transactional: inside a test's transaction (the whole suite's autouse `db` fixtures
+    open one) the connection that databases_at() closes to move it stays closed."""
     # Under CI the suite always runs on PostgreSQL: this never skips there.
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: the test's own servers replace the default database")
