@@ -38,6 +38,7 @@ SEARCHES = [
     ("local, day and time", "/api/groups/?near=LS6&radius_km=16&day=tue&time_of_day=evening"),
     ("local, online format", "/api/groups/?near=LS6&radius_km=16&format=online"),
     ("local, audience", "/api/groups/?near=LS6&radius_km=16&audience=women"),
+    ("local, step-free", "/api/groups/?near=LS6&radius_km=16&step_free=true"),
     ("specific keyword", "/api/groups/?q=bereavement"),
     ("common-word keyword", "/api/groups/?q=alcohol+recovery"),
     ("a word in a third of groups", "/api/groups/?q=recovery"),

@@ -535,7 +535,9 @@ class GroupQuerySet(models.QuerySet["Group"]):
         meetings = Meeting.objects.filter(group=OuterRef("pk"))
         matched = Q(Exists(meetings.filter(wanted.meeting_q(OuterRef))))
         if wanted.day is None and not wanted.time_of_day:
-            matched |= ~Q(Exists(meetings)) & wanted.group_q()
+            # The flag in the row: NOT EXISTS(meetings) was planned as a hashed subplan
+            # that read every meeting in the directory for each such search.
+            matched |= Q(has_meetings=False) & wanted.group_q()
         return self.filter(matched)
 
 
@@ -645,6 +647,12 @@ class Group(models.Model):
         default=False,
         editable=False,
         help_text="Some meeting has a venue of its own (kept by save_group, for the search).",
+    )
+    has_meetings = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="It has meetings (kept by save_group, for the search: a group with none is "
+        "searched by its own format, audiences, access and languages).",
     )
     condition_ids = models.JSONField(
         default=list,

@@ -299,6 +299,7 @@ def _prepare(
     if not group.slug:
         group.slug = slug_for(group.name)
     if specs is not None:
+        group.has_meetings = bool(specs)
         group.has_meeting_venues = any(spec.has_own_venue for spec in specs)
     errors = _group_errors(group, conditions, in_batch=in_batch)
     new_meetings = [spec.meeting() for spec in specs or []]

@@ -156,16 +156,21 @@ class Command(BaseCommand):
             )
             groups.append(group)
             tags.append((chosen, rng.sample(audiences, k=rng.choice([0, 0, 0, 1, 2]))))
+        drawn = [_new_meetings(rng, today) for _ in groups]
+        for group, group_meetings in zip(groups, drawn, strict=True):
+            group.has_meetings = bool(group_meetings)  # as save_group keeps it
         Group.objects.bulk_create(groups)
         condition_rows, audience_rows, meetings = [], [], []
         ConditionLink = Group.conditions.through
         AudienceLink = Group.audiences.through
-        for group, (chosen, aud) in zip(groups, tags, strict=True):
+        for group, (chosen, aud), group_meetings in zip(groups, tags, drawn, strict=True):
             condition_rows += [
                 ConditionLink(group_id=group.pk, condition_id=conditions[c].pk) for c in chosen
             ]
             audience_rows += [AudienceLink(group_id=group.pk, audience_id=a) for a in aud]
-            meetings += _new_meetings(rng, group.pk, today)
+            for meeting in group_meetings:
+                meeting.group_id = group.pk
+            meetings += group_meetings
         ConditionLink.objects.bulk_create(condition_rows)
         AudienceLink.objects.bulk_create(audience_rows)
         Meeting.objects.bulk_create(meetings)
@@ -209,8 +214,8 @@ def _new_group(rng, number, run, districts, conditions, types, today) -> tuple[G
     return group, chosen
 
 
-def _new_meetings(rng, group_id: int, today: dt.date) -> list[Meeting]:
-    """None to three meetings of 90 minutes, mostly weekly."""
+def _new_meetings(rng, today: dt.date) -> list[Meeting]:
+    """None to three meetings of 90 minutes, mostly weekly (their group set later)."""
     meetings = []
     for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])):
         start = rng.choice(START_TIMES)
@@ -218,7 +223,6 @@ def _new_meetings(rng, group_id: int, today: dt.date) -> list[Meeting]:
         recurrence = rng.choices(Recurrence.values, weights=[80, 8, 12])[0]
         meetings.append(
             Meeting(
-                group_id=group_id,
                 weekday=rng.randint(0, 6),
                 start_time=start,
                 end_time=end,
