@@ -418,6 +418,10 @@ MFA_TOTP_ISSUER = "Mutual aid directory"
 
 # --- The directory ------------------------------------------------------------
 SEARCH_PAGE_SIZE = 20
+# A search counts its matches up to this many (or to the end of the page asked for): past
+# it the API's count is a lower bound and the page says "more than 100 groups". An exact
+# total reads every match, so its cost grew with the directory (bench/ANALYSIS.md).
+SEARCH_COUNT_CAP = 100
 DEFAULT_RADIUS_KM = 16.0
 MAX_RADIUS_KM = 500.0
 # How long each process keeps data that changes rarely but that nearly every request reads:

@@ -150,6 +150,7 @@ def group_list(request: HttpRequest) -> JsonResponse:
     return _json(
         {
             "count": page.paginator.count,
+            "count_is_lower_bound": page.paginator.count_is_lower_bound,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
             "results": [group_json(group, request) for group in page.object_list],
@@ -211,5 +212,6 @@ def docs(request: HttpRequest) -> HttpResponse:
             "group_types": taxonomy.group_types().all,
             "audiences": taxonomy.audiences().all,
             "max_radius_km": settings.MAX_RADIUS_KM,
+            "count_cap": settings.SEARCH_COUNT_CAP,
         },
     )

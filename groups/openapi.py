@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from evidence.models import Certainty, Direction, Kind, Studied
 
 from .models import WEEKDAY_CODES, Format, Orientation, Recurrence, Referral, StepFree
@@ -43,6 +45,17 @@ DESCRIPTIONS = {
         "(format=online does so too)."
     ),
 }
+
+# A search counts its matches only up to a cap (settings.SEARCH_COUNT_CAP, or the end of
+# the page asked for): an exact total reads every match, whatever the page shows.
+COUNT_DESCRIPTION = (
+    "How many groups match: exact when count_is_lower_bound is false; else there are more "
+    "than this many (a search counts up to {cap}, or to the end of the page asked for)."
+)
+LOWER_BOUND_DESCRIPTION = (
+    "true when more groups match than count says; next still leads to the next page "
+    "while there is one."
+)
 
 
 def query_parameters(*, with_codes: bool = True) -> list[dict[str, Any]]:
@@ -370,9 +383,24 @@ def openapi_document(*, with_codes: bool = True) -> dict[str, Any]:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["count", "next", "previous", "results"],
+                                        "required": [
+                                            "count",
+                                            "count_is_lower_bound",
+                                            "next",
+                                            "previous",
+                                            "results",
+                                        ],
                                         "properties": {
-                                            "count": {"type": "integer"},
+                                            "count": {
+                                                "type": "integer",
+                                                "description": COUNT_DESCRIPTION.format(
+                                                    cap=settings.SEARCH_COUNT_CAP
+                                                ),
+                                            },
+                                            "count_is_lower_bound": {
+                                                "type": "boolean",
+                                                "description": LOWER_BOUND_DESCRIPTION,
+                                            },
                                             "next": nullable_str,
                                             "previous": nullable_str,
                                             "results": {"type": "array", "items": group},

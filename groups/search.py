@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -15,7 +16,6 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     FloatField,
     Func,
@@ -25,7 +25,6 @@ from django.db.models import (
     TextField,
     Value,
     When,
-    Window,
 )
 from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.http import QueryDict
@@ -271,11 +270,27 @@ def run_search(params: QueryDict) -> tuple[SearchFilter, GroupQuerySet | None]:
     return filterset, search_groups(filterset.criteria())
 
 
+class CappedPaginator(Paginator):
+    """A paginator over a known total that may be a lower bound: with count_is_lower_bound,
+    there are more than count results, so one page more than count fills is known to
+    exist (its Next link works), though how many more is not."""
+
+    def __init__(self, per_page: int, count: int, *, count_is_lower_bound: bool) -> None:
+        super().__init__((), per_page)
+        self.count = count  # a cached_property: the total is known, so no count query
+        self.count_is_lower_bound = count_is_lower_bound
+
+    @cached_property
+    def num_pages(self) -> int:
+        return super().num_pages + (1 if self.count_is_lower_bound else 0)
+
+
 def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD) -> Page:
-    """One page of results and their total, from one query: the total rides along as
-    count(*) OVER () instead of a second query that would repeat the whole search. Only
-    the fields the use shows travel with the page (groups/fields.py): the total is
-    counted over every match, and a match's description would make that dear.
+    """One page of results and their total, counted only up to settings.SEARCH_COUNT_CAP
+    (or to the end of this page, if further): past it the paginator's count is a lower
+    bound. "More than 100 groups" serves a clinician as well as "262", and an exact total
+    reads every match, so its cost grew with the directory. Only the fields the use shows
+    travel with the page (groups/fields.py).
 
     Raises PageNotAnInteger or EmptyPage, as Paginator.page() does.
     """
@@ -287,22 +302,24 @@ def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use 
     offset = (number - 1) * size
     if number < 1 or offset > MAX_OFFSET:
         raise EmptyPage("There is no such page of results.")
-    counted = (
-        results.with_cards(tags=False)
-        .only(*field_names(use, on_group=True))
-        .annotate(result_count=Window(Count("*")))
-    )
-    rows = list(counted[offset : offset + size])
-    attach_tags(rows)
-    if rows:
-        count = rows[0].result_count
-    elif number == 1:
-        count = 0
-    else:
+    shown = results.with_cards(tags=False).only(*field_names(use, on_group=True))
+    rows = list(shown[offset : offset + size])
+    if not rows and number > 1:
         raise EmptyPage("There is no such page of results.")
-    paginator = Paginator((), size)
-    paginator.count = count  # a cached_property: the total is known, so no count query
-    return Page(rows, number, paginator)
+    attach_tags(rows)
+    count, lower_bound = _total(results, offset, len(rows), size)
+    return Page(rows, number, CappedPaginator(size, count, count_is_lower_bound=lower_bound))
+
+
+def _total(results: GroupQuerySet, offset: int, on_page: int, size: int) -> tuple[int, bool]:
+    """How many results there are, and whether that is a lower bound (there are more). A
+    page that is not full ends the results: no count query."""
+    if on_page < size:
+        return offset + on_page, False
+    cap = max(settings.SEARCH_COUNT_CAP, offset + size)
+    # The count reads at most cap + 1 matches, whatever the directory's size.
+    counted = results.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if counted > cap else (counted, False)
 
 
 def attach_tags(groups: Sequence[Group]) -> None:

@@ -191,6 +191,7 @@ def test_it_returns_the_documented_shape(client, published_group, ls6, today):
     }
     assert data == {
         "count": 1,
+        "count_is_lower_bound": False,
         "next": None,
         "previous": None,
         "results": [

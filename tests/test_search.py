@@ -521,6 +521,7 @@ def test_api_page_past_the_last_is_404_and_a_bad_page_400(client, twenty_one_gro
 def test_an_empty_search_has_one_empty_page(client, ls6):
     assert client.get(API, {"near": "LS6"}).json() == {
         "count": 0,
+        "count_is_lower_bound": False,
         "next": None,
         "previous": None,
         "results": [],
