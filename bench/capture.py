@@ -48,7 +48,11 @@ class Statement:
         for n, char in enumerate(self.sql):
             depth += {"(": 1, ")": -1}.get(char, 0)
             if depth == 0 and self.sql.startswith(" FROM ", n):
-                return self.sql[n + 6 :].split(maxsplit=1)[0].strip('"')
+                name = self.sql[n + 6 :].split(maxsplit=1)[0].strip('"')
+                if name.startswith("("):
+                    # A count over a subquery (a search's capped total): its table's.
+                    return f"count of {Statement(self.sql[n + 7 :], ()).label}"
+                return name
         return self.sql.split(maxsplit=1)[0] if self.sql else "?"
 
 

@@ -285,7 +285,13 @@ class CappedPaginator(Paginator):
         return super().num_pages + (1 if self.count_is_lower_bound else 0)
 
 
-def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD) -> Page:
+class ResultsPage(Page):
+    paginator: CappedPaginator
+
+
+def paginate(
+    results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD
+) -> ResultsPage:
     """One page of results and their total, counted only up to settings.SEARCH_COUNT_CAP
     (or to the end of this page, if further): past it the paginator's count is a lower
     bound. "More than 100 groups" serves a clinician as well as "262", and an exact total
@@ -308,7 +314,8 @@ def paginate(results: GroupQuerySet, page_number: str | int | None, *, use: Use 
         raise EmptyPage("There is no such page of results.")
     attach_tags(rows)
     count, lower_bound = _total(results, offset, len(rows), size)
-    return Page(rows, number, CappedPaginator(size, count, count_is_lower_bound=lower_bound))
+    paginator = CappedPaginator(size, count, count_is_lower_bound=lower_bound)
+    return ResultsPage(rows, number, paginator)
 
 
 def _total(results: GroupQuerySet, offset: int, on_page: int, size: int) -> tuple[int, bool]:

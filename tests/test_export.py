@@ -315,7 +315,8 @@ def test_the_public_download_streams_at_most_500_groups_and_says_so(client, make
     assert found[-1]["external_id"].startswith("# More than 500 groups matched")
     assert text.endswith(CAPPED_NOTE)
     page = client.get("/", {"near": "LS6"}).content.decode()
-    assert "the first 500 of 501 groups; narrow the search for the rest" in page
+    # The page counts only up to SEARCH_COUNT_CAP (100): it cannot say how many past that.
+    assert "up to 500 of the more than 100 groups that match; narrow the search" in page
 
 
 def test_a_download_within_the_cap_has_every_group_and_no_closing_line(client, make_group, ls6):
@@ -326,7 +327,8 @@ def test_a_download_within_the_cap_has_every_group_and_no_closing_line(client, m
     assert len(rows(text)) == PUBLIC_EXPORT_ROWS
     assert "# More than" not in text
     page = client.get("/", {"near": "LS6"}).content.decode()
-    assert "Download these results as a spreadsheet (CSV)</a>, up to 500 groups." in page
+    # The page counts only up to SEARCH_COUNT_CAP (100), so says what it knows.
+    assert "(CSV)</a>: up to 500 of the more than 100 groups that match;" in page
 
 
 def test_the_staff_download_streams_the_directory_2000_groups_at_a_time(admin_client, make_group):
