@@ -248,6 +248,9 @@ class SearchForm(forms.Form):
             )
 
 
+_FORM_CLASSES: dict[type[django_filters.FilterSet], type[forms.Form]] = {}
+
+
 class SearchFilter(django_filters.FilterSet):
     """The search's parameters. Its queryset is search_groups() of the cleaned values."""
 
@@ -306,6 +309,16 @@ class SearchFilter(django_filters.FilterSet):
 
     class Meta:
         form = SearchForm
+
+    def get_form_class(self) -> type[forms.Form]:
+        """django-filter's form class, made once a process rather than once a request (it
+        made a field for each filter, most of the time SearchFilter took to start): the
+        fields are the same for every request, and each form copies them, as any Django
+        form does. A taxonomy's choices are read when a form is drawn or checked."""
+        made = _FORM_CLASSES.get(type(self))
+        if made is None:
+            made = _FORM_CLASSES[type(self)] = super().get_form_class()
+        return made
 
     def filter_queryset(self, queryset: QuerySet[Group]) -> GroupQuerySet:
         if not isinstance(queryset, GroupQuerySet):

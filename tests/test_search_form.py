@@ -4,11 +4,16 @@ tags, so its controls, their valid values and the OpenAPI document's have one de
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
+from django import forms
+from django.http import QueryDict
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from groups.filters import SearchFilter
-from groups.models import Condition
+from groups.models import Condition, Group
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +126,78 @@ def test_selects_are_drawn_as_their_widgets_draw_them(ls6):
                 django_markup = field.as_widget(attrs=dict(attrs))
                 ours = select_html(field, dict(attrs))
                 assert re.sub(r">\s+<", "><", django_markup) == re.sub(r">\s+<", "><", ours)
+
+
+class Widgets(forms.Form):
+    """Fields of each kind the NHS.UK tags draw in Python, with values to escape."""
+
+    name = forms.CharField(initial='Tom & "Jerry" <b>', max_length=20)
+    email = forms.EmailField(required=False)
+    site = forms.URLField(required=False, widget=forms.URLInput(attrs={"placeholder": "a&b"}))
+    count = forms.IntegerField(min_value=1, required=False)
+    agree = forms.BooleanField(required=False)
+    kinds = forms.MultipleChoiceField(
+        choices=[("a", "A & a"), ("b", mark_safe("<i>B</i>"))], widget=forms.CheckboxSelectMultiple
+    )
+    grouped = forms.ChoiceField(
+        choices=[("Group", [("x", "X"), ("y", "Y")]), ("z", "Z")], widget=forms.RadioSelect
+    )
+
+
+def drawn_choices(html: str) -> list[tuple[str, ...]]:
+    """(id, name, type, value, checked, label) of each radio or tick box in html."""
+    return re.findall(
+        r'<input class="[^"]*" id="([^"]*)" name="([^"]*)" type="([^"]*)" value="([^"]*)"'
+        r"( checked)?[^>]*>\s*<label [^>]*>(.*?)</label>",
+        html,
+    )
+
+
+def test_choices_are_drawn_as_their_widgets_have_them():
+    """choices_html() reads the choices without Django's subwidgets (a dict of attributes
+    built for each, most of the time the filter form took) and must find the same ids,
+    values, labels and checked state, for single and multiple choices, bound or not."""
+    from accounts.templatetags.nhsuk_forms import choices_html, kind_of
+
+    NONE = Group.objects.none()
+    chosen = {
+        "condition": ["alcohol", "gambling"],
+        "orientation": "inward",
+        "audience": "carers_family",
+    }
+    forms_ = [
+        SearchFilter(QueryDict(urlencode(chosen, doseq=True)), queryset=NONE).form,
+        SearchFilter(queryset=NONE).form,
+        Widgets({"kinds": ["b"], "grouped": "y"}),
+        Widgets(),
+    ]
+    for form in forms_:
+        form.is_valid()
+        for field in form:
+            kind = kind_of(field)
+            if kind not in ("radios", "checkboxes"):
+                continue
+            django_has = [
+                (c.id_for_label, c.data["name"], c.data["type"], str(c.data["value"]),
+                 " checked" if c.data["selected"] else "", str(conditional_escape(c.choice_label)))
+                for c in field.subwidgets
+            ]  # fmt: skip
+            assert drawn_choices(choices_html(field, kind)) == django_has, field.name
+    inward = drawn_choices(choices_html(forms_[0]["orientation"], "radios"))[1]
+    assert inward[:5] == ("id_orientation_1", "orientation", "radio", "inward", " checked")
+
+
+def test_inputs_are_drawn_as_their_widgets_draw_them():
+    """input_html() writes Django's input.html without rendering it: the same markup,
+    value, attributes and escaping."""
+    from accounts.templatetags.nhsuk_forms import input_html
+
+    for form in (Widgets(), Widgets({"name": "<&>", "count": "x", "agree": "on"})):
+        form.is_valid()
+        for field in form:
+            attrs = {"class": "nhsuk-input", "aria-describedby": "x-hint x-error"}
+            ours = input_html(field, dict(attrs))
+            if isinstance(field.field.widget, forms.widgets.ChoiceWidget):
+                assert ours is None
+            else:
+                assert ours == field.as_widget(attrs=dict(attrs)), field.name

@@ -3,12 +3,14 @@ input with its classes, and an error summary linking to each field in error."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms, template
 from django.forms import BaseForm, BaseFormSet, BoundField
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -80,7 +82,7 @@ def nhsuk_field(
         attrs = {"class": "nhsuk-checkboxes__input"}
         if described:
             attrs["aria-describedby"] = " ".join(described)
-        widget_html = field.as_widget(attrs=attrs)
+        widget_html = input_html(field, attrs) or field.as_widget(attrs=attrs)
     elif kind in ("select", "input"):
         css, kind = _input_class(field), "input"
         classes = [css]
@@ -91,7 +93,9 @@ def nhsuk_field(
         attrs = {"class": " ".join(classes)}
         if described:
             attrs["aria-describedby"] = " ".join(described)
-        widget_html = select_html(field, attrs) or field.as_widget(attrs=attrs)
+        widget_html = (
+            select_html(field, attrs) or input_html(field, attrs) or field.as_widget(attrs=attrs)
+        )
     return {
         "field": field,
         "id": field_id,
@@ -105,48 +109,77 @@ def nhsuk_field(
         ),
         "legend_size": legend_size,
         "list_class": list_class,
-        "choices": _choices(field) if kind in ("radios", "checkboxes") else [],
+        "choices_html": choices_html(field, kind) if kind in ("radios", "checkboxes") else "",
     }
 
 
 def select_html(field: BoundField, attrs: dict[str, str | bool]) -> SafeString | None:
-    """A select as its widget draws it (the same context and attributes), without a
-    template for each option: they were most of the time the search page took to draw
+    """A select as its widget draws it (the same attributes and selected option), without
+    a template for each option: they were most of the time the search page took to draw
     its form. None for a select with option groups, or another widget."""
     widget = field.field.widget
     if not isinstance(widget, forms.Select):
         return None
-    attrs = field.build_widget_attrs(attrs, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    groups = context["optgroups"]
-    if any(name for name, _, _ in groups):
+    attrs = widget.build_attrs(widget.attrs, _widget_attrs(field, attrs))
+    if widget.allow_multiple_selected:
+        attrs["multiple"] = True  # as Select.get_context() adds it
+    options = []
+    for value, label, selected in _plain_choices(field):
+        if isinstance(label, list | tuple):
+            return None
+        attr = " selected" if selected else ""
+        options.append(f'<option value="{_esc(value)}"{attr}>{_esc(label)}</option>')
+    listed = "\n".join(options)
+    select = f'<select name="{_esc(field.html_name)}"{_attrs(attrs)}>{listed}</select>'
+    return mark_safe(select)  # noqa: S308 - every value in it is escaped
+
+
+# The templates of Django's widgets that only include input.html.
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "search", "number", "email", "url", "tel", "checkbox")
+}
+
+
+def input_html(field: BoundField, attrs: dict[str, str | bool]) -> SafeString | None:
+    """An input as Django's input.html draws it, from the widget's own context, without
+    rendering the template. None for another widget (as_widget() then draws it)."""
+    widget = field.field.widget
+    if not isinstance(widget, forms.widgets.Input) or widget.template_name not in INPUT_TEMPLATES:
         return None
-    options = [option for _, group, _ in groups for option in group]
-    return format_html(
-        '<select name="{}"{}>{}</select>',
-        field.html_name,
-        _attrs(context["attrs"]),
-        format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
-        ),
+    context = widget.get_context(field.html_name, field.value(), _widget_attrs(field, attrs))
+    drawn = context["widget"]
+    value = "" if drawn["value"] is None else f' value="{html.escape(str(drawn["value"]))}"'
+    return mark_safe(  # noqa: S308 - every value in it is escaped
+        f'<input type="{_esc(drawn["type"])}" name="{_esc(drawn["name"])}"{value}'
+        f"{_attrs(drawn['attrs'])}>"
     )
 
 
-def _attrs(attrs: dict[str, Any]) -> SafeString:
-    """Attributes in their order, as Django's attrs.html writes them (flatatt sorts)."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False and value is not None
-        ),
+def _widget_attrs(field: BoundField, attrs: dict[str, str | bool]) -> dict[str, Any]:
+    """The attributes BoundField.as_widget() passes its widget."""
+    attrs = field.build_widget_attrs(dict(attrs), field.field.widget)
+    if field.auto_id and "id" not in field.field.widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    return attrs
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """Attributes in their order, as Django's attrs.html writes them (flatatt sorts); a
+    value is escaped even if marked safe, as its stringformat filter has it."""
+    return "".join(
+        f" {_esc(name)}" if value is True else f' {_esc(name)}="{html.escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
+
+
+def _esc(value: Any) -> str:
+    """As {{ value }} writes it: escaped, unless marked safe. conditional_escape() is
+    this behind a lazy-argument check that cost more than the escaping, 370 times a form."""
+    if isinstance(value, Promise):  # a lazy translation: its text
+        value = str(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 def _input_class(field: BoundField) -> str:
@@ -158,20 +191,63 @@ def _input_class(field: BoundField) -> str:
     return "nhsuk-input"
 
 
-def _choices(field: BoundField) -> list[dict[str, Any]]:
+def choices_html(field: BoundField, kind: str) -> SafeString:
+    """A list of radios or checkboxes in NHS.UK markup, written here rather than by a
+    template loop over the widget's subwidgets: the two were most of the time the search
+    page took to draw its filter form."""
+    widget = field.field.widget
     hints = getattr(field.field, "choice_hints", {})
-    return [
-        {
-            "id": choice.id_for_label,
-            "name": choice.data["name"],
-            "type": choice.data["type"],
-            "value": choice.data["value"],
-            "checked": choice.data["selected"],
-            "label": choice.choice_label,
-            "hint": hints.get(str(choice.data["value"]), ""),
-        }
-        for choice in field.subwidgets
-    ]
+    id_ = widget.attrs.get("id") or field.auto_id
+    plain = _plain_choices(field)
+    if id_ and not any(isinstance(label, list | tuple) for _, label, _ in plain):
+        choices = [
+            (f"{id_}_{index}", field.html_name, widget.input_type, *choice)
+            for index, choice in enumerate(plain)
+        ]
+    else:  # grouped choices, or no ids: as Django's subwidgets have them
+        choices = [
+            (c.id_for_label, c.data["name"], c.data["type"], str(c.data["value"]),
+             c.choice_label, c.data["selected"])
+            for c in field.subwidgets
+        ]  # fmt: skip
+    return mark_safe(  # noqa: S308 - every value in it is escaped
+        "".join(_choice_html(kind, *choice, hint=hints.get(choice[3], "")) for choice in choices)
+    )
+
+
+def _plain_choices(field: BoundField) -> list[tuple[str, Any, bool]]:
+    """(value, label, selected) of each choice, as ChoiceWidget.optgroups() decides them,
+    without the dict of attributes it builds for each. A group's label is its choices."""
+    widget = field.field.widget
+    values = set(widget.format_value(field.value()))
+    found = False
+    choices = []
+    for value, label in widget.choices:
+        value = "" if value is None else str(value)
+        # Only the first match of a single choice is selected, as in optgroups().
+        selected = (not found or widget.allow_multiple_selected) and value in values
+        found |= selected
+        choices.append((value, label, selected))
+    return choices
+
+
+def _choice_html(
+    kind: str, id_: str, name: str, type_: str, value: str, label: Any, checked: bool, hint: str
+) -> str:
+    # Whitespace as form_field.html's loop wrote it, so the page is byte for byte the same.
+    described = f' aria-describedby="{_esc(id_)}-hint"' if hint else ""
+    hint_html = (
+        f'<div class="nhsuk-hint nhsuk-{kind}__hint" id="{_esc(id_)}-hint">{_esc(hint)}</div>'
+        if hint
+        else ""
+    )
+    return (
+        f'\n      <div class="nhsuk-{kind}__item">\n        <input class="nhsuk-{kind}__input" '
+        f'id="{_esc(id_)}" name="{_esc(name)}" type="{_esc(type_)}" value="{_esc(value)}"'
+        f"{' checked' if checked else ''}{described}>\n        "
+        f'<label class="nhsuk-label nhsuk-{kind}__label" for="{_esc(id_)}">{_esc(label)}</label>'
+        f"\n        {hint_html}\n      </div>\n      "
+    )
 
 
 @register.inclusion_tag("includes/form_error_summary.html")
