@@ -20,7 +20,6 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    Model,
     Q,
     TextField,
     Value,
@@ -332,7 +331,7 @@ def _total(results: GroupQuerySet, offset: int, on_page: int, size: int) -> tupl
 def attach_tags(groups: Sequence[Group]) -> None:
     """Each group's condition_terms and audience_terms, and each of its meetings' own
     audiences, as with_cards() prefetches them, from the tag tables' ids and the
-    taxonomies each process holds (groups/taxonomy.py): three queries of ids, where the
+    taxonomies each process holds (groups/taxonomy.py): one query of ids, where the
     prefetches built a model per tag and cost a third of an API search's CPU time
     (bench/profile.py --phases). Needs the meetings prefetched (with_cards(tags=False))."""
     meetings = [
@@ -340,11 +339,8 @@ def attach_tags(groups: Sequence[Group]) -> None:
         for group in groups
         for meeting in [*group.meetings.all(), *getattr(group, "matched_meetings", ())]
     ]
-    ids = [group.pk for group in groups]
-    conditions_of = _tag_ids(Group.conditions.through, "group", "condition", ids)
-    audiences_of = _tag_ids(Group.audiences.through, "group", "audience", ids)
-    meeting_audiences = _tag_ids(
-        Meeting.audiences.through, "meeting", "audience", {m.pk for m in meetings}
+    conditions_of, audiences_of, meeting_audiences = _tag_ids(
+        [group.pk for group in groups], {meeting.pk for meeting in meetings}
     )
     conditions = _in_order(taxonomy.conditions(covering=_union(conditions_of)))
     audiences = _in_order(
@@ -360,15 +356,28 @@ def attach_tags(groups: Sequence[Group]) -> None:
         )
 
 
-def _tag_ids(
-    through: type[Model], owner: str, tag: str, owners: Iterable[int]
-) -> dict[int, set[int]]:
-    """{owner's id: its tags' ids} from a tag table (a many-to-many's through model)."""
-    found: dict[int, set[int]] = {}
-    # By the id column itself: an __in of a relation would check each value as a model.
-    pairs = through._default_manager.filter(**{f"{owner}_id__in": list(owners)})
-    for owner_id, tag_id in pairs.values_list(f"{owner}_id", f"{tag}_id"):
-        found.setdefault(owner_id, set()).add(tag_id)
+TAG_TABLES = (
+    (Group.conditions.through, "group", "condition"),
+    (Group.audiences.through, "group", "audience"),
+    (Meeting.audiences.through, "meeting", "audience"),
+)
+
+
+def _tag_ids(group_ids: Iterable[int], meeting_ids: Iterable[int]) -> list[dict[int, set[int]]]:
+    """{owner's id: its tags' ids} of each of TAG_TABLES (the groups' conditions and
+    audiences, the meetings' audiences), read in one statement: UNION ALL of the three,
+    each row marked with its table's place in TAG_TABLES."""
+    owners = (list(group_ids), list(group_ids), list(meeting_ids))
+    # By the id columns themselves: an __in of a relation would check each value as a model.
+    parts = [
+        through._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
+            Value(n, output_field=IntegerField()), f"{owner}_id", f"{tag}_id"
+        )
+        for n, ((through, owner, tag), ids) in enumerate(zip(TAG_TABLES, owners, strict=True))
+    ]
+    found: list[dict[int, set[int]]] = [{} for _ in TAG_TABLES]
+    for table, owner_id, tag_id in parts[0].union(*parts[1:], all=True):
+        found[table].setdefault(owner_id, set()).add(tag_id)
     return found
 
 
