@@ -131,7 +131,7 @@ def _venue_json(venue: Venue, hidden: bool) -> dict[str, Any]:
 @never_cache  # a search near a patient's postcode is not kept in any cache
 @require_safe
 def group_list(request: HttpRequest) -> JsonResponse:
-    filterset, results = run_search(request.GET)
+    filterset, results = run_search(request.GET, paged=True)
     if results is None:
         errors = {name: list(messages) for name, messages in filterset.form.errors.items()}
         return _json({"errors": errors}, status=400)

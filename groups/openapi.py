@@ -25,7 +25,12 @@ def _param(name: str, schema: dict, description: str, *, repeat: bool = False) -
 # What each parameter means to an API user; its type and valid values come from the
 # search's FilterSet, the one definition the page's form and the API share.
 DESCRIPTIONS = {
-    "q": "Keywords.",
+    "q": (
+        "Keywords: each must match the name, summary, conditions or description (English"
+        ' stemming; -word leaves out, "two words" together). Without a place: groups'
+        " named for them first, then the rest, then typo matches (only when fewer than a"
+        " page match), each by name; paused groups last."
+    ),
     "near": "UK postcode, postcode district or town. Not with lat/lng.",
     "lat": "Latitude; needs lng.",
     "lng": "Longitude; needs lat.",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
@@ -78,6 +78,9 @@ class Criteria:
     include_online: bool = False
     # The day paused groups are judged on (default: today in the UK).
     today: dt.date | None = None
+    # How many of the first results will be read (a page's end), if known: a keyword
+    # search without a place then reads only candidates for them (first_candidates).
+    reach: int | None = None
 
     def meeting_wanted(self) -> MeetingWanted:
         """What one meeting of a group must be: these filters all hold of one meeting."""
@@ -96,7 +99,9 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
 
     With a point: groups meeting within the radius by distance (ties by name, then id),
     then online-only groups if include_online (or the format asked for is online).
-    Without: all matches, by relevance when there are keywords, else by name.
+    Without: all matches by name; with keywords, those named for them first (README,
+    "Searching"); paused groups last. criteria.reach bounds what a keyword search without
+    a place reads (first_candidates).
     """
     qs = (groups if groups is not None else Group.objects.all()).published()
     c = criteria
@@ -115,8 +120,13 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
     # Paused groups stay in the results, after those that meet now.
     order: list = [F("paused_now").asc()]
     qs = qs.with_pause(c.today or london_today())
-    if c.q:
-        qs = keyword_filter(qs, c.q)
+    keywords = Keywords.of(c.q)
+    unmatched = qs
+    if keywords:
+        if c.point is None:
+            keywords = keywords.typos_if_few(qs)
+        # Near a place every typo match is kept: the place bounds what is read.
+        qs = keywords.filter(qs)
     if c.point is not None:
         lat, lng = c.point
         # Asking for online groups near a place means the online-only ones too.
@@ -125,8 +135,10 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
         order = nearest_first(c.today)
     else:
         qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
-        if c.q:
-            order.append(F("rank").desc())
+        if keywords:
+            order.append(keywords.tier().asc())
+            if c.reach is not None and connection.vendor == "postgresql":
+                qs = qs.filter(keywords.first_candidates(unmatched, c.reach))
     return qs.order_by(*order, "name", "id")
 
 
@@ -226,47 +238,145 @@ class GroupWords(Func):
         super().__init__(F("name"), F("search_terms"))
 
 
-def keyword_filter(qs: GroupQuerySet, q: str) -> GroupQuerySet:
-    """Groups whose name, summary, description or conditions match the keywords, with a rank.
+@dataclass(frozen=True)
+class Keywords:
+    """A keyword search: which groups match, and how well.
 
-    PostgreSQL: full-text search with English stemming over a stored, indexed vector
-    (name first), and pg_trgm word similarity for small typos. SQLite, the zero-setup
-    default, needs every word to start a word somewhere. On both, each word may match a
-    different field.
+    PostgreSQL: English full-text search (stemming) over the stored, indexed vector, and
+    pg_trgm word similarity for small typos. SQLite, the zero-setup default, needs every
+    word to start a word somewhere. On both, each word may match a different field. The
+    tiers, best first: 0, the name alone matches; 1, the rest of the group's text does
+    (summary, conditions, description); 2, a typo match only.
     """
-    terms = q.split()[:MAX_KEYWORD_TERMS]
-    if not terms:
-        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
-    if connection.vendor == "postgresql":
-        text = " ".join(terms)
-        # Their indexes are PostgreSQL-only: migration 0018 (the vector), 0006 (trigrams).
-        query = SearchQuery(text, search_type="websearch", config="english")
-        matches = Q(search_vector=query)
-        similar = TrigramWordSimilar(GroupWords(), text)
-        # Word similarity is dear to compute: only for groups that full-text search missed.
-        rank = Case(
-            When(matches, then=Value(1.0) + SearchRank(F("search_vector"), query)),
-            default=TrigramWordSimilarity(text, GroupWords()),
-            output_field=FloatField(),
+
+    text: str
+    # Whether typo matches count (typos_if_few decides, on PostgreSQL).
+    typos: bool = True
+
+    @classmethod
+    def of(cls, q: str) -> Keywords | None:
+        terms = q.split()[:MAX_KEYWORD_TERMS]
+        return cls(" ".join(terms)) if terms else None
+
+    def typos_if_few(self, qs: GroupQuerySet) -> Keywords:
+        """Typo matches only when full-text search finds fewer than a page: word
+        similarity is dear to compute for every group a frequent word's trigrams point to.
+        Reads at most a page of matches, however many groups match."""
+        if connection.vendor != "postgresql":
+            return self
+        size = settings.SEARCH_PAGE_SIZE
+        found = qs.filter(self.full_text()).order_by().values("pk")[:size].count()
+        return replace(self, typos=found < size)
+
+    @property
+    def query(self) -> SearchQuery:
+        return SearchQuery(self.text, search_type="websearch", config="english")
+
+    def full_text(self) -> Q:
+        return Q(search_vector=self.query)
+
+    def in_name(self) -> Q:
+        """The name alone matches: its words in the vector (weight A), which migration
+        0022's index holds."""
+        if connection.vendor == "postgresql":
+            return Q(SearchVectorExact(NameWords(), self.query))
+        return Q(*(Q(name__iregex=rf"\b{re.escape(t)}") for t in self.text.split()))
+
+    def typo(self) -> Q:
+        return Q(TrigramWordSimilar(GroupWords(), self.text))
+
+    def filter(self, qs: GroupQuerySet) -> GroupQuerySet:
+        """The groups that match (typo matches too if self.typos)."""
+        if connection.vendor != "postgresql":
+            # On SQLite the vector is the group's text: every word must start a word in it.
+            for term in self.text.split():
+                qs = qs.filter(search_vector__iregex=rf"\b{re.escape(term)}")
+            return qs
+        if self.typos:
+            return qs.filter(self.full_text() | self.typo())
+        return qs.filter(self.full_text())
+
+    def tier(self) -> Case:
+        if connection.vendor != "postgresql":
+            return Case(When(self.in_name(), then=Value(0)), default=Value(1))
+        return Case(
+            When(self.in_name(), then=Value(0)),
+            When(self.full_text(), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
         )
-        return qs.filter(matches | Q(similar)).annotate(rank=rank)
-    # On SQLite the vector is the group's text: every word must start a word in it.
-    for term in terms:
-        qs = qs.filter(search_vector__iregex=rf"\b{re.escape(term)}")
-    name_hits = [When(name__iregex=rf"\b{re.escape(t)}", then=Value(1.0)) for t in terms]
-    return qs.annotate(rank=Case(*name_hits, default=Value(0.5), output_field=FloatField()))
+
+    def first_candidates(self, groups: GroupQuerySet, reach: int) -> Q:
+        """Among groups (the search before its keywords), candidates that surely hold the
+        first `reach` matches in search_groups' order (paused last, then by tier, then by
+        name), so a page reads a bounded number of rows however many groups match
+        (PostgreSQL).
+
+        Each arm reads what an index gives in order and stops: the first `reach` named for
+        the keywords; the first `reach` full-text matches by name (before the j-th of
+        those that only mention the keywords come at most the ones named for them); with
+        typo matches, every full-text match (fewer than a page) and the first `reach` of
+        all; every paused match (few; migration 0022's index); and any matches up to the
+        count's cap, in no order, so paginate()'s capped total is the same as over every
+        match. The arms test each condition once: the planner multiplies the estimates
+        of a condition written twice, and would then read every match."""
+        unpaused = groups.filter(paused=False).order_by("name", "id")
+        size = settings.SEARCH_PAGE_SIZE
+        named = self.in_name()
+        if any(term.startswith("-") for term in self.text.split()):
+            # A word left out may be in the name's group elsewhere: not every name match
+            # is a match then.
+            named &= self.full_text()
+        arms = [
+            unpaused.filter(named).values("pk")[:reach],
+            unpaused.filter(self.full_text()).values("pk")[: max(reach, size)],
+        ]
+        if self.typos:
+            arms.append(self.filter(unpaused).values("pk")[:reach])
+        cap = max(settings.SEARCH_COUNT_CAP, reach) + 1
+        matches = self.filter(groups).order_by().values("pk")
+        arms += [matches.filter(paused=True), matches[:cap]]
+        return Q(pk__in=arms[0].union(*arms[1:], all=True))
 
 
-def run_search(params: QueryDict) -> tuple[SearchFilter, GroupQuerySet | None]:
+class NameWords(Func):
+    """The name's words in the search vector (its weight-A lexemes): the expression of
+    migration 0022's group_name_words_idx, written the same way."""
+
+    template = "ts_filter(%(expressions)s, '{a}')"
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(F("search_vector"))
+
+
+def run_search(
+    params: QueryDict, *, paged: bool = False
+) -> tuple[SearchFilter, GroupQuerySet | None]:
     """The search of the page, the API and the CSV export: the query string checked by
     SearchFilter, and the groups it finds (None when the query string is wrong); paginate()
-    reads a page of them as cards, with_cards() all of them."""
+    reads a page of them as cards, with_cards() all of them. paged: only the page that
+    params' `page` names will be read, so the search may read no further."""
     from .filters import SearchFilter  # which builds this module's Criteria
 
     filterset = SearchFilter(params, queryset=Group.objects.all())
     if not filterset.is_valid():
         return filterset, None
-    return filterset, search_groups(filterset.criteria())
+    criteria = filterset.criteria()
+    if paged:
+        criteria = replace(criteria, reach=page_end(params.get("page")))
+    return filterset, search_groups(criteria)
+
+
+def page_end(page_number: str | None) -> int | None:
+    """How many results a page (paginate's page_number) needs read: None if it is no
+    page."""
+    try:
+        number = int(page_number or 1)
+    except ValueError:
+        return None
+    end = number * settings.SEARCH_PAGE_SIZE
+    return end if number >= 1 and end <= MAX_OFFSET else None
 
 
 class CappedPaginator(Paginator):

@@ -102,7 +102,9 @@ def _with(request: HttpRequest, **changes: object) -> str:
 def search(request: HtmxRequest) -> HttpResponse:
     searched = bool(SEARCH_PARAMETERS & set(request.GET))
     filterset, results = (
-        run_search(request.GET) if searched else (SearchFilter(queryset=Group.objects.none()), None)
+        run_search(request.GET, paged=True)
+        if searched
+        else (SearchFilter(queryset=Group.objects.none()), None)
     )
     page = None
     ask_place = results is not None and needs_a_place(filterset)
