@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from groups.importing import parse_meetings
 from groups.models import Audience, Condition, Group, GroupType, Place
 from groups.services import GroupValues, save_group
 from tests.support.database import remember_migrated_state, restore_migrated_state
+from tests.support.migrated import dump_migrated
 
 LS6 = (53.8195, -1.5755)
 
@@ -50,13 +53,23 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The test database, migrated; what the migrations seeded is remembered so that it
-    can be put back after a flush (tests/support/database.py). A run of tests that need
-    no database makes none, and there is nothing to remember."""
+    can be put back after a flush (tests/support/database.py), and on PostgreSQL dumped
+    for the tests that need a migrated database of their own (tests/support/migrated.py).
+    A run of tests that need no database makes none, and there is nothing to remember."""
     if any(_needs_database(item) for item in request.session.items):
         with django_db_blocker.unblock():
             remember_migrated_state()
+            dump_migrated(tmp_path_factory.getbasetemp() / "migrated.sql")
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory) -> Path:
+    """A folder shared by every test process of this run (pytest-xdist's workers each
+    have a folder of their own inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def _transactional(item: pytest.Item) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.migrated import restore_migrated
 from tests.support.pgcluster import Cluster, running_cluster
 from tests.support.production import production_env
 
@@ -84,17 +85,18 @@ def free_port() -> int:
 
 
 def prepare_database(cluster: Cluster) -> tuple[str, str]:
-    """The app's database, migrated by the superuser, and its own role, set up as the
-    production recipe says. Returns (superuser URL, app URL)."""
+    """The app's database, migrated by the superuser (a copy of the test database as
+    migrated), and its own role, set up as the production recipe says. Returns
+    (superuser URL, app URL)."""
     admin = cluster.url.rsplit("/", 1)[0] + "/directory"
     with psycopg.connect(cluster.url, autocommit=True) as conn:
         conn.execute("CREATE ROLE directory LOGIN")
         for name in ROLE_SETTINGS:
             conn.execute(f"ALTER ROLE directory SET {name} = 0")
         conn.execute("CREATE DATABASE directory")
+    restore_migrated(admin)
     env = production_env(DATABASE_URL=admin)
     python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     code = (
         "from groups.models import Place;"
         f"Place.objects.create(key='{POSTCODE}', name='{POSTCODE}', kind='postcode',"
@@ -137,7 +139,9 @@ def server(tmp_path_factory) -> Iterator[Server]:
             )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(lambda: get(base + "/healthz", timeout=2) == 200, "gunicorn to start")
+            # A deadline for a failure, not a wait: on a loaded machine the start can
+            # take a minute (it timed out at 30 s beside other suites).
+            wait_for(lambda: get(base + "/healthz", timeout=2) == 200, "gunicorn to start", 120)
             yield Server(base, logs / "access.log", logs / "error.log", cluster, admin_url)
         finally:
             process.terminate()

@@ -18,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection, connections, router
 from django.test import Client, override_settings
 
@@ -31,6 +30,7 @@ from groups.models import Condition, Group, GroupType, Place
 from groups.services import GroupValues, save_group
 from moderation.models import RateCount
 from tests.conftest import LS6, offset
+from tests.support.migrated import restore_migrated
 from tests.support.pgcluster import Cluster, running_cluster, running_standby
 from tests.support.production import production_env
 
@@ -105,15 +105,16 @@ def add_group(name: str, at: tuple[float, float]) -> Group:
 
 @pytest.fixture
 def servers(transactional_db, django_db_blocker) -> Iterator[tuple[Cluster, Cluster]]:
-    """A migrated primary with one group, and its standby, with Django pointed at both.
-    Transactional: inside a test's transaction (the whole suite's autouse `db` fixtures
-    open one) the connection that databases_at() closes to move it stays closed."""
+    """A migrated primary (a copy of the test database as migrated) with one group, and
+    its standby, with Django pointed at both. Transactional: inside a test's transaction
+    (the whole suite's autouse `db` fixtures open one) the connection that databases_at()
+    closes to move it stays closed."""
     # Under CI the suite always runs on PostgreSQL: this never skips there.
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: the test's own servers replace the default database")
     with running_cluster(wal_level="replica") as primary, django_db_blocker.unblock():
+        restore_migrated(primary.url)
         with databases_at(primary):
-            call_command("migrate", verbosity=0)
             Place.objects.create(key="LS6", name="LS6", kind="district", latitude=LS6[0],
                                  longitude=LS6[1])  # fmt: skip
             add_group("Headingley Recovery Circle", LS6)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.migrated import copy_migrated_sqlite, restore_migrated
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +33,7 @@ def snapshot(database_url: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_sqlite_and_postgresql_agree(tmp_path):
+def test_sqlite_and_postgresql_agree(tmp_path, run_dir):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         if os.environ.get("CI") == "true":
@@ -43,10 +45,13 @@ def test_sqlite_and_postgresql_agree(tmp_path):
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        postgres = snapshot(url.rsplit("/", 1)[0] + "/" + name)
+        compare = url.rsplit("/", 1)[0] + "/" + name
+        restore_migrated(compare)
+        postgres = snapshot(compare)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    copy_migrated_sqlite(tmp_path / "compare.sqlite3", run_dir)
     sqlite = snapshot(f"sqlite:///{tmp_path / 'compare.sqlite3'}")
 
     assert sqlite.keys() == postgres.keys()

@@ -1,5 +1,6 @@
 """Runs a list of searches against a fresh database of the demo data and prints the
-names each returns, as JSON. tests/test_search_backends.py runs it on SQLite and on
+names each returns, as JSON. The database may come migrated (tests/support/migrated.py):
+migrate then has nothing to do. tests/test_search_backends.py runs it on SQLite and on
 PostgreSQL and compares. Usage: DATABASE_URL=... python tests/support/search_snapshot.py"""
 
 import io

@@ -1,0 +1,86 @@
+"""Migrated databases for the tests that need one of their own (a server of their own,
+SQLite beside PostgreSQL, a restart): migrating from nothing runs every migration, about
+13 s of CPU each time; a copy of a migrated database takes under a second.
+
+- PostgreSQL: the test database is dumped (schema and what the migrations seeded) right
+  after it is made, before any test (tests/conftest.py); `restore_migrated(url)` loads
+  that dump into another empty database, on the test server or a cluster of a test's own.
+- SQLite: `copy_migrated_sqlite(path, shared)` copies a file migrated once per run; the
+  first test process to need it makes it, under a lock, and the others wait for it.
+
+Either falls back to `manage.py migrate` when there is no copy to take."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+from django.db import connection
+
+from tests.support.pgcluster import pg_bin
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+_dump: list[Path] = []
+
+
+def _migrate(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def _test_database_url() -> str:
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def dump_migrated(path: Path) -> None:
+    """Dumps the test database as the migrations left it. Call it once, right after the
+    test database is made; on SQLite, or without pg_dump, nothing is kept."""
+    bindir = pg_bin()
+    if connection.vendor != "postgresql" or bindir is None or not (bindir / "pg_dump").exists():
+        return
+    subprocess.run(
+        [str(bindir / "pg_dump"), "--no-owner", "--no-privileges", "-f", str(path),
+         _test_database_url()],
+        check=True,
+    )  # fmt: skip
+    _dump[:] = [path]
+
+
+def restore_migrated(database_url: str) -> None:
+    """Brings an empty PostgreSQL database to where the migrations leave one."""
+    bindir = pg_bin()
+    if not _dump or bindir is None:
+        _migrate(database_url)
+        return
+    subprocess.run(
+        [str(bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(_dump[0]),
+         database_url],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def copy_migrated_sqlite(path: Path, shared: Path) -> None:
+    """Makes path a migrated SQLite database. shared: a folder every test process of the
+    run can see, where the first to need it keeps the migrated file."""
+    template = shared / "migrated.sqlite3"
+    with (shared / "migrated.sqlite3.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            migrated = shared / "migrating.sqlite3"
+            _migrate(f"sqlite:///{migrated}")
+            _copy_sqlite(migrated, shared / "migrated.partial")
+            (shared / "migrated.partial").rename(template)
+    _copy_sqlite(template, path)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    # SQLite's own backup copies the database whole, with what its write-ahead log holds.
+    with closing(sqlite3.connect(source)) as db, closing(sqlite3.connect(target)) as copy:
+        db.backup(copy)
