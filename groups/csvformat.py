@@ -410,10 +410,15 @@ CELLS: dict[str, Callable[[Group], str]] = {
 }
 
 
-def group_cells(group: Group) -> dict[str, str]:
-    """One group as CSV cells (before the formula guard). Its meetings' audiences are
-    read for each meeting: with_cards() prefetches them for many groups."""
-    return {
+def group_cells(group: Group, meetings: Sequence[MeetingSpec] | None = None) -> dict[str, str]:
+    """One group as CSV cells (before the formula guard): with its meetings as given (in
+    order), else its own, whose audiences are read for each meeting (with_cards()
+    prefetches them for many groups)."""
+    cells = {
         name: CELLS[name](group) if name in CELLS else str(getattr(group, name) or "")
         for name in field_names(CSV)
+        if meetings is None or name != "meetings"
     }
+    if meetings is not None:
+        cells["meetings"] = format_meetings(meetings)
+    return cells

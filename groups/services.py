@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -17,10 +17,12 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from . import taxonomy
 from .languages import language_name
 from .models import (
     GROUP_HISTORY,
     MEETING_HISTORY,
+    MEETING_ORDER,
     SUBMITTED,
     Audience,
     Condition,
@@ -147,6 +149,30 @@ class MeetingSpec:
             audiences=tuple(sorted(audiences, key=lambda a: a.pk)),
             languages=tuple(meeting.languages or ()),
         )
+
+    @classmethod
+    def of_groups(cls, group_ids: Collection[int]) -> dict[int, list[MeetingSpec]]:
+        """Each group's meetings in their order (weekday, start), read as values with their
+        audiences' ids in two queries: a model for each meeting and its audiences cost an
+        export of 500 groups more than the rest of it (bench/ANALYSIS.md)."""
+        rows = list(
+            Meeting.objects.filter(group_id__in=list(group_ids))
+            .order_by(*MEETING_ORDER)
+            .values_list("pk", "group_id", "languages", *_PLAIN_MEETING_FIELDS)
+        )
+        own = taxonomy.tag_ids(
+            Meeting.audiences.through, "meeting", "audience", [r[0] for r in rows]
+        )
+        audiences = taxonomy.audiences(covering={a for ids in own.values() for a in ids}).by_id
+        found: dict[int, list[MeetingSpec]] = {}
+        for pk, group_id, languages, *plain in rows:
+            spec = cls(
+                **dict(zip(_PLAIN_MEETING_FIELDS, plain, strict=True)),
+                audiences=tuple(audiences[a] for a in own.get(pk, ())),  # by id, as of()
+                languages=tuple(languages or ()),
+            )
+            found.setdefault(group_id, []).append(spec)
+        return found
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> MeetingSpec:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from directory.memo import Memo
@@ -66,3 +67,16 @@ def _covering(memo: Memo, ids: Iterable[int]) -> Terms:
         memo.forget()  # added by another process since this one read them
         terms = memo.get()
     return terms
+
+
+def tag_ids(
+    through: type[Model], owner: str, tag: str, owners: Iterable[int]
+) -> dict[int, list[int]]:
+    """{owner's id: its tags' ids, in id order} from a tag table (a many-to-many's through
+    model), read as ids: the terms themselves are the ones held here."""
+    found: dict[int, list[int]] = {}
+    # By the id column itself: an __in of a relation would check each value as a model.
+    pairs = through._default_manager.filter(**{f"{owner}_id__in": list(owners)})
+    for owner_id, tag_id in pairs.order_by(f"{tag}_id").values_list(f"{owner}_id", f"{tag}_id"):
+        found.setdefault(owner_id, []).append(tag_id)
+    return found

@@ -495,3 +495,27 @@ def test_never_verified_round_trips_and_blank_still_means_today(db, tmp_path):
         "A": None,
         "B": dt.date.today(),
     }
+
+
+def test_a_download_reads_its_tags_as_ids_and_its_meetings_as_values(client, make_group, ls6):
+    """The terms come from the taxonomies each process holds and each meeting is read as
+    values: a model for each tag and meeting cost most of a download of 500 groups."""
+    women = Audience.objects.get(slug="women")
+    group = make_group("Headingley Recovery Circle", audiences=("carers_family",))
+    save_group(
+        group=group,
+        values=GroupValues(),
+        meetings=[
+            MeetingSpec(weekday=1, start_time=dt.time(19), end_time=dt.time(20), audiences=(women,))
+        ],
+    )
+    copies_of(group, 20)
+    client.get("/export.csv", {"near": "LS6"}).getvalue()  # the process reads its taxonomies
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get("/export.csv", {"near": "LS6"}).getvalue().decode("utf-8")
+    read = " ".join(q["sql"] for q in queries)
+    for table in ("groups_condition", "groups_audience", "groups_grouptype"):
+        assert f'"{table}"' not in read
+    (row,) = [r for r in rows(text) if r["slug"] == group.slug]
+    assert (row["conditions"], row["audiences"]) == ("alcohol", "carers_family")
+    assert row["meetings"] == "Tue 19:00-20:00 [audiences: women]"
