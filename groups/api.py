@@ -136,7 +136,7 @@ def group_list(request: HttpRequest) -> JsonResponse:
         errors = {name: list(messages) for name, messages in filterset.form.errors.items()}
         return _json({"errors": errors}, status=400)
     try:
-        page = paginate(results, request.GET.get("page"), use=API)
+        page = paginate(results, request.GET.get("page"), use=API, criteria=filterset.criteria())
     except PageNotAnInteger:
         return _json({"errors": {"page": ["Enter a whole number."]}}, status=400)
     except EmptyPage:

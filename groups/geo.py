@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models import BooleanField, F, FloatField, Q, Value
 from django.db.models.expressions import Expression, Func
 
 if TYPE_CHECKING:
@@ -110,18 +110,39 @@ class InEarthBox(Func):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, lat: float, lng: float, metres: float) -> None:
-        super().__init__(F("latitude"), F("longitude"))
-        self.centre, self.metres = (lat, lng), metres
+    def __init__(self, lat: float, lng: float, metres: float | Expression) -> None:
+        # The radius may be an expression (a search's page reads only its nearest bands).
+        size = metres if isinstance(metres, Expression) else Value(metres)
+        super().__init__(F("latitude"), F("longitude"), size)
+        self.centre = (lat, lng)
 
     def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        sql = f"earth_box(group_earth(%s, %s), %s) @> group_earth({lat_sql}, {lng_sql})"
-        return sql, (*self.centre, self.metres, *lat_params, *lng_params)
+        size_sql, size_params = compiler.compile(self.source_expressions[2])
+        sql = f"earth_box(group_earth(%s, %s), {size_sql}) @> group_earth({lat_sql}, {lng_sql})"
+        return sql, (*self.centre, *size_params, *lat_params, *lng_params)
 
 
-def box_around(lat: float, lng: float, km: float) -> Q:
+class EarthGap(Func):
+    """PostgreSQL: the straight-line gap in earthdistance's cube between the row's position
+    and a point, which grows with the distance over the sphere: ordering by it, the GiST
+    index on group_earth() reads rows nearest first (a KNN scan) and stops at a LIMIT."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat: float, lng: float) -> None:
+        super().__init__(F("latitude"), F("longitude"))
+        self.centre = (lat, lng)
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        sql = f"(group_earth({lat_sql}, {lng_sql}) <-> group_earth(%s, %s))"
+        return sql, (*lat_params, *lng_params, *self.centre)
+
+
+def box_around(lat: float, lng: float, km: float | Expression) -> Q:
     """A condition true for every point (a row's latitude and longitude) within km of
     (lat, lng), cheap to test by index.
 
@@ -130,6 +151,9 @@ def box_around(lat: float, lng: float, km: float) -> Q:
     so autovacuum can analyse the table); the expression must stay the index's own.
     Elsewhere: latitude and longitude ranges.
     """
+    if isinstance(km, Expression):
+        # PostgreSQL only (search.page_radius): its value is known when the query runs.
+        return Q(InEarthBox(lat, lng, km * Value(1000 * 1.01)))
     # A vanishingly small radius (5e-324) would underflow in SQL; a metre is as good.
     km = max(km, 0.001)
     if connection.vendor == "postgresql":

@@ -16,6 +16,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, connections, router
 from django.db.models import (
     Case,
+    Expression,
     F,
     FloatField,
     ForeignKey,
@@ -23,6 +24,7 @@ from django.db.models import (
     IntegerField,
     Model,
     Q,
+    Subquery,
     TextField,
     Value,
     When,
@@ -96,15 +98,53 @@ class Criteria:
         )
 
 
-def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQuerySet:
+def search_groups(
+    criteria: Criteria,
+    groups: GroupQuerySet | None = None,
+    *,
+    local_only: bool = False,
+    own_venue_within: Expression | None = None,
+) -> GroupQuerySet:
     """Published groups matching every criterion, nearest (or most relevant) first.
 
     With a point: groups meeting within the radius by distance (ties by name, then id),
-    then online-only groups if include_online (or the format asked for is online).
+    then online-only groups if include_online (or the format asked for is online), unless
+    local_only (own_venue_within: see GroupQuerySet.near).
     Without: all matches by name; with keywords, those named for them first (README,
     "Searching"); paused groups last. criteria.reach bounds what a keyword search without
     a place reads (first_candidates).
     """
+    c = criteria
+    qs = matching(c, groups)
+    # Paused groups stay in the results, after those that meet now.
+    order: list = [F("paused_now").asc()]
+    keywords = Keywords.of(c.q)
+    unmatched = qs
+    if keywords:
+        if c.point is None:
+            keywords = keywords.typos_if_few(qs)
+        # Near a place every typo match is kept: the place bounds what is read.
+        qs = keywords.filter(qs)
+    if c.point is not None:
+        lat, lng = c.point
+        # Asking for online groups near a place means the online-only ones too.
+        include_online = with_online_only(c) and not local_only
+        qs = qs.near(
+            lat, lng, c.radius_km, include_online=include_online, own_venue_within=own_venue_within
+        )
+        order = nearest_first(c.today)
+    else:
+        qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
+        if keywords:
+            order.append(keywords.tier().asc())
+            if c.reach is not None and connection.vendor == "postgresql":
+                qs = qs.filter(keywords.first_candidates(unmatched, c.reach))
+    return qs.order_by(*order, "name", "id")
+
+
+def matching(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQuerySet:
+    """Published groups matching every criterion but the place and the keywords, with
+    paused_now, in no order."""
     qs = (groups if groups is not None else Group.objects.all()).published()
     c = criteria
     if c.conditions:
@@ -118,30 +158,56 @@ def search_groups(criteria: Criteria, groups: GroupQuerySet | None = None) -> Gr
     wanted = c.meeting_wanted()
     if wanted:
         qs = qs.with_meeting(wanted).prefetch_related(wanted.matched_meetings())
+    return qs.with_pause(c.today or london_today())
 
-    # Paused groups stay in the results, after those that meet now.
-    order: list = [F("paused_now").asc()]
-    qs = qs.with_pause(c.today or london_today())
-    keywords = Keywords.of(c.q)
-    unmatched = qs
-    if keywords:
-        if c.point is None:
-            keywords = keywords.typos_if_few(qs)
-        # Near a place every typo match is kept: the place bounds what is read.
-        qs = keywords.filter(qs)
-    if c.point is not None:
-        lat, lng = c.point
-        # Asking for online groups near a place means the online-only ones too.
-        include_online = c.include_online or c.format == Format.ONLINE
-        qs = qs.near(lat, lng, c.radius_km, include_online=include_online)
-        order = nearest_first(c.today)
-    else:
-        qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
-        if keywords:
-            order.append(keywords.tier().asc())
-            if c.reach is not None and connection.vendor == "postgresql":
-                qs = qs.filter(keywords.first_candidates(unmatched, c.reach))
-    return qs.order_by(*order, "name", "id")
+
+def with_online_only(criteria: Criteria) -> bool:
+    """Online-only groups follow the local ones: asked for, or the format asked is online."""
+    return criteria.include_online or criteria.format == Format.ONLINE
+
+
+def page_radius(criteria: Criteria, first: int) -> Expression:
+    """PostgreSQL, near a place: the distance (km) within which the first `first` results
+    all lie, computed by the page's own statement (the radius when fewer match).
+
+    The results go by distance band, then standing (current, may be out of date,
+    paused), then distance; so the band of the first-th result is that of the first-th
+    nearest match, and every result up to it lies within the end of that band. One KNN
+    probe of the position index finds the first-th nearest match by a group's own venue;
+    groups whose meetings have venues of their own can only be nearer, so that distance
+    bounds the first-th nearest of all. A page then reads the matches within the end of
+    that band, whatever the directory's size, instead of every match in the radius."""
+    assert criteria.point is not None
+    lat, lng = criteria.point
+    nearest = matching(criteria)
+    if keywords := Keywords.of(criteria.q):
+        # Near a place every typo match is kept, as search_groups keeps them.
+        nearest = keywords.filter(nearest)
+    nearest = nearest.nearest_by_own_venue(lat, lng, criteria.radius_km)
+    kth = Subquery(nearest.values(km=F("distance_km"))[first - 1 : first])
+    return BandEnd(kth, criteria.radius_km)
+
+
+class BandEnd(Func):
+    """PostgreSQL: the end (km) of the distance band (DISTANCE_BANDS_MILES) that holds a
+    distance, at most radius_km; radius_km for none (null) or one beyond it."""
+
+    output_field = FloatField()
+
+    def __init__(self, distance: Subquery, radius_km: float) -> None:
+        super().__init__(distance)
+        self.radius_km = radius_km
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        ends = [km for km in DistanceBand.limits_km if km < self.radius_km] + [self.radius_km]
+        negated = sorted(-km for km in ends)
+        # width_bucket counts the negated ends <= -distance: the ends at or past it, so
+        # the first of those is ends[len - count + 1] (1-based); none (null) is the radius.
+        return (
+            f"COALESCE((%s::float8[])[%s - width_bucket(-({sql}), %s::float8[]) + 1], %s)",
+            (ends, len(ends), *params, negated, self.radius_km),
+        )
 
 
 # Within 2, 5, 10 and 25 miles, then beyond: a clinician reads a band as "near enough".
@@ -401,13 +467,19 @@ class ResultsPage(Page):
 
 
 def paginate(
-    results: GroupQuerySet, page_number: str | int | None, *, use: Use = CARD
+    results: GroupQuerySet,
+    page_number: str | int | None,
+    *,
+    use: Use = CARD,
+    criteria: Criteria | None = None,
 ) -> ResultsPage:
     """One page of results and their total, counted only up to settings.SEARCH_COUNT_CAP
     (or to the end of this page, if further): past it the paginator's count is a lower
     bound. "More than 100 groups" serves a clinician as well as "262", and an exact total
     reads every match, so its cost grew with the directory. Only the fields the use shows
-    travel with the page (groups/fields.py).
+    travel with the page (groups/fields.py). Given the criteria the results came from, a
+    page near a place reads only the matches within the band of its last result
+    (page_radius): the same groups in the same order as from all of them.
 
     Raises PageNotAnInteger or EmptyPage, as Paginator.page() does.
     """
@@ -419,14 +491,33 @@ def paginate(
     offset = (number - 1) * size
     if number < 1 or offset > MAX_OFFSET:
         raise EmptyPage("There is no such page of results.")
-    shown = results.with_cards(tags=False).only(*field_names(use, on_group=True))
-    rows = list(shown[offset : offset + size])
+    rows = _read_page(results, criteria, offset, size, use)
     if not rows and number > 1:
         raise EmptyPage("There is no such page of results.")
     attach_tags(rows)
     count, lower_bound = _total(results, offset, len(rows), size)
     paginator = CappedPaginator(size, count, count_is_lower_bound=lower_bound)
     return ResultsPage(rows, number, paginator)
+
+
+def _read_page(
+    results: GroupQuerySet, criteria: Criteria | None, offset: int, size: int, use: Use
+) -> list[Group]:
+    """The rows of a page: near a place (PostgreSQL), from the matches within its nearest
+    bands (page_radius); online-only groups come after every local one, so a page that
+    is not full of local ones is read again with them."""
+
+    def read(qs: GroupQuerySet) -> list[Group]:
+        shown = qs.with_cards(tags=False).only(*field_names(use, on_group=True))
+        return list(shown[offset : offset + size])
+
+    if criteria is None or criteria.point is None or connection.vendor != "postgresql":
+        return read(results)
+    within = page_radius(criteria, offset + size)
+    rows = read(search_groups(criteria, local_only=True, own_venue_within=within))
+    if len(rows) < size and with_online_only(criteria):
+        return read(results)
+    return rows
 
 
 def _total(results: GroupQuerySet, offset: int, on_page: int, size: int) -> tuple[int, bool]:

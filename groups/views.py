@@ -112,7 +112,7 @@ def search(request: HtmxRequest) -> HttpResponse:
         results = None
     if results is not None:
         try:
-            page = paginate(results, request.GET.get("page"))
+            page = paginate(results, request.GET.get("page"), criteria=filterset.criteria())
         except (EmptyPage, PageNotAnInteger):
             raise Http404("No such page of results") from None
     dead_end = (
