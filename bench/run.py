@@ -289,7 +289,7 @@ def measure(env: dict, size: int, endpoints: list, connections: int, seconds: in
     """Each endpoint under wrk, the project's and the floor's servers side by side."""
     statements = out / f"floor-{size}.pickle"
     replayed = [p.removeprefix("{floor}") for _, p in endpoints if p.startswith("{floor}/api/")]
-    floor.capture_all(env, replayed, statements)
+    captured = floor.capture_all(env, replayed, statements)
     results = {}
     with (
         gunicorn(env, out / f"gunicorn-{size}.log") as base,
@@ -302,6 +302,8 @@ def measure(env: dict, size: int, endpoints: list, connections: int, seconds: in
             wrk(url, connections, 2)  # warm up both workers' connections and caches
             load = os.getloadavg()[0]
             results[label] = r = {**wrk(url, connections, seconds), "load": load}
+            if path.startswith("{floor}/api/"):  # how many statements the floor replays
+                r["statements"] = len(captured[path.removeprefix("{floor}")])
             print(f"  {label:42} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  "
                   f"p99 {r['p99']:7.2f} ms  errors {r['errors']}", flush=True)  # fmt: skip
     return results
@@ -334,6 +336,7 @@ def report(results: dict, soak: dict | None, connections: int, seconds: int,
         "A floor row is the same search's SQL replayed by a bare WSGI app (psycopg + json, no",
         "Django; `bench/floor.py`) under the same gunicorn. Absolute figures depend on a shared,",
         "noisy machine: read the ratios. Each statement alone: `bench/statements.py`, `bench/ANALYSIS.md`.",
+        "The floor tables' statements are those the floor replays: the API runs one more, its rate counter.",
         "",
     ]  # fmt: skip
     for size in sizes:
@@ -366,12 +369,12 @@ def size_table(size: int, rows: dict) -> list[str]:
 def floor_table(size: int, rows: dict) -> list[str]:
     health = rows["healthz"]["p50"]
     lines = [f"## The floor, {size:,} groups", "",
-             "| Search | floor p50 ms | API p50 ms | API ÷ floor | API ÷ /healthz | floor ÷ /healthz |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+             "| Search | statements | floor p50 ms | API p50 ms | API ÷ floor | API ÷ /healthz | floor ÷ /healthz |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
     for label, _ in SEARCHES:
         api, bare = rows.get(f"API: {label}"), rows.get(f"floor: {label}")
         if api and bare:
-            lines.append(f"| {label} | {bare['p50']:.2f} | {api['p50']:.2f} | "
+            lines.append(f"| {label} | {bare.get('statements', '')} | {bare['p50']:.2f} | {api['p50']:.2f} | "
                          f"{api['p50'] / bare['p50']:.2f}× | {api['p50'] / health:.1f}× | "
                          f"{bare['p50'] / health:.1f}× |")  # fmt: skip
     return [*lines, ""]
