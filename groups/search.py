@@ -16,6 +16,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection, connections, router
 from django.db.models import (
     Case,
+    Count,
     Expression,
     F,
     FloatField,
@@ -28,6 +29,7 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
 from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.http import QueryDict
@@ -139,6 +141,8 @@ def search_groups(
             order.append(keywords.tier().asc())
             if c.reach is not None and connection.vendor == "postgresql":
                 qs = qs.filter(keywords.first_candidates(unmatched, c.reach))
+                # Counted in the page's own statement: paginate() needs no count of its own.
+                qs = qs.annotate(candidate_count=Window(Count("*")))
     return qs.order_by(*order, "name", "id")
 
 
@@ -385,9 +389,10 @@ class Keywords:
         those that only mention the keywords come at most the ones named for them); with
         typo matches, every full-text match (fewer than a page) and the first `reach` of
         all; every paused match (few; migration 0022's index); and any matches up to the
-        count's cap, in no order, so paginate()'s capped total is the same as over every
-        match. The arms test each condition once: the planner multiplies the estimates
-        of a condition written twice, and would then read every match."""
+        count's cap, in no order, so the candidates counted up to the cap (search_groups
+        counts them in the page's statement) are every match counted up to it. The arms
+        test each condition once: the planner multiplies the estimates of a condition
+        written twice, and would then read every match."""
         unpaused = groups.filter(paused=False).order_by("name", "id")
         size = settings.SEARCH_PAGE_SIZE
         named = self.in_name()
@@ -495,7 +500,7 @@ def paginate(
     if not rows and number > 1:
         raise EmptyPage("There is no such page of results.")
     attach_tags(rows)
-    count, lower_bound = _total(results, offset, len(rows), size)
+    count, lower_bound = _total(results, offset, rows, size)
     paginator = CappedPaginator(size, count, count_is_lower_bound=lower_bound)
     return ResultsPage(rows, number, paginator)
 
@@ -520,14 +525,19 @@ def _read_page(
     return rows
 
 
-def _total(results: GroupQuerySet, offset: int, on_page: int, size: int) -> tuple[int, bool]:
+def _total(
+    results: GroupQuerySet, offset: int, rows: Sequence[Group], size: int
+) -> tuple[int, bool]:
     """How many results there are, and whether that is a lower bound (there are more). A
-    page that is not full ends the results: no count query."""
-    if on_page < size:
-        return offset + on_page, False
+    page that is not full ends the results: no count query. Nor does a keyword search's
+    page, whose candidates hold every match up to the cap (Keywords.first_candidates)."""
+    if len(rows) < size:
+        return offset + len(rows), False
     cap = max(settings.SEARCH_COUNT_CAP, offset + size)
-    # The count reads at most cap + 1 matches, whatever the directory's size.
-    counted = results.order_by().values("pk")[: cap + 1].count()
+    counted = getattr(rows[0], "candidate_count", None)
+    if counted is None:
+        # The count reads at most cap + 1 matches, whatever the directory's size.
+        counted = results.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if counted > cap else (counted, False)
 
 
