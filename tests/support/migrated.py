@@ -34,23 +34,27 @@ def _migrate(database_url: str) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
-def _test_database_url() -> str:
+def _libpq_env() -> dict[str, str]:
+    """The test database's connection settings, as libpq's tools read them."""
     s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    names = {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD",
+             "NAME": "PGDATABASE"}  # fmt: skip
+    return {**os.environ, **{env: str(s[key]) for key, env in names.items() if s.get(key)}}
 
 
 def dump_migrated(path: Path) -> None:
     """Dumps the test database as the migrations left it. Call it once, right after the
-    test database is made; on SQLite, or without pg_dump, nothing is kept."""
+    test database is made. On SQLite, without pg_dump, or if it fails (a server newer
+    than our pg_dump), nothing is kept and restore_migrated() migrates instead."""
     bindir = pg_bin()
     if connection.vendor != "postgresql" or bindir is None or not (bindir / "pg_dump").exists():
         return
-    subprocess.run(
-        [str(bindir / "pg_dump"), "--no-owner", "--no-privileges", "-f", str(path),
-         _test_database_url()],
-        check=True,
+    dumped = subprocess.run(
+        [str(bindir / "pg_dump"), "--no-owner", "--no-privileges", "-f", str(path)],
+        env=_libpq_env(), capture_output=True, check=False,
     )  # fmt: skip
-    _dump[:] = [path]
+    if dumped.returncode == 0:
+        _dump[:] = [path]
 
 
 def restore_migrated(database_url: str) -> None:
