@@ -47,7 +47,7 @@ from groups.models import (
 )
 from groups.search import Criteria, search_groups
 
-from . import hsds
+from . import hsds, paging
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -270,11 +270,17 @@ def page_of_groups(query: ListQuery) -> Page:
     """One page of the search's groups, nearest (or best) first, with the total, from
     one query for their ids and one for the groups with everything a service shows."""
     offset = (query.page - 1) * query.per_page
-    ranked = query.results().annotate(total=Window(Count("*"))).values_list("pk", "total")
-    rows = list(ranked[offset : offset + query.per_page])
-    total = rows[0][1] if rows else _count(query)
-    by_pk = Group.objects.filter(pk__in=[pk for pk, _ in rows]).with_cards().in_bulk()
-    return Page([by_pk[pk] for pk, _ in rows], total, query.page, query.per_page)
+    if paging.by_name_alone(query.criteria):
+        # The total apart: with it, every match was read and sorted for each page.
+        ids = paging.ids_by_name(query.results(), offset, query.per_page)
+        total = query.results().count()
+    else:
+        ranked = query.results().annotate(total=Window(Count("*"))).values_list("pk", "total")
+        rows = list(ranked[offset : offset + query.per_page])
+        ids = [pk for pk, _ in rows]
+        total = rows[0][1] if rows else _count(query)
+    by_pk = Group.objects.filter(pk__in=ids).with_cards().in_bulk()
+    return Page([by_pk[pk] for pk in ids], total, query.page, query.per_page)
 
 
 def _count(query: ListQuery) -> int:

@@ -28,10 +28,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from directory.access import APPROVE
 from groups.importing import ImportResult, import_groups
-from groups.models import Group, GroupQuerySet
+from groups.models import Group
 from groups.search import run_search
 
-from . import upload_limits
+from . import paging, upload_limits
 from .csv_export import COLUMNS, csv_pieces
 
 SESSION_KEY = "csv_import"
@@ -57,10 +57,9 @@ def _csv_response(pieces: Iterable[str], filename: str) -> StreamingHttpResponse
     return response
 
 
-def _first_rows(results: GroupQuerySet) -> Iterator[str]:
-    """The CSV of the first PUBLIC_EXPORT_ROWS results, ending with a line that says so
-    when the search found more."""
-    groups = results[: PUBLIC_EXPORT_ROWS + 1].in_chunks()
+def _first_rows(groups: Iterator[Group]) -> Iterator[str]:
+    """The CSV of the first PUBLIC_EXPORT_ROWS of groups (the search's first one more),
+    ending with a line that says so when the search found more."""
     yield from csv_pieces(itertools.islice(groups, PUBLIC_EXPORT_ROWS))
     if next(groups, None) is not None:
         yield CAPPED_NOTE
@@ -85,7 +84,13 @@ def search_export(request: HttpRequest) -> HttpResponseBase:
     # csv_pieces reads the tags and meetings itself, a piece of rows at a time; the
     # search's prefetch of matched meetings is for its cards.
     rows = results.only(*COLUMNS).prefetch_related(None)
-    return _csv_response(_first_rows(rows), "mutual-aid-groups.csv")
+    if paging.by_name_alone(filterset.criteria()):
+        ids = paging.ids_by_name(rows, 0, PUBLIC_EXPORT_ROWS + 1)
+        by_pk = Group.objects.only(*COLUMNS).in_bulk(ids)
+        groups = iter([by_pk[pk] for pk in ids])
+    else:
+        groups = rows[: PUBLIC_EXPORT_ROWS + 1].in_chunks()
+    return _csv_response(_first_rows(groups), "mutual-aid-groups.csv")
 
 
 @require_safe

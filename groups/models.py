@@ -714,6 +714,13 @@ class Group(models.Model):
                 fields=["status", "latitude", "longitude"], name="group_status_lat_lng_idx"
             ),
             models.Index(fields=["status", "name"], name="group_status_name_idx"),
+            # The few paused groups by name, for pages of a search by name alone
+            # (exchange/paging.py), which read them after the groups that meet now.
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(status=Status.PUBLISHED, paused=True),
+                name="group_paused_name_idx",
+            ),
             # Listings at one postcode, for the duplicate rule (groups/duplicates.py).
             models.Index(fields=["postcode"], name="group_postcode_idx"),
         ]
