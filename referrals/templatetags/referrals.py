@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django import template
 from django.http import HttpRequest
+from django.urls import reverse
 
 from groups.models import Group
 from referrals.calendar import first_date, left_out
@@ -14,11 +15,19 @@ register = template.Library()
 
 @register.simple_tag
 def shortlist_state(request: HttpRequest | None) -> dict:
-    """How many groups are shortlisted, and which, for the banner and the buttons."""
+    """How many groups are shortlisted, and which, for the banner and the buttons, with
+    where a button posts and returns to: a page of results works it out once, before its
+    cards (a reverse() and a session read for each card were a fifth of drawing them)."""
+    forms = {
+        "add_url": reverse("referrals:shortlist_add"),
+        "remove_url": reverse("referrals:shortlist_remove"),
+        "next": request.get_full_path() if request is not None else "",
+    }
     if request is None or not hasattr(request, "session"):
-        return {"ids": [], "count": 0, "max": MAX_GROUPS, "full": False}
+        return {"ids": [], "count": 0, "max": MAX_GROUPS, "full": False, **forms}
     ids = Shortlist(request).ids
-    return {"ids": ids, "count": len(ids), "max": MAX_GROUPS, "full": len(ids) >= MAX_GROUPS}
+    full = len(ids) >= MAX_GROUPS
+    return {"ids": ids, "count": len(ids), "max": MAX_GROUPS, "full": full, **forms}
 
 
 @register.simple_tag
