@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 CATALOGUE = {
     "migrations": "SELECT app || '.' || name FROM django_migrations ORDER BY 1",
     "extensions": "SELECT extname FROM pg_extension ORDER BY 1",
-    "functions": "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-    "ORDER BY 1",
+    # With their costs: migrations set some of pg_trgm's, which pg_dump does not keep.
+    "functions": "SELECT proname, procost FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+    "ORDER BY 1, 2",
     "indexes": "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
 }
 

@@ -20,7 +20,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 
 from tests.support.pgcluster import pg_bin
 
@@ -54,7 +54,23 @@ def dump_migrated(path: Path) -> None:
         env=_libpq_env(), capture_output=True, check=False,
     )  # fmt: skip
     if dumped.returncode == 0:
+        with path.open("a") as dump:
+            dump.writelines(_extension_costs())
         _dump[:] = [path]
+
+
+def _extension_costs() -> list[str]:
+    """pg_dump recreates an extension with its own defaults, so the costs migrations gave
+    its functions (groups 0008 and 0020, pg_trgm's word similarity) are set again after."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The dump runs with an empty search_path: name each function and type in full.
+        cursor.execute("SET LOCAL search_path TO pg_catalog")
+        cursor.execute(
+            "SELECT format('ALTER FUNCTION %s COST %s;', p.oid::regprocedure, p.procost)"
+            " FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid"
+            " AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' ORDER BY 1"
+        )
+        return [f"{statement}\n" for (statement,) in cursor.fetchall()]
 
 
 def restore_migrated(database_url: str) -> None:
