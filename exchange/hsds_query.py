@@ -321,25 +321,58 @@ def page_of_locations(query: ListQuery) -> Page:
     virtual = Q(pk__in=[]) if query.near else VIRTUAL
     results = query.results().annotate(places=_meeting_places())
     results = results.filter(PHYSICAL | virtual | Q(places__gt=0))
+    offset = (query.page - 1) * query.per_page
+    if paging.by_name_alone(query.criteria):
+        rows, total = _locations_by_name(results, virtual, offset, query)
+    else:
+        rows, total = _locations_numbered(results, virtual, offset, query)
+    by_pk = Group.objects.filter(pk__in=[r[0] for r in rows]).with_cards().in_bulk()
+    items = []
+    for pk, upto, n in rows:
+        for index, kind in enumerate(hsds.location_kinds(by_pk[pk], physical_only=query.near)):
+            if offset < upto - n + index + 1 <= offset + query.per_page:
+                items.append((by_pk[pk], kind))
+    return Page(items, total, query.page, query.per_page)
+
+
+def _locations_numbered(
+    results: GroupQuerySet, virtual: Q, offset: int, query: ListQuery
+) -> tuple[list[tuple[int, int, int]], int]:
+    """The page's groups as (id, locations up to and including its own, its locations),
+    numbered cumulatively by the database in the search's order; and the total."""
     order = results.query.order_by
-    numbered = results.annotate(n=_one_if(PHYSICAL) + F("places") + _one_if(virtual)).annotate(
+    numbered = results.annotate(n=_locations(virtual)).annotate(
         upto=Window(Sum("n"), order_by=[_ordering(o) for o in order]),
         total=Window(Sum("n")),
     )
-    offset = (query.page - 1) * query.per_page
     rows = list(
         numbered.filter(upto__gt=offset, upto__lt=F("n") + offset + query.per_page + 1)
         .values_list("pk", "upto", "n", "total")
         .order_by(*order)
     )
-    total = rows[0][3] if rows else _location_count(results, virtual, query)
-    by_pk = Group.objects.filter(pk__in=[r[0] for r in rows]).with_cards().in_bulk()
-    items = []
-    for pk, upto, n, _ in rows:
-        for index, kind in enumerate(hsds.location_kinds(by_pk[pk], physical_only=query.near)):
-            if offset < upto - n + index + 1 <= offset + query.per_page:
-                items.append((by_pk[pk], kind))
-    return Page(items, total, query.page, query.per_page)
+    total = rows[0][3] if rows else _location_count(query, virtual)
+    return [(pk, upto, n) for pk, upto, n, _ in rows], total
+
+
+def _locations_by_name(
+    results: GroupQuerySet, virtual: Q, offset: int, query: ListQuery
+) -> tuple[list[tuple[int, int, int]], int]:
+    """As _locations_numbered, for a search by name alone: every group has a location, so
+    the page's are among the first offset + per_page groups, read from the name indexes
+    (exchange/paging.py); the total is summed apart."""
+    per_page = query.per_page
+    ids = paging.ids_by_name(results, 0, offset + per_page)
+    n_of = dict(results.filter(pk__in=ids).annotate(n=_locations(virtual)).values_list("pk", "n"))
+    rows, upto = [], 0
+    for pk in ids:
+        upto += n_of[pk]
+        if offset < upto < n_of[pk] + offset + per_page + 1:
+            rows.append((pk, upto, n_of[pk]))
+    return rows, _locations_total(query, virtual)
+
+
+def _locations(virtual: Q) -> Any:
+    return _one_if(PHYSICAL) + F("places") + _one_if(virtual)
 
 
 def _one_if(condition: Q) -> Case:
@@ -352,10 +385,16 @@ def _ordering(order: Any) -> Any:
     return order
 
 
-def _location_count(results: GroupQuerySet, virtual: Q, query: ListQuery) -> int:
-    if query.page == 1:
-        return 0
-    counts = results.aggregate(
-        p=Count("pk", filter=PHYSICAL), v=Count("pk", filter=virtual), m=Sum("places")
-    )
-    return counts["p"] + counts["v"] + (counts["m"] or 0)
+def _location_count(query: ListQuery, virtual: Q) -> int:
+    return 0 if query.page == 1 else _locations_total(query, virtual)
+
+
+def _locations_total(query: ListQuery, virtual: Q) -> int:
+    """How many locations the search's groups have: a group with none adds nothing, so all
+    are counted, and the meetings' venues only of the groups that have such (summed over
+    every group, the planner priced each row's subquery and compiled the count by JIT)."""
+    groups = query.results()
+    counts = groups.aggregate(p=Count("pk", filter=PHYSICAL), v=Count("pk", filter=virtual))
+    venues = groups.filter(has_meeting_venues=True).annotate(places=_meeting_places())
+    places = venues.aggregate(m=Sum("places"))["m"]
+    return counts["p"] + counts["v"] + (places or 0)

@@ -61,3 +61,20 @@ def test_an_hsds_page_and_the_download_sort_no_more_than_their_page(client, dire
     read = [q["sql"] for q in queries if "groups_group" in q["sql"]]
     assert not any(" OVER " in sql for sql in read)
     assert not any("ORDER BY CASE" in sql for sql in read)
+
+
+def test_services_at_locations_page_by_name_and_count_apart(client, directory, make_group):
+    make_group("Group 4b", format="hybrid")  # two locations: its venue and online
+    whole = client.get("/api/hsds/service_at_locations/", {"per_page": 100}).json()
+    with CaptureQueriesContext(connection) as queries:
+        pages = [
+            client.get("/api/hsds/service_at_locations/", {"per_page": 3, "page": n}).json()
+            for n in range(1, 6)
+        ]
+    assert whole["total_items"] == 11
+    assert [p["total_items"] for p in pages] == [11] * 5
+    assert [item["id"] for p in pages for item in p["contents"]] == [
+        item["id"] for item in whole["contents"]
+    ]
+    read = [q["sql"] for q in queries if "groups_group" in q["sql"]]
+    assert not any(" OVER " in sql for sql in read)
