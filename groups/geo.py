@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, Value
 from django.db.models.expressions import Expression, Func
+from django.db.models.functions import Greatest
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -151,10 +152,11 @@ def box_around(lat: float, lng: float, km: float | Expression) -> Q:
     so autovacuum can analyse the table); the expression must stay the index's own.
     Elsewhere: latitude and longitude ranges.
     """
+    # A vanishingly small radius (5e-324) would underflow in SQL; a metre is as good.
     if isinstance(km, Expression):
         # PostgreSQL only (search.page_radius): its value is known when the query runs.
-        return Q(InEarthBox(lat, lng, km * Value(1000 * 1.01)))
-    # A vanishingly small radius (5e-324) would underflow in SQL; a metre is as good.
+        metres = Greatest(km, Value(0.001)) * Value(1000 * 1.01)
+        return Q(InEarthBox(lat, lng, metres))
     km = max(km, 0.001)
     if connection.vendor == "postgresql":
         # earthdistance's sphere is 6378.168 km, not ours; widen so no point is dropped.
