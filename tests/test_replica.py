@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.test import Client, override_settings
 
 from directory.access import ACCESS, PUBLIC
@@ -139,6 +139,23 @@ def replay(paused: bool) -> None:
             time.sleep(0.05)
 
 
+def replayed_all() -> None:
+    """Waits until the standby has replayed everything the primary has written so far: a
+    pause that comes sooner can stop it between one change and the next (under load, an
+    earlier group's insert replayed and its delete not yet)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        written = cursor.fetchone()[0]
+    with connections[REPLICA].cursor() as cursor:
+        deadline = time.monotonic() + 30
+        while True:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
+            if cursor.fetchone()[0]:
+                return
+            assert time.monotonic() < deadline, "the standby never replayed the primary"
+            time.sleep(0.05)
+
+
 @contextmanager
 def lagging() -> Iterator[Group]:
     """The standby stops replaying; then the primary gains a group only it has."""
@@ -149,6 +166,7 @@ def lagging() -> Iterator[Group]:
     finally:
         replay(paused=False)
         Group.objects.filter(pk=newer.pk).delete()
+        replayed_all()
 
 
 def sessions_with(key: str, alias: str) -> int:
