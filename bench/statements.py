@@ -4,7 +4,8 @@
 For each search below, captures the statements its API request runs through the real
 view (bench/capture.py), then times each statement alone: the best of 30 runs of
 PostgreSQL's own execution time (EXPLAIN (ANALYZE, TIMING OFF), so neither the network
-nor Python is counted; planning is shown apart). Prints each statement's time at both
+nor Python is counted; planning is shown apart), the two sizes taking turns so that both
+see the machine alike. Prints each statement's time at both
 sizes and the ratio, 50,000 ÷ 5,000, which for a statement that reads only what it
 returns stays near 1.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -33,6 +35,7 @@ sys.path.insert(0, str(BENCH))
 from capture import Statement, capture, setup  # noqa: E402
 
 RUNS = 30
+ROUNDS = 3
 SEARCHES = [
     ("local, condition", "/api/groups/?near=LS6&radius_km=16&condition=alcohol"),
     ("local, day and time", "/api/groups/?near=LS6&radius_km=16&day=tue&time_of_day=evening"),
@@ -58,40 +61,68 @@ def explain(statement: Statement, options: str) -> Any:
         return cursor.fetchall()
 
 
-def best_of(statement: Statement, runs: int) -> tuple[float, float]:
-    """Best execution and planning time in ms over runs, by PostgreSQL's own clock."""
-    execution = planning = float("inf")
-    for _ in range(runs):
-        plan = explain(statement, "ANALYZE, TIMING OFF, FORMAT JSON")[0][0][0]
-        execution = min(execution, plan["Execution Time"])
-        planning = min(planning, plan["Planning Time"])
-    return execution, planning
-
-
-def measure(runs: int) -> None:
-    """In a process whose DATABASE_URL is one size's database: print JSON of times."""
+def captured() -> None:
+    """In a process whose DATABASE_URL is one size's database: print JSON of each
+    search's statements, as the SQL text the server receives (Django binds parameters on
+    the client with psycopg 3, so the text is what the server plans)."""
     setup()
+    import psycopg
+    from django.db import connection
+
     from groups.models import Group
 
     out: dict[str, Any] = {"groups": Group.objects.published().count(), "searches": {}}
+    connection.ensure_connection()
+    quoting = psycopg.ClientCursor(connection.connection)
     for label, path in SEARCHES:
-        rows = []
-        for statement in capture(path):
-            execution, planning = best_of(statement, runs)
-            rows.append({"label": statement.label, "ms": execution, "plan_ms": planning})
-        out["searches"][label] = rows
+        out["searches"][label] = [
+            {"label": s.label, "sql": quoting.mogrify(s.sql, s.params)} for s in capture(path)
+        ]
     print(json.dumps(out))
 
 
-def measured(url: str, runs: int) -> dict[str, Any]:
+def statements_of(url: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": url}
     result = subprocess.run(
-        [sys.executable, __file__, "--measure", "--runs", str(runs)],
+        [sys.executable, __file__, "--capture"],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode:
-        sys.exit(f"measuring {url} failed:\n{result.stderr}")
+        sys.exit(f"capturing from {url} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measured(urls: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
+    """Each statement's best execution and planning time (ms, PostgreSQL's own clock) at
+    each size. A statement runs several times in a row at one size, as the same search
+    served again would, then at the other; the sizes take ROUNDS turns, so a machine that
+    slows for a while slows both alike."""
+    import psycopg
+
+    sizes = {size: statements_of(url) for size, url in urls.items()}
+    connections = {size: psycopg.connect(url, autocommit=True) for size, url in urls.items()}
+
+    def run_once(size: str, row: dict[str, Any]) -> None:
+        plan = (
+            connections[size]
+            .execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {row['sql']}")
+            .fetchone()[0][0]
+        )  # type: ignore[index]
+        row["ms"] = min(row.get("ms", math.inf), plan["Execution Time"])
+        row["plan_ms"] = min(row.get("plan_ms", math.inf), plan["Planning Time"])
+
+    try:
+        for label, _path in SEARCHES:
+            lists = [(size, found["searches"][label]) for size, found in sizes.items()]
+            for n in range(max(len(rows) for _size, rows in lists)):
+                for _ in range(ROUNDS):
+                    for size, rows in lists:
+                        for _ in range(n < len(rows) and math.ceil(runs / ROUNDS)):
+                            run_once(size, rows[n])
+    finally:
+        for each in connections.values():
+            each.close()
+    return sizes
 
 
 def report(small: dict[str, Any], large: dict[str, Any], runs: int) -> str:
@@ -133,21 +164,21 @@ def main() -> None:
     parser.add_argument("--url-5000", help="a built database of 5,000 groups")
     parser.add_argument("--url-50000", help="a built database of 50,000 groups")
     parser.add_argument("--explain", metavar="PATH", help="EXPLAIN (ANALYZE, BUFFERS) a request")
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--capture", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        return measure(args.runs)
+    if args.capture:
+        return captured()
     if args.explain:
         return print_explain(args.explain)
     if args.url_5000 and args.url_50000:
-        small, large = measured(args.url_5000, args.runs), measured(args.url_50000, args.runs)
+        found = measured({"small": args.url_5000, "large": args.url_50000}, args.runs)
     else:
         import run  # bench/run.py: its cluster and its way of building a database
 
         with run.postgres() as (bindir, port):
-            urls = {size: run.build(bindir, port, size)["DATABASE_URL"] for size in run.SIZES}
-            small, large = (measured(urls[size], args.runs) for size in run.SIZES)
-    print(report(small, large, args.runs))
+            small, large = (run.build(bindir, port, size)["DATABASE_URL"] for size in run.SIZES)
+            found = measured({"small": small, "large": large}, args.runs)
+    print(report(found["small"], found["large"], args.runs))
 
 
 if __name__ == "__main__":

@@ -476,43 +476,56 @@ class GroupQuerySet(models.QuerySet["Group"]):
         km: float,
         *,
         include_online: bool = False,
-        own_venue_within: Expression | None = None,
+        own_venues: Q | None = None,
     ) -> GroupQuerySet:
         """Published groups with an in-person meeting within km of the point (and, if
         asked, those that meet only online), with distance_km annotated. Boxes around the
         circle let indexes prefilter the groups' venues and the meetings' own venues, so a
-        local search reads only what is near it. own_venue_within (km, PostgreSQL, at most
-        km) narrows the box of the groups' own venues: a page needs only its nearest bands
-        (search.page_radius); groups with meeting venues of their own are read as before."""
+        local search reads only what is near it. own_venues (PostgreSQL) picks, in place
+        of the box, the groups met at their own venue that are wanted: a page needs only
+        its first few (search.page_ids); groups with meeting venues of their own are read
+        as before."""
         box = geo.box_around(lat, lng, km)
-        own_box = box if own_venue_within is None else geo.box_around(lat, lng, own_venue_within)
         at_meeting = Meeting.objects.filter(box, latitude__isnull=False).values("group_id")
+        in_person = Q(latitude__isnull=False) & ~Q(format=Format.ONLINE)
+        # Groups with meeting venues: a meeting's venue in the box, or (meetings without
+        # a venue of their own meet at the group's) the group's.
+        at_meetings = Q(Q(pk__in=at_meeting) | (box & in_person), has_meeting_venues=True)
         # Read in one pass of the groups table, from one bitmap of two indexes (migration
         # 0019): groups whose own venue is in the box, and the few with meeting venues of
-        # their own. A union of ids looked up again by id read each group twice.
-        in_box = (Q(own_box, latitude__isnull=False) & ~Q(format=Format.ONLINE)) | Q(
-            has_meeting_venues=True, pk__in=at_meeting
-        )
-        local = in_box & Q(distance_km__lte=km)
+        # their own. A union of ids looked up again by id read each group twice. The
+        # bitmap's own condition is written alone, so PostgreSQL does not test each row
+        # read against the box again (a position made per row cost most of a local search).
+        if own_venues is None:
+            found = box | Q(has_meeting_venues=True)
+            kept = (Q(has_meeting_venues=False) & in_person) | at_meetings
+        else:
+            found = own_venues | Q(has_meeting_venues=True)
+            kept = Q(has_meeting_venues=False) | at_meetings
+        local = found & kept & Q(distance_km__lte=km)
         online_only = Q(format=Format.ONLINE, has_meeting_venues=False)
         wanted = local | online_only if include_online else local
         return self.published().with_distance(lat, lng).filter(wanted)
 
-    def nearest_by_own_venue(self, lat: float, lng: float, km: float) -> GroupQuerySet:
-        """PostgreSQL: published in-person groups whose own venue is in the box around km
-        of the point and whose meetings have none of their own, nearest first in the position
-        index's own order (a KNN scan, which stops at a slice's end), with distance_km.
-        Groups with meeting venues of their own are left out: their distance is their
-        nearest meeting's, which the index does not order."""
-        # The box's corners lie beyond km: a row read there is further than every row
-        # within km, which a caller reading the nearest first can tell by its distance.
+    def by_own_venue(self, lat: float, lng: float, km: float | Expression) -> GroupQuerySet:
+        """Published in-person groups whose own venue is in the box around km of the point
+        and whose meetings have none of their own, with distance_km. Groups with meeting
+        venues of their own are left out: their distance is their nearest meeting's. On
+        PostgreSQL the position index holds every column a search filters or orders these
+        by (migration 0024), so they are read from the index alone."""
         return (
             self.published()
             .filter(geo.box_around(lat, lng, km), latitude__isnull=False, has_meeting_venues=False)
             .exclude(format=Format.ONLINE)
             .annotate(distance_km=geo.HaversineKm(lat, lng))
-            .order_by(geo.EarthGap(lat, lng))
         )
+
+    def nearest_by_own_venue(self, lat: float, lng: float, km: float) -> GroupQuerySet:
+        """PostgreSQL: by_own_venue(), nearest first in the position index's own order (a
+        KNN scan, which stops at a slice's end)."""
+        # The box's corners lie beyond km: a row read there is further than every row
+        # within km, which a caller reading the nearest first can tell by its distance.
+        return self.by_own_venue(lat, lng, km).order_by(geo.EarthGap(lat, lng))
 
     def with_pause(self, today: dt.date) -> GroupQuerySet:
         """Annotates paused_now: paused, and not back yet (a group comes back by itself on
