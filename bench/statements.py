@@ -21,9 +21,12 @@ Starts and stops its own PostgreSQL cluster (bench/run.py's) unless given both U
 from __future__ import annotations
 
 import argparse
+import base64
+import enum
 import json
 import math
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -62,23 +65,28 @@ def explain(statement: Statement, options: str) -> Any:
 
 
 def captured() -> None:
-    """In a process whose DATABASE_URL is one size's database: print JSON of each
-    search's statements, as the SQL text the server receives (Django binds parameters on
-    the client with psycopg 3, so the text is what the server plans)."""
+    """In a process whose DATABASE_URL is one size's database: print each search's
+    statements (their text and parameters, pickled) for the parent to time."""
     setup()
-    import psycopg
-    from django.db import connection
-
     from groups.models import Group
 
     out: dict[str, Any] = {"groups": Group.objects.published().count(), "searches": {}}
-    connection.ensure_connection()
-    quoting = psycopg.ClientCursor(connection.connection)
     for label, path in SEARCHES:
         out["searches"][label] = [
-            {"label": s.label, "sql": quoting.mogrify(s.sql, s.params)} for s in capture(path)
+            {"label": s.label, "sql": s.sql, "params": [plain(p) for p in s.params]}
+            for s in capture(path)
         ]
-    print(json.dumps(out))
+    print(base64.b64encode(pickle.dumps(out)).decode())
+
+
+def plain(value: Any) -> Any:
+    """A parameter without our own types (the choices are enums), so that a process without
+    Django can unpickle it; psycopg binds it as the app's connection did."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return type(value)(plain(each) for each in value)
+    return value
 
 
 def statements_of(url: str) -> dict[str, Any]:
@@ -89,7 +97,8 @@ def statements_of(url: str) -> dict[str, Any]:
     )  # fmt: skip
     if result.returncode:
         sys.exit(f"capturing from {url} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    # Our own child's output, as trusted as this script.
+    return pickle.loads(base64.b64decode(result.stdout.strip().splitlines()[-1]))  # noqa: S301
 
 
 def measured(urls: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
@@ -103,11 +112,12 @@ def measured(urls: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
     connections = {size: psycopg.connect(url, autocommit=True) for size, url in urls.items()}
 
     def run_once(size: str, row: dict[str, Any]) -> None:
-        plan = (
-            connections[size]
-            .execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {row['sql']}")
-            .fetchone()[0][0]
-        )  # type: ignore[index]
+        # psycopg 3's own cursor binds the parameters on the server, as the app's
+        # connections do (directory/settings.py: server_side_binding).
+        sql = f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {row['sql']}"
+        found = connections[size].execute(sql, row["params"]).fetchone()
+        assert found is not None
+        plan = found[0][0]
         row["ms"] = min(row.get("ms", math.inf), plan["Execution Time"])
         row["plan_ms"] = min(row.get("plan_ms", math.inf), plan["Planning Time"])
 
