@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import base64
 import enum
-import json
 import math
 import os
 import pickle
