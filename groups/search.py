@@ -574,8 +574,10 @@ def _total(
     cap = max(settings.SEARCH_COUNT_CAP, offset + size)
     counted = getattr(rows[0], "candidate_count", None)
     if counted is None:
-        # The count reads at most cap + 1 matches, whatever the directory's size.
-        counted = results.order_by().values("pk")[: cap + 1].count()
+        # The count reads at most cap + 1 matches, whatever the directory's size: their
+        # ids, counted here. COUNT(*) over them cost more CPU (the ORM wraps a sliced
+        # count in a subquery and an aggregation) and more time in PostgreSQL.
+        counted = len(results.order_by().values_list("pk", flat=True)[: cap + 1])
     return (cap, True) if counted > cap else (counted, False)
 
 
