@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from groups.filters import SearchFilter
 from tests.conftest import LS6, offset
@@ -312,6 +313,18 @@ def test_the_url_is_the_group_page(client, published_group):
     page = client.get(item["url"].removeprefix("http://testserver"))
     assert page.status_code == 200
     assert "Headingley Recovery Circle" in page.content.decode()
+
+
+def test_each_url_is_the_one_reverse_gives_its_group(client, make_group, ls6):
+    """The page's URLs are made from one reverse() (groups.api.page_urls): each is still
+    the one reverse() gives for its own slug."""
+    for name in ["Group 1_a", "Another-Group", "Z 99"]:
+        make_group(name=name)
+    items = client.get(API, {"q": ""}).json()["results"]
+    assert len(items) == 3
+    for item in items:
+        path = reverse("groups:detail", kwargs={"slug": item["slug"]})
+        assert item["url"] == f"http://testserver{path}"
 
 
 def test_the_url_uses_the_requests_host(client, published_group, settings):
