@@ -38,6 +38,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import floor
+import statements
 from statements import SEARCHES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,7 +268,8 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     collectstatic()
     results: dict[int, dict[str, dict]] = {}
-    soak_result = None
+    soak_result = database = None
+    urls: dict[int, str] = {}
     with nullcontext((None, 0)) if args.reuse else postgres() as (bindir, port):
         for size in args.sizes:
             print(f"{size:,} groups", flush=True)
@@ -275,10 +277,13 @@ def main() -> None:
                 env = {**os.environ, "DATABASE_URL": args.reuse.format(size=size), **PRODUCTION}
             else:
                 env = build(bindir, port, size)
+            urls[size] = env["DATABASE_URL"]
             results[size] = measure(env, size, endpoints, args.connections, seconds, out)
             if size == SIZES[-1] and not args.only:
                 soak_result = soak_test(env, out, soak)
-    text = report(results, soak_result, args.connections, seconds, soak)
+        if sorted(urls) == SIZES and not args.only:
+            database = database_checks(urls)
+    text = report(results, soak_result, args.connections, seconds, soak, database)
     print("\n" + text)
     if not args.no_write and sorted(args.sizes) == SIZES and not args.only:
         (ROOT / "bench" / "RESULTS.md").write_text(text + kept_sections())
@@ -309,6 +314,24 @@ def measure(env: dict, size: int, endpoints: list, connections: int, seconds: in
     return results
 
 
+def database_checks(urls: dict[int, str]) -> dict:
+    """The database alone, in the same run: each search's statements timed at both sizes
+    (bench/statements.py), and whether ANALYZE works under autovacuum's search_path."""
+    import psycopg
+
+    print("  each statement alone (bench/statements.py)", flush=True)
+    small, large = (urls[size] for size in SIZES)
+    timed = statements.measured({"small": small, "large": large}, statements.RUNS)
+    with psycopg.connect(large, autocommit=True) as connection:
+        try:
+            connection.execute("SET search_path = pg_catalog")
+            connection.execute("ANALYZE public.groups_group")
+            analyze = "passes"
+        except psycopg.Error as error:
+            analyze = f"fails: {error}"
+    return {"statements": timed, "analyze": analyze}
+
+
 def soak_test(env: dict, out: Path, seconds: int) -> dict:
     with gunicorn(env, out / "gunicorn-soak.log") as base:
         print(f"  soak: 32 connections for {seconds}s on {LOCAL}", flush=True)
@@ -325,7 +348,7 @@ def kept_sections() -> str:
 
 
 def report(results: dict, soak: dict | None, connections: int, seconds: int,
-           soak_seconds: int) -> str:  # fmt: skip
+           soak_seconds: int, database: dict | None = None) -> str:  # fmt: skip
     sizes = sorted(results)
     lines = [
         "# Benchmark results",
@@ -351,7 +374,11 @@ def report(results: dict, soak: dict | None, connections: int, seconds: int,
                   f"p99 {soak['p99']:.2f} ms, **{soak['errors']} errors** (socket errors and non-2xx/3xx).",
                   ""]  # fmt: skip
     if sizes == SIZES and all(label in results[size] for label, _ in ENDPOINTS for size in sizes):
-        lines += targets(results, soak)
+        lines += targets(results, soak, database)
+    if database:
+        timed = database["statements"]
+        lines += ["## Each statement alone (`bench/statements.py`, in this run)", "",
+                  statements.report(timed["small"], timed["large"], statements.RUNS), ""]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -395,8 +422,8 @@ def verdict(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
 
 
-def targets(results: dict, soak: dict | None) -> list[str]:
-    """Issue 18's targets for the stack (points 3, 4 and 5), read from this run."""
+def targets(results: dict, soak: dict | None, database: dict | None = None) -> list[str]:
+    """Issue 18's targets (points 2 to 6), read from this run."""
     small, large = SIZES
     local, page = "API: " + SEARCHES[0][0], "Page: local, condition"
 
@@ -412,6 +439,15 @@ def targets(results: dict, soak: dict | None) -> list[str]:
             f"| {target} | {figures[0]:.2f}{unit} | {figures[1]:.2f}{unit} | {verdict(ok)} |"
         )
 
+    if database:
+        timed = database["statements"]
+        small_ms, large_ms = (statements.main_ms(timed[size], SEARCHES[0][0]) for size in timed)
+        lines.append(f"| local search's main statement ≤ 1 ms at 50,000 (best of {statements.RUNS}) "
+                     f"| {small_ms:.3f} ms | {large_ms:.3f} ms | {verdict(large_ms <= 1)} |")  # fmt: skip
+        lines.append(f"| local search's main statement: 50,000 ÷ 5,000 ≤ 1.3× | | "
+                     f"{large_ms / small_ms:.2f}× | {verdict(large_ms <= 1.3 * small_ms)} |")  # fmt: skip
+        lines.append(f"| `SET search_path = pg_catalog; ANALYZE public.groups_group` (autovacuum's "
+                     f"way) | | {database['analyze']} | {verdict(database['analyze'] == 'passes')} |")  # fmt: skip
     floor_of_local = "floor: " + SEARCHES[0][0]
     row(
         "API local search p50 ≤ 1.5× its floor",

@@ -134,6 +134,11 @@ def measured(urls: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
     return sizes
 
 
+def main_ms(found: dict[str, Any], label: str) -> float:
+    """A search's main statement's best time: its first statement that reads the groups."""
+    return next(row["ms"] for row in found["searches"][label] if row["label"] == "groups_group")
+
+
 def report(small: dict[str, Any], large: dict[str, Any], runs: int) -> str:
     lines = [
         f"Each statement alone, best of {runs} (PostgreSQL's execution time, ms; planning apart):",
