@@ -107,9 +107,9 @@ def postgres():
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
         "--locale=C.UTF-8")  # fmt: skip
     # No parallel query: on two cores shared with the app servers a search's second
-    # process only competes with the next search (README, "Running at scale").
+    # process only competes with the next search; no JIT (README, "Running at scale").
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c shared_buffers=256MB "
-               "-c max_connections=100 -c max_parallel_workers_per_gather=0")  # fmt: skip
+               "-c max_connections=100 -c max_parallel_workers_per_gather=0 -c jit=off")  # fmt: skip
     run(
         str(bindir / "pg_ctl"),
         "-D",
