@@ -328,6 +328,35 @@ def in_language_q(code: str) -> Q:
     return Q(languages__icontains=f'"{code}"')
 
 
+def time_of_day(start: dt.time) -> str:
+    """The part of the day a meeting starts in, as Meeting.time_of_day_q() reads it."""
+    if start < NOON:
+        return "morning"
+    return "afternoon" if start < FIVE_PM else "evening"
+
+
+def meeting_keys(
+    *,
+    weekday: int,
+    start_time: dt.time,
+    format: str,
+    audience_ids: Iterable[int],
+    own_venue: bool,
+    step_free: str,
+) -> set[str]:
+    """What one meeting is on its own values, as Group.meeting_keys holds it: its day and
+    part of the day together, its own format ("format:" if as the group's), its own
+    audiences ("audience:" if as the group's) and, at a venue of its own, whether that is
+    step-free ("venue:" if at the group's)."""
+    keys = {f"{weekday} {time_of_day(start_time)}", f"format:{format}"}
+    keys |= {f"audience:{pk}" for pk in audience_ids} or {"audience:"}
+    if not own_venue:
+        keys.add("venue:")
+    elif step_free == StepFree.YES:
+        keys.add("venue:step_free")
+    return keys
+
+
 @dataclass(frozen=True)
 class MeetingWanted:
     """What one meeting must be, for a search. Every value given must hold of the same
@@ -383,12 +412,47 @@ class MeetingWanted:
             ~Q(Exists(own)) & Q(Exists(groups))
         )
 
+    def keys_q(self) -> Q:
+        """PostgreSQL: what a group's row (its meeting_keys, format, audience_ids and
+        step_free) must hold if one of its meetings is wanted: tested in the row a search
+        reads, so only such groups' meetings are looked up (keys_are_exact: none are)."""
+        q = Q()
+        if self.day is not None or self.time_of_day:
+            days = range(7) if self.day is None else [self.day]
+            times = [self.time_of_day] if self.time_of_day else [t for t, _ in TIME_OF_DAY_CHOICES]
+            q &= Q(meeting_keys__has_any_keys=[f"{d} {t}" for d in days for t in times])
+        if self.format:
+            formats = formats_matching(self.format)
+            q &= Q(meeting_keys__has_any_keys=[f"format:{f}" for f in formats]) | Q(
+                meeting_keys__contains=["format:"], format__in=formats
+            )
+        if self.audience_ids:
+            ids = list(self.audience_ids)
+            q &= Q(meeting_keys__has_any_keys=[f"audience:{pk}" for pk in ids]) | (
+                Q(meeting_keys__contains=["audience:"]) & _audience_ids_q(ids)
+            )
+        if self.step_free:
+            q &= Q(meeting_keys__contains=["venue:step_free"]) | Q(
+                meeting_keys__contains=["venue:"], step_free=StepFree.YES
+            )
+        return q
+
+    def keys_are_exact(self) -> bool:
+        """Whether keys_q() alone says that one meeting is wanted: it tests each value on
+        its own, so two wanted (a day and a format) could hold of two different meetings;
+        one day with one time of day is one key. Access and language need the meetings."""
+        kinds = [self.day is not None or bool(self.time_of_day), bool(self.format)]
+        kinds.append(bool(self.audience_ids))
+        return sum(kinds) == 1 and not self.step_free and not self.language
+
     def group_q(self) -> Q:
         """A group with no meetings, on its own values."""
         q = Q()
         if self.format:
             q &= Q(format__in=formats_matching(self.format))
-        if self.audience_ids:
+        if self.audience_ids and connection.vendor == "postgresql":
+            q &= _audience_ids_q(list(self.audience_ids))
+        elif self.audience_ids:
             through = Group.audiences.through.objects
             q &= Q(Exists(through.filter(group=OuterRef("pk"), audience__in=self.audience_ids)))
         if self.step_free:
@@ -401,6 +465,14 @@ class MeetingWanted:
         """Each group's meetings that are wanted, as matched_meetings, for its card."""
         meetings = Meeting.objects.filter(self.meeting_q(lambda name: F(f"group__{name}")))
         return Prefetch("meetings", meetings, to_attr="matched_meetings")
+
+
+def _audience_ids_q(ids: list[int]) -> Q:
+    """PostgreSQL: groups for any of these audiences, by the ids in their row."""
+    any_of = Q()
+    for pk in ids:
+        any_of |= Q(audience_ids__contains=[pk])
+    return any_of
 
 
 class GroupQuerySet(models.QuerySet["Group"]):
@@ -572,6 +644,10 @@ class GroupQuerySet(models.QuerySet["Group"]):
             return self
         meetings = Meeting.objects.filter(group=OuterRef("pk"))
         matched = Q(Exists(meetings.filter(wanted.meeting_q(OuterRef))))
+        if connection.vendor == "postgresql":
+            # Tested in the row first: a local search near a place read every group's
+            # meetings (an index probe each) to find the few that are wanted.
+            matched = wanted.keys_q() if wanted.keys_are_exact() else wanted.keys_q() & matched
         if wanted.day is None and not wanted.time_of_day:
             # The flag in the row: NOT EXISTS(meetings) was planned as a hashed subplan
             # that read every meeting in the directory for each such search.
@@ -697,6 +773,17 @@ class Group(models.Model):
         editable=False,
         help_text="Its conditions' ids (kept by save_group, for the search: a local search "
         "tests them in the row it reads instead of looking each group up in the join table).",
+    )
+    audience_ids = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="Its audiences' ids (kept by save_group, for the search, as condition_ids).",
+    )
+    meeting_keys = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="What its meetings are on their own values: days and times, formats, "
+        "audiences, step-free venues (kept by save_group, for the search: models.meeting_keys).",
     )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     search_terms = models.TextField(

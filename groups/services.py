@@ -33,6 +33,7 @@ from .models import (
     Recurrence,
     Status,
     StepFree,
+    meeting_keys,
     unique_slug,
 )
 
@@ -245,6 +246,18 @@ class MeetingSpec:
     def has_own_venue(self) -> bool:
         return bool(self.address or self.town or self.postcode or self.latitude is not None)
 
+    @property
+    def keys(self) -> set[str]:
+        """What it is on its own values, for its group's meeting_keys."""
+        return meeting_keys(
+            weekday=self.weekday,
+            start_time=self.start_time,
+            format=self.format,
+            audience_ids=[a.pk for a in self.audiences],
+            own_venue=self.has_own_venue,
+            step_free=self.step_free,
+        )
+
 
 _PLAIN_MEETING_FIELDS = tuple(
     f.name for f in fields(MeetingSpec) if f.name not in ("audiences", "languages")
@@ -293,6 +306,9 @@ def save_group(
         conditions = list(group.conditions.all()) if not created else []
     conditions = list(conditions)
     specs = list(meetings) if meetings is not None else None
+    if audiences is not None:
+        audiences = list(audiences)
+        group.audience_ids = sorted(a.pk for a in audiences)
     new_meetings = _prepare(group, values, conditions, specs)
     try:
         wanted = list(zip(specs, new_meetings, strict=True)) if specs is not None else None
@@ -327,6 +343,7 @@ def _prepare(
     if specs is not None:
         group.has_meetings = bool(specs)
         group.has_meeting_venues = any(spec.has_own_venue for spec in specs)
+        group.meeting_keys = sorted(set().union(*(spec.keys for spec in specs)))
     errors = _group_errors(group, conditions, in_batch=in_batch)
     new_meetings = [spec.meeting() for spec in specs or []]
     for index, meeting in enumerate(new_meetings):
@@ -364,7 +381,7 @@ def create_groups(
     results: list[Group | ValidationError] = []
     rows: list[tuple[Group, NewGroup, list[Meeting]]] = []
     for item in new:
-        group = Group()
+        group = Group(audience_ids=sorted(a.pk for a in item.audiences))
         try:
             meetings = _prepare(
                 group,

@@ -17,7 +17,16 @@ from dataclasses import replace
 import pytest
 from django.db import connection
 
-from groups.models import Audience, Condition, Format, Group, GroupType, Meeting, Orientation
+from groups.models import (
+    Audience,
+    Condition,
+    Format,
+    Group,
+    GroupType,
+    Meeting,
+    Orientation,
+    meeting_keys,
+)
 from groups.search import Criteria, page_radius, paginate, search_groups
 from tests.conftest import LS6, offset
 
@@ -45,6 +54,17 @@ def _meeting(group: Group, rng: random.Random, at: tuple[float, float] | None) -
         latitude=latitude,
         longitude=longitude,
         address="Church hall" if at else "",
+    )
+
+
+def _keys(meeting: Meeting) -> set[str]:
+    return meeting_keys(
+        weekday=meeting.weekday,
+        start_time=meeting.start_time,
+        format=meeting.format,
+        audience_ids=[],
+        own_venue=meeting.has_own_venue,
+        step_free=meeting.step_free,
     )
 
 
@@ -106,9 +126,14 @@ def around_leeds(make_group) -> None:
     Meeting.objects.bulk_create(meetings)
     Group.conditions.through.objects.bulk_create(tagged)
     Group.audiences.through.objects.bulk_create(for_women)
-    Group.objects.filter(
-        pk__in=[g.pk for g in groups if any(m.group is g for m in meetings)]
-    ).update(has_meetings=True)
+    # What save_group keeps of the meetings and audiences, for the search.
+    women = {link.group_id for link in for_women}
+    for group in groups:
+        own = [m for m in meetings if m.group is group]
+        group.has_meetings = bool(own)
+        group.audience_ids = [audience.pk] if group.pk in women else []
+        group.meeting_keys = sorted(set().union(*(_keys(m) for m in own)))
+    Group.objects.bulk_update(groups, ["has_meetings", "audience_ids", "meeting_keys"])
 
 
 def pages(criteria: Criteria, *, bounded: bool) -> list[tuple[int, bool, list[int]]]:

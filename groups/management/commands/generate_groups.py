@@ -27,6 +27,7 @@ from groups.models import (
     Referral,
     Status,
     StepFree,
+    meeting_keys,
 )
 from groups.places import PlaceFileError, count_place_rows, read_place_file, save_places
 from groups.progress import Progress
@@ -157,8 +158,13 @@ class Command(BaseCommand):
             groups.append(group)
             tags.append((chosen, rng.sample(audiences, k=rng.choice([0, 0, 0, 1, 2]))))
         drawn = [_new_meetings(rng, today) for _ in groups]
-        for group, group_meetings in zip(groups, drawn, strict=True):
-            group.has_meetings = bool(group_meetings)  # as save_group keeps it
+        for group, (_, aud), group_meetings in zip(groups, tags, drawn, strict=True):
+            # As save_group keeps them; the meetings have no values of their own.
+            group.has_meetings = bool(group_meetings)
+            group.audience_ids = sorted(aud)
+            group.meeting_keys = sorted(
+                set().union(*(_keys(meeting) for meeting in group_meetings))
+            )
         Group.objects.bulk_create(groups)
         condition_rows, audience_rows, meetings = [], [], []
         ConditionLink = Group.conditions.through
@@ -212,6 +218,17 @@ def _new_group(rng, number, run, districts, conditions, types, today) -> tuple[G
         last_verified=today - dt.timedelta(days=rng.randint(0, 600)),
     )
     return group, chosen
+
+
+def _keys(meeting: Meeting) -> set[str]:
+    return meeting_keys(
+        weekday=meeting.weekday,
+        start_time=meeting.start_time,
+        format="",
+        audience_ids=[],
+        own_venue=False,
+        step_free="",
+    )
 
 
 def _new_meetings(rng, today: dt.date) -> list[Meeting]:
