@@ -119,14 +119,16 @@ def search_groups(
     a place reads (first_candidates).
     """
     c = criteria
-    qs = matching(c, groups)
+    # The keywords' count and candidate sets read `unmatched` as subqueries, which need
+    # no paused_now: Django resolves a subquery's annotations again, for each set.
+    unmatched = matching_rows(c, groups)
+    qs = unmatched.with_pause(c.today or london_today())
     # Paused groups stay in the results, after those that meet now.
     order: list = [F("paused_now").asc()]
     keywords = Keywords.of(c.q)
-    unmatched = qs
     if keywords:
         if c.point is None:
-            keywords = keywords.typos_if_few(qs)
+            keywords = keywords.typos_if_few(unmatched)
         # Near a place every typo match is kept: the place bounds what is read.
         qs = keywords.filter(qs)
     if c.point is not None:
@@ -149,6 +151,11 @@ def search_groups(
 def matching(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQuerySet:
     """Published groups matching every criterion but the place and the keywords, with
     paused_now, in no order."""
+    return matching_rows(criteria, groups).with_pause(criteria.today or london_today())
+
+
+def matching_rows(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQuerySet:
+    """matching() without paused_now."""
     qs = (groups if groups is not None else Group.objects.all()).published()
     c = criteria
     if c.conditions:
@@ -162,7 +169,7 @@ def matching(criteria: Criteria, groups: GroupQuerySet | None = None) -> GroupQu
     wanted = c.meeting_wanted()
     if wanted:
         qs = qs.with_meeting(wanted).prefetch_related(wanted.matched_meetings())
-    return qs.with_pause(c.today or london_today())
+    return qs
 
 
 def with_online_only(criteria: Criteria) -> bool:
