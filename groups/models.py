@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -12,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
 from django.db.models import Exists, Expression, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, In
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -919,7 +921,7 @@ class Group(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("groups:detail", kwargs={"slug": self.slug})
+        return group_page_path(self.slug)
 
     def clean(self) -> None:
         self.date_archiving()
@@ -1164,6 +1166,31 @@ class Group(models.Model):
             f"https://www.openstreetmap.org/?mlat={self.latitude:.5f}&mlon={self.longitude:.5f}"
             f"#map=17/{self.latitude:.5f}/{self.longitude:.5f}"
         )
+
+
+# A slug that reverse() puts in a group page's path as it is (the <slug:> converter's).
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def group_page_path(slug: str) -> str:
+    """The path of a group's page, as reverse() gives it. reverse() checks each slug
+    against the URL pattern, which cost a sixth of the CPU time of drawing 20 result
+    cards; the path is the same around every plain slug, so it is reversed once for the
+    URL conf and script prefix in use."""
+    if not PLAIN_SLUG.fullmatch(slug):
+        return reverse("groups:detail", kwargs={"slug": slug})
+    head, tail = _page_path_around(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return f"{head}{slug}{tail}"
+
+
+@functools.cache
+def _page_path_around(urlconf: str, script_prefix: str) -> tuple[str, str]:
+    """A group page's path before and after its slug (reverse() reads the script prefix
+    in use, which is this call's)."""
+    marker = "slug"
+    path = reverse("groups:detail", kwargs={"slug": marker}, urlconf=urlconf)
+    head, tail = path.rsplit(marker, 1)
+    return head, tail
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from groups.filters import SearchFilter
+from groups.models import Group
 from tests.conftest import LS6, offset
 
 API = "/api/groups/"
@@ -316,8 +317,9 @@ def test_the_url_is_the_group_page(client, published_group):
 
 
 def test_each_url_is_the_one_reverse_gives_its_group(client, make_group, ls6):
-    """The page's URLs are made from one reverse() (groups.api.page_urls): each is still
-    the one reverse() gives for its own slug."""
+    """A group page's path is reversed once and reused around each slug
+    (groups.models.group_page_path): each is still the one reverse() gives for its own
+    slug, under a script prefix too, and a slug the URL pattern refuses still fails."""
     for name in ["Group 1_a", "Another-Group", "Z 99"]:
         make_group(name=name)
     items = client.get(API, {"q": ""}).json()["results"]
@@ -325,6 +327,16 @@ def test_each_url_is_the_one_reverse_gives_its_group(client, make_group, ls6):
     for item in items:
         path = reverse("groups:detail", kwargs={"slug": item["slug"]})
         assert item["url"] == f"http://testserver{path}"
+    group = Group.objects.get(slug=items[0]["slug"])
+    set_script_prefix("/directory/")
+    try:
+        assert group.get_absolute_url() == f"/directory/groups/{group.slug}/"
+    finally:
+        set_script_prefix("/")
+    assert group.get_absolute_url() == f"/groups/{group.slug}/"
+    group.slug = "café"
+    with pytest.raises(NoReverseMatch):
+        group.get_absolute_url()
 
 
 def test_the_url_uses_the_requests_host(client, published_group, settings):
