@@ -117,42 +117,35 @@ def best_cpu(step: Callable[[], object], runs: int = 40) -> float:
 
 
 def print_phases(client: Any, url: str) -> None:
-    """Where an API search's CPU time goes, step by step, as groups/api.py takes them."""
+    """Where an API search's CPU time goes, step by step, as groups/api.py takes them:
+    paginate() with the search's criteria, as the API calls it (near a place, the page is
+    read through page_ids), and its parts apart."""
     from django.http import JsonResponse
     from django.test import RequestFactory
 
     from groups.api import group_json
-    from groups.fields import API, field_names
-    from groups.filters import SearchFilter
-    from groups.models import Group
-    from groups.search import attach_tags, paginate, search_groups
+    from groups.fields import API
+    from groups.search import _read_page, _total, attach_tags, paginate, run_search
 
     request = RequestFactory().get(url, secure=True)
-    filterset = SearchFilter(request.GET, queryset=Group.objects.all())
-    assert filterset.is_valid(), filterset.form.errors
+    filterset, results = run_search(request.GET, paged=True)
+    assert results is not None, filterset.form.errors
     criteria = filterset.criteria()
-
-    def validate() -> None:
-        checked = SearchFilter(request.GET, queryset=Group.objects.all())
-        checked.is_valid()
-        checked.criteria()
-
-    def build() -> Any:
-        return search_groups(criteria).only(*field_names(API, on_group=True))[:20]
-
-    rows = list(paginate(search_groups(criteria), 1, use=API).object_list)
+    size = 20
+    rows = _read_page(results, criteria, 0, size, API)
+    attach_tags(rows)
     items = [group_json(group, request) for group in rows]
     steps = {
-        "validate the query string (SearchFilter, the place)": validate,
-        "build the queryset": build,
-        "+ compile its SQL": lambda: build().query.sql_with_params(),
-        "+ run it and make the 20 groups": lambda: list(build()),
-        "+ the meetings and tags (as paginate() reads them)": lambda: attach_tags(
-            list(build().with_cards(tags=False))
+        "validate and build the search (run_search)": lambda: run_search(request.GET, paged=True),
+        "the page's rows: build, compile, run, 20 groups, meetings": lambda: _read_page(
+            results, criteria, 0, size, API
         ),
-        "(the same with every tag prefetched: with_cards())": lambda: list(build().with_cards()),
-        "paginate(): the above and the capped total": lambda: paginate(
-            search_groups(criteria), 1, use=API
+        "+ their tags (attach_tags)": lambda: attach_tags(
+            _read_page(results, criteria, 0, size, API)
+        ),
+        "the capped total alone (a full page)": lambda: _total(results, 0, rows, size),
+        "paginate(), all of the above but run_search": lambda: paginate(
+            results, 1, use=API, criteria=criteria
         ),
         "group_json for the 20 groups": lambda: [group_json(g, request) for g in rows],
         "JSON encoding (JsonResponse)": lambda: JsonResponse({"results": items}),
