@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import Exists, Expression, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Expression, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, In
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -359,6 +359,63 @@ def meeting_keys(
     return keys
 
 
+# Group.search_codes, as whole numbers a GiST index can hold beside the position
+# (intarray's gist__int_ops, migration 0026): a meeting's day and part of the day, and
+# what the group's meetings are (or, with none, the group itself) by format, audience and
+# step-free access, each meeting's own value else its group's.
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+FORMAT_CODES: dict[str, int] = {Format.IN_PERSON: 30, Format.ONLINE: 31, Format.HYBRID: 32}
+STEP_FREE_CODE = 40
+AUDIENCE_CODE = 1000  # plus the audience's id
+
+
+def slot_code(weekday: int, part_of_day: str) -> int:
+    return weekday * 3 + PARTS_OF_DAY.index(part_of_day)
+
+
+def search_codes(
+    keys: Iterable[str], *, format: str, audience_ids: Iterable[int], step_free: str
+) -> list[int]:
+    """A group's search_codes from its meeting_keys and its own values. For one wanted
+    value of one kind, holding its code is the same as having a meeting that is it
+    (MeetingWanted.meeting_q) or, with no meetings, being it (group_q); step-free is
+    only a first test (a meeting must also meet in person)."""
+    keys = set(keys)
+    if not keys:
+        formats, audiences = {format}, set(audience_ids)
+        step_free_here = step_free == StepFree.YES and format != Format.ONLINE
+    else:
+        formats = {k.removeprefix("format:") or format for k in keys if k.startswith("format:")}
+        audiences = {int(k[9:]) for k in keys if k.startswith("audience:") and k != "audience:"}
+        if "audience:" in keys:
+            audiences |= set(audience_ids)
+        step_free_here = "venue:step_free" in keys or (
+            "venue:" in keys and step_free == StepFree.YES
+        )
+    codes = {slot_code(int(k[0]), k[2:]) for k in keys if k[0].isdigit()}
+    codes |= {FORMAT_CODES[f] for f in formats if f in FORMAT_CODES}
+    codes |= {AUDIENCE_CODE + pk for pk in audiences}
+    if step_free_here:
+        codes.add(STEP_FREE_CODE)
+    return sorted(codes)
+
+
+class CodesOverlap(Func):
+    """PostgreSQL: the group's search_codes hold one of these codes, in the form the
+    position index holds them (migration 0026), so the index tests it as it reads."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, codes: Iterable[int]) -> None:
+        super().__init__(F("search_codes"))
+        self.codes = sorted(set(codes))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"group_search_codes({column}) && %s::int4[]", (*params, self.codes)
+
+
 @dataclass(frozen=True)
 class MeetingWanted:
     """What one meeting must be, for a search. Every value given must hold of the same
@@ -437,6 +494,22 @@ class MeetingWanted:
             q &= Q(meeting_keys__contains=["venue:step_free"]) | Q(
                 meeting_keys__contains=["venue:"], step_free=StepFree.YES
             )
+        return q
+
+    def codes_q(self) -> Q:
+        """PostgreSQL: what a group's search_codes must hold, one code of each kind
+        wanted; tested in the position index itself as it reads (migration 0026)."""
+        q = Q()
+        if self.day is not None or self.time_of_day:
+            days = range(7) if self.day is None else [self.day]
+            parts = [self.time_of_day] if self.time_of_day else PARTS_OF_DAY
+            q &= Q(CodesOverlap(slot_code(d, p) for d in days for p in parts))
+        if self.format:
+            q &= Q(CodesOverlap(FORMAT_CODES[f] for f in formats_matching(self.format)))
+        if self.audience_ids:
+            q &= Q(CodesOverlap(AUDIENCE_CODE + pk for pk in self.audience_ids))
+        if self.step_free:
+            q &= Q(CodesOverlap([STEP_FREE_CODE]))
         return q
 
     def keys_are_exact(self) -> bool:
@@ -644,17 +717,21 @@ class GroupQuerySet(models.QuerySet["Group"]):
         own; and, unless a day or time is wanted, groups with no meetings that are."""
         if not wanted:
             return self
+        postgresql = connection.vendor == "postgresql"
+        if postgresql and wanted.keys_are_exact():
+            # The codes say it all: a local search near a place read every group's
+            # meetings (an index probe each) to find the few that are wanted.
+            return self.filter(wanted.codes_q())
         meetings = Meeting.objects.filter(group=OuterRef("pk"))
         matched = Q(Exists(meetings.filter(wanted.meeting_q(OuterRef))))
-        if connection.vendor == "postgresql":
-            # Tested in the row first: a local search near a place read every group's
-            # meetings (an index probe each) to find the few that are wanted.
-            matched = wanted.keys_q() if wanted.keys_are_exact() else wanted.keys_q() & matched
+        if postgresql:
+            # Tested in the row first: the meetings of the groups it allows are read.
+            matched = wanted.keys_q() & matched
         if wanted.day is None and not wanted.time_of_day:
             # The flag in the row: NOT EXISTS(meetings) was planned as a hashed subplan
             # that read every meeting in the directory for each such search.
             matched |= Q(has_meetings=False) & wanted.group_q()
-        return self.filter(matched)
+        return self.filter(wanted.codes_q(), matched) if postgresql else self.filter(matched)
 
 
 class Group(models.Model):
@@ -786,6 +863,12 @@ class Group(models.Model):
         editable=False,
         help_text="What its meetings are on their own values: days and times, formats, "
         "audiences, step-free venues (kept by save_group, for the search: models.meeting_keys).",
+    )
+    search_codes = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="Codes of its meetings' days and times, formats, audiences and access "
+        "(kept by save_group, for the search: models.search_codes).",
     )
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     search_terms = models.TextField(

@@ -34,6 +34,7 @@ from .models import (
     Status,
     StepFree,
     meeting_keys,
+    search_codes,
     unique_slug,
 )
 
@@ -354,6 +355,12 @@ def _prepare(
         raise ValidationError(errors)
     group.search_terms = condition_search_terms(conditions)
     group.condition_ids = sorted(c.pk for c in conditions)
+    group.search_codes = search_codes(
+        group.meeting_keys,
+        format=group.format,
+        audience_ids=group.audience_ids,
+        step_free=group.step_free,
+    )
     return new_meetings
 
 

@@ -16,7 +16,15 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Exists, OuterRef, Q
 
 from feeds.models import Source
-from groups.models import Audience, Format, Group, Meeting, MeetingWanted, StepFree
+from groups.models import (
+    Audience,
+    Format,
+    Group,
+    Meeting,
+    MeetingWanted,
+    StepFree,
+    search_codes,
+)
 from groups.services import GroupValues, MeetingSpec, NewGroup, create_groups, save_group
 from tests.conftest import LS6
 from tests.support.feeds import sync
@@ -32,6 +40,15 @@ def stored(group: Group) -> tuple[list[str], list[int]]:
     return group.meeting_keys, group.audience_ids
 
 
+def codes_of(group: Group) -> list[int]:
+    return search_codes(
+        group.meeting_keys,
+        format=group.format,
+        audience_ids=group.audience_ids,
+        step_free=group.step_free,
+    )
+
+
 def keys_agree() -> bool:
     """Every group's stored keys and audience ids are those of its meetings and audiences
     as they are now (and some group has each)."""
@@ -42,6 +59,8 @@ def keys_agree() -> bool:
         if group.meeting_keys != sorted(keys):
             return False
         if group.audience_ids != sorted(a.pk for a in group.audiences.all()):
+            return False
+        if group.search_codes != codes_of(group):
             return False
     return any(g.meeting_keys for g in groups) and any(g.audience_ids for g in groups)
 
@@ -66,9 +85,12 @@ def test_save_group_keeps_them(make_group):
          "format:hybrid", "venue:", "venue:step_free"],
         [women.pk],
     )  # fmt: skip
-    save_group(group=group, values=GroupValues(summary="Changed."))  # both left as they are
-    assert stored(group)[0][0] == "1 evening"
+    assert Group.objects.get(pk=group.pk).search_codes == [5, 12, 30, 32, 40, 1000 + women.pk]
+    save_group(group=group, values=GroupValues(format=Format.HYBRID, online_url="https://x.org"))
+    assert stored(group)[0][0] == "1 evening"  # meetings and audiences left as they are
     assert stored(group)[1] == [women.pk]
+    # The codes follow the group's own values: its meeting of no format of its own is hybrid.
+    assert Group.objects.get(pk=group.pk).search_codes == [5, 12, 32, 40, 1000 + women.pk]
     save_group(group=group, values=GroupValues(), audiences=[], meetings=[])
     assert stored(group) == ([], [])
 
@@ -88,6 +110,8 @@ def test_create_groups_sets_them():
     assert isinstance(with_one, Group) and isinstance(without, Group)
     assert stored(with_one) == (["1 evening", "audience:", "format:", "venue:"], [women.pk])
     assert stored(without) == ([], [])
+    assert Group.objects.get(pk=with_one.pk).search_codes == [5, 30, 1000 + women.pk]
+    assert Group.objects.get(pk=without.pk).search_codes == [30]
 
 
 def test_generate_groups_sets_them(ls6):
@@ -130,6 +154,7 @@ def test_a_feeds_sync_keeps_them(aa_leeds, feed_server, meeting_guide, trusted):
     for group in Group.objects.all():
         keys = set().union(*(spec.keys for spec in specs.get(group.pk, [])))
         assert group.meeting_keys == sorted(keys)
+        assert group.search_codes == codes_of(group)
 
 
 def test_restoring_a_version_keeps_them(moderator_client, make_group):
@@ -244,6 +269,6 @@ def test_a_single_value_is_read_from_the_row_alone(varied):
     for wanted in [MeetingWanted(day=1, time_of_day="evening"), MeetingWanted(format="online"),
                    MeetingWanted(audience_ids=(1,))]:  # fmt: skip
         sql = str(Group.objects.with_meeting(wanted).query)
-        assert "groups_meeting" not in sql, wanted
+        assert "groups_meeting" not in sql and "group_search_codes" in sql, wanted
     both = str(Group.objects.with_meeting(MeetingWanted(day=1, format="online")).query)
     assert "meeting_keys" in both and "groups_meeting" in both

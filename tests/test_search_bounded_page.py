@@ -26,6 +26,7 @@ from groups.models import (
     Meeting,
     Orientation,
     meeting_keys,
+    search_codes,
 )
 from groups.search import Criteria, page_radius, paginate, search_groups
 from tests.conftest import LS6, offset
@@ -133,7 +134,15 @@ def around_leeds(make_group) -> None:
         group.has_meetings = bool(own)
         group.audience_ids = [audience.pk] if group.pk in women else []
         group.meeting_keys = sorted(set().union(*(_keys(m) for m in own)))
-    Group.objects.bulk_update(groups, ["has_meetings", "audience_ids", "meeting_keys"])
+        group.search_codes = search_codes(
+            group.meeting_keys,
+            format=group.format,
+            audience_ids=group.audience_ids,
+            step_free=group.step_free,
+        )
+    Group.objects.bulk_update(
+        groups, ["has_meetings", "audience_ids", "meeting_keys", "search_codes"]
+    )
 
 
 def pages(criteria: Criteria, *, bounded: bool) -> list[tuple[int, bool, list[int]]]:

@@ -28,6 +28,7 @@ from groups.models import (
     Status,
     StepFree,
     meeting_keys,
+    search_codes,
 )
 from groups.places import PlaceFileError, count_place_rows, read_place_file, save_places
 from groups.progress import Progress
@@ -164,6 +165,12 @@ class Command(BaseCommand):
             group.audience_ids = sorted(aud)
             group.meeting_keys = sorted(
                 set().union(*(_keys(meeting) for meeting in group_meetings))
+            )
+            group.search_codes = search_codes(
+                group.meeting_keys,
+                format=group.format,
+                audience_ids=group.audience_ids,
+                step_free=group.step_free,
             )
         Group.objects.bulk_create(groups)
         condition_rows, audience_rows, meetings = [], [], []
