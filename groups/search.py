@@ -187,11 +187,11 @@ def page_ids(criteria: Criteria, first: int) -> Q:
     page near a place costs about the same in a directory of 5,000 groups or 50,000."""
     assert criteria.point is not None
     lat, lng = criteria.point
-    groups = matching(criteria)
-    if keywords := Keywords.of(criteria.q):
-        groups = keywords.filter(groups)
+    # Built once for the probe and the pick: building a search costs as much CPU as
+    # PostgreSQL spends running it.
+    groups = _matches(criteria)
     first_ones = (
-        groups.by_own_venue(lat, lng, page_radius(criteria, first))
+        groups.by_own_venue(lat, lng, page_radius(criteria, first, groups))
         .filter(Q(distance_km__lte=criteria.radius_km))
         .order_by(*nearest_first(criteria.today), "name", "id")
         .values("pk")[:first]
@@ -215,7 +215,16 @@ class IdIn(Func):
         return f"{pk_sql} = ANY({ids_sql})", (*pk_params, *ids_params)
 
 
-def page_radius(criteria: Criteria, first: int) -> Expression:
+def _matches(criteria: Criteria) -> GroupQuerySet:
+    """matching() and the keywords: near a place every typo match is kept, as
+    search_groups keeps them."""
+    groups = matching(criteria)
+    if keywords := Keywords.of(criteria.q):
+        groups = keywords.filter(groups)
+    return groups
+
+
+def page_radius(criteria: Criteria, first: int, groups: GroupQuerySet | None = None) -> Expression:
     """PostgreSQL, near a place: the distance (km) within which the first `first` results
     all lie, computed by the page's own statement (the radius when fewer match).
 
@@ -225,14 +234,12 @@ def page_radius(criteria: Criteria, first: int) -> Expression:
     probe of the position index finds the first-th nearest match by a group's own venue;
     groups whose meetings have venues of their own can only be nearer, so that distance
     bounds the first-th nearest of all. A page then reads the matches within the end of
-    that band, whatever the directory's size, instead of every match in the radius."""
+    that band, whatever the directory's size, instead of every match in the radius.
+    groups: _matches(criteria), if the caller has built it."""
     assert criteria.point is not None
     lat, lng = criteria.point
-    nearest = matching(criteria)
-    if keywords := Keywords.of(criteria.q):
-        # Near a place every typo match is kept, as search_groups keeps them.
-        nearest = keywords.filter(nearest)
-    nearest = nearest.nearest_by_own_venue(lat, lng, criteria.radius_km)
+    groups = groups if groups is not None else _matches(criteria)
+    nearest = groups.nearest_by_own_venue(lat, lng, criteria.radius_km)
     kth = Subquery(nearest.values(km=F("distance_km"))[first - 1 : first])
     return BandEnd(kth, criteria.radius_km)
 
