@@ -348,14 +348,15 @@ def meeting_keys(
 ) -> set[str]:
     """What one meeting is on its own values, as Group.meeting_keys holds it: its day and
     part of the day together, its own format ("format:" if as the group's), its own
-    audiences ("audience:" if as the group's) and, at a venue of its own, whether that is
-    step-free ("venue:" if at the group's)."""
+    audiences ("audience:" if as the group's) and where it meets with its own format: at
+    the group's venue ("venue:<format>") or at a step-free venue of its own
+    ("step_free:<format>"); a blank format is the group's."""
     keys = {f"{weekday} {time_of_day(start_time)}", f"format:{format}"}
     keys |= {f"audience:{pk}" for pk in audience_ids} or {"audience:"}
     if not own_venue:
-        keys.add("venue:")
+        keys.add(f"venue:{format}")
     elif step_free == StepFree.YES:
-        keys.add("venue:step_free")
+        keys.add(f"step_free:{format}")
     return keys
 
 
@@ -378,8 +379,7 @@ def search_codes(
 ) -> list[int]:
     """A group's search_codes from its meeting_keys and its own values. For one wanted
     value of one kind, holding its code is the same as having a meeting that is it
-    (MeetingWanted.meeting_q) or, with no meetings, being it (group_q); step-free is
-    only a first test (a meeting must also meet in person)."""
+    (MeetingWanted.meeting_q) or, with no meetings, being it (group_q)."""
     keys = set(keys)
     if not keys:
         formats, audiences = {format}, set(audience_ids)
@@ -389,8 +389,12 @@ def search_codes(
         audiences = {int(k[9:]) for k in keys if k.startswith("audience:") and k != "audience:"}
         if "audience:" in keys:
             audiences |= set(audience_ids)
-        step_free_here = "venue:step_free" in keys or (
-            "venue:" in keys and step_free == StepFree.YES
+        in_person = (Format.IN_PERSON, Format.HYBRID)
+        step_free_here = any(
+            k.startswith("step_free:") and (k[10:] or format) in in_person for k in keys
+        ) or (
+            step_free == StepFree.YES
+            and any(k.startswith("venue:") and (k[6:] or format) in in_person for k in keys)
         )
     codes = {slot_code(int(k[0]), k[2:]) for k in keys if k[0].isdigit()}
     codes |= {FORMAT_CODES[f] for f in formats if f in FORMAT_CODES}
@@ -491,9 +495,14 @@ class MeetingWanted:
                 Q(meeting_keys__contains=["audience:"]) & _audience_ids_q(ids)
             )
         if self.step_free:
-            q &= Q(meeting_keys__contains=["venue:step_free"]) | Q(
-                meeting_keys__contains=["venue:"], step_free=StepFree.YES
+            in_person = [Format.IN_PERSON, Format.HYBRID]
+            own = Q(meeting_keys__has_any_keys=[f"step_free:{f}" for f in in_person]) | Q(
+                meeting_keys__contains=["step_free:"], format__in=in_person
             )
+            at_group = Q(meeting_keys__has_any_keys=[f"venue:{f}" for f in in_person]) | Q(
+                meeting_keys__contains=["venue:"], format__in=in_person
+            )
+            q &= own | (at_group & Q(step_free=StepFree.YES))
         return q
 
     def codes_q(self) -> Q:
@@ -515,10 +524,10 @@ class MeetingWanted:
     def keys_are_exact(self) -> bool:
         """Whether keys_q() alone says that one meeting is wanted: it tests each value on
         its own, so two wanted (a day and a format) could hold of two different meetings;
-        one day with one time of day is one key. Access and language need the meetings."""
+        one day with one time of day is one key. Language needs the meetings."""
         kinds = [self.day is not None or bool(self.time_of_day), bool(self.format)]
-        kinds.append(bool(self.audience_ids))
-        return sum(kinds) == 1 and not self.step_free and not self.language
+        kinds += [bool(self.audience_ids), self.step_free]
+        return sum(kinds) == 1 and not self.language
 
     def group_q(self) -> Q:
         """A group with no meetings, on its own values."""

@@ -82,7 +82,7 @@ def test_save_group_keeps_them(make_group):
     )  # fmt: skip
     assert stored(group) == (
         ["1 evening", "4 morning", "audience:", f"audience:{women.pk}", "format:",
-         "format:hybrid", "venue:", "venue:step_free"],
+         "format:hybrid", "step_free:hybrid", "venue:"],
         [women.pk],
     )  # fmt: skip
     assert Group.objects.get(pk=group.pk).search_codes == [5, 12, 30, 32, 40, 1000 + women.pk]
@@ -267,7 +267,7 @@ def test_a_single_value_is_read_from_the_row_alone(varied):
     if connection.vendor == "sqlite":
         pytest.skip("PostgreSQL only: SQLite asks the meetings")
     for wanted in [MeetingWanted(day=1, time_of_day="evening"), MeetingWanted(format="online"),
-                   MeetingWanted(audience_ids=(1,))]:  # fmt: skip
+                   MeetingWanted(audience_ids=(1,)), MeetingWanted(step_free=True)]:  # fmt: skip
         sql = str(Group.objects.with_meeting(wanted).query)
         assert "groups_meeting" not in sql and "group_search_codes" in sql, wanted
     both = str(Group.objects.with_meeting(MeetingWanted(day=1, format="online")).query)
