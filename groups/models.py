@@ -668,7 +668,7 @@ class GroupQuerySet(models.QuerySet["Group"]):
         and whose meetings have none of their own, with distance_km. Groups with meeting
         venues of their own are left out: their distance is their nearest meeting's. On
         PostgreSQL the position index holds every column a search filters or orders these
-        by (migration 0024), so they are read from the index alone."""
+        by (migrations 0024-0029), so they are read from the index alone."""
         return (
             self.published()
             .filter(geo.box_around(lat, lng, km), latitude__isnull=False, has_meeting_venues=False)
