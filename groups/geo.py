@@ -125,24 +125,6 @@ class InEarthBox(Func):
         return sql, (*self.centre, *size_params, *lat_params, *lng_params)
 
 
-class EarthGap(Func):
-    """PostgreSQL: the straight-line gap in earthdistance's cube between the row's position
-    and a point, which grows with the distance over the sphere: ordering by it, the GiST
-    index on group_earth() reads rows nearest first (a KNN scan) and stops at a LIMIT."""
-
-    output_field = FloatField()
-
-    def __init__(self, lat: float, lng: float) -> None:
-        super().__init__(F("latitude"), F("longitude"))
-        self.centre = (lat, lng)
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
-        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        sql = f"(group_earth({lat_sql}, {lng_sql}) <-> group_earth(%s, %s))"
-        return sql, (*lat_params, *lng_params, *self.centre)
-
-
 def box_around(lat: float, lng: float, km: float | Expression) -> Q:
     """A condition true for every point (a row's latitude and longitude) within km of
     (lat, lng), cheap to test by index.

@@ -676,13 +676,6 @@ class GroupQuerySet(models.QuerySet["Group"]):
             .annotate(distance_km=geo.HaversineKm(lat, lng))
         )
 
-    def nearest_by_own_venue(self, lat: float, lng: float, km: float) -> GroupQuerySet:
-        """PostgreSQL: by_own_venue(), nearest first in the position index's own order (a
-        KNN scan, which stops at a slice's end)."""
-        # The box's corners lie beyond km: a row read there is further than every row
-        # within km, which a caller reading the nearest first can tell by its distance.
-        return self.by_own_venue(lat, lng, km).order_by(geo.EarthGap(lat, lng))
-
     def with_pause(self, today: dt.date) -> GroupQuerySet:
         """Annotates paused_now: paused, and not back yet (a group comes back by itself on
         its paused_until date)."""

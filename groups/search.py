@@ -19,6 +19,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     Expression,
     F,
     FloatField,
@@ -27,7 +28,6 @@ from django.db.models import (
     IntegerField,
     Model,
     Q,
-    Subquery,
     TextField,
     Value,
     When,
@@ -187,7 +187,7 @@ def page_ids(criteria: Criteria, first: int) -> Q:
     page near a place costs about the same in a directory of 5,000 groups or 50,000."""
     assert criteria.point is not None
     lat, lng = criteria.point
-    # Built once for the probe and the pick: building a search costs as much CPU as
+    # Built once for the band checks and the pick: building a search costs as much CPU as
     # PostgreSQL spends running it.
     groups = _matches(criteria)
     first_ones = (
@@ -230,40 +230,21 @@ def page_radius(criteria: Criteria, first: int, groups: GroupQuerySet | None = N
 
     The results go by distance band, then standing (current, may be out of date,
     paused), then distance; so the band of the first-th result is that of the first-th
-    nearest match, and every result up to it lies within the end of that band. One KNN
-    probe of the position index finds the first-th nearest match by a group's own venue;
-    groups whose meetings have venues of their own can only be nearer, so that distance
-    bounds the first-th nearest of all. A page then reads the matches within the end of
-    that band, whatever the directory's size, instead of every match in the radius.
-    groups: _matches(criteria), if the caller has built it."""
+    nearest match, and every result up to it lies within the end of that band: the end of
+    the nearest band that holds `first` matches met at their own venue. Each band's check
+    stops at its first-th match, nearest band first, so where groups are dense the page
+    looks no further than its own band, whatever the directory's size. Groups whose
+    meetings have venues of their own can only be nearer, so leaving them out only ever
+    widens the answer. groups: _matches(criteria), if the caller has built it."""
     assert criteria.point is not None
     lat, lng = criteria.point
     groups = groups if groups is not None else _matches(criteria)
-    nearest = groups.nearest_by_own_venue(lat, lng, criteria.radius_km)
-    kth = Subquery(nearest.values(km=F("distance_km"))[first - 1 : first])
-    return BandEnd(kth, criteria.radius_km)
-
-
-class BandEnd(Func):
-    """PostgreSQL: the end (km) of the distance band (DISTANCE_BANDS_MILES) that holds a
-    distance, at most radius_km; radius_km for none (null) or one beyond it."""
-
-    output_field = FloatField()
-
-    def __init__(self, distance: Subquery, radius_km: float) -> None:
-        super().__init__(distance)
-        self.radius_km = radius_km
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        ends = [km for km in DistanceBand.limits_km if km < self.radius_km] + [self.radius_km]
-        negated = sorted(-km for km in ends)
-        # width_bucket counts the negated ends <= -distance: the ends at or past it, so
-        # the first of those is ends[len - count + 1] (1-based); none (null) is the radius.
-        return (
-            f"COALESCE((%s::float8[])[%s - width_bucket(-({sql}), %s::float8[]) + 1], %s)",
-            (ends, len(ends), *params, negated, self.radius_km),
-        )
+    checks = []
+    for end in (km for km in DistanceBand.limits_km if km < criteria.radius_km):
+        within = groups.by_own_venue(lat, lng, end).filter(Q(distance_km__lte=end))
+        checks.append(When(Exists(within.values("pk")[first - 1 : first]), then=Value(end)))
+    radius = Value(float(criteria.radius_km))
+    return Case(*checks, default=radius, output_field=FloatField()) if checks else radius
 
 
 # Within 2, 5, 10 and 25 miles, then beyond: a clinician reads a band as "near enough".

@@ -1,5 +1,5 @@
 """A page of results near a place is read from the matches within the band of its last
-result (search.page_radius, one KNN probe of the position index), not from every
+result (search.page_radius: each band checked, nearest first, for enough matches), not from every
 match in the radius: every page must hold the same groups in the same order as the plain
 sort of all of them (issue 14 point 8's order), whatever the filters.
 
