@@ -265,6 +265,16 @@ _PLAIN_MEETING_FIELDS = tuple(
 )
 
 
+def _term_ids(terms: Iterable[Condition] | Iterable[Audience]) -> list[int]:
+    """The ids a group's row keeps of its conditions or audiences (condition_ids,
+    audience_ids). A term never saved has none: refused, as Django refuses to tag a group
+    with it, before anything is written."""
+    ids = [term.pk for term in terms]
+    if None in ids:
+        raise ValueError("A group can only be tagged with a condition or audience that is saved.")
+    return sorted(ids)
+
+
 def _save_with_free_slug(group: Group, created: bool) -> None:
     """unique_slug() checks, then the insert follows: a group of the same name saved at
     that moment can take the slug in between. Take the next free slug rather than fail.
@@ -309,7 +319,7 @@ def save_group(
     specs = list(meetings) if meetings is not None else None
     if audiences is not None:
         audiences = list(audiences)
-        group.audience_ids = sorted(a.pk for a in audiences)
+        group.audience_ids = _term_ids(audiences)
     new_meetings = _prepare(group, values, conditions, specs)
     try:
         wanted = list(zip(specs, new_meetings, strict=True)) if specs is not None else None
@@ -354,7 +364,7 @@ def _prepare(
     if errors:
         raise ValidationError(errors)
     group.search_terms = condition_search_terms(conditions)
-    group.condition_ids = sorted(c.pk for c in conditions)
+    group.condition_ids = _term_ids(conditions)
     group.search_codes = search_codes(
         group.meeting_keys,
         format=group.format,
@@ -388,7 +398,7 @@ def create_groups(
     results: list[Group | ValidationError] = []
     rows: list[tuple[Group, NewGroup, list[Meeting]]] = []
     for item in new:
-        group = Group(audience_ids=sorted(a.pk for a in item.audiences))
+        group = Group(audience_ids=_term_ids(item.audiences))
         try:
             meetings = _prepare(
                 group,
