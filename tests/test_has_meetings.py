@@ -71,14 +71,10 @@ def test_generate_groups_sets_it(ls6):
     assert flags_agree()
 
 
-def test_the_admin_keeps_it(client, django_user_model):
-    from tests.support.organisers import with_two_factor
+def test_the_admin_keeps_it(admin_client):
     from tests.test_admin import _form
 
-    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-Admin-1")
-    with_two_factor(user)
-    client.force_login(user)
-    assert client.post("/admin/groups/group/add/", _form()).status_code == 302
+    assert admin_client.post("/admin/groups/group/add/", _form()).status_code == 302
     group = Group.objects.get()
     assert group.has_meetings
     meeting = group.meetings.get()
@@ -90,7 +86,7 @@ def test_the_admin_keeps_it(client, django_user_model):
             "meetings-0-DELETE": "on",
         }
     )
-    response = client.post(f"/admin/groups/group/{group.pk}/change/", change)
+    response = admin_client.post(f"/admin/groups/group/{group.pk}/change/", change)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not Group.objects.get(pk=group.pk).has_meetings
 
